@@ -1,0 +1,111 @@
+package io.headroom.config;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Parses and prints the value syntax of headroom.conf: durations, sizes and ratios. */
+public final class Units {
+  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+  private static final Pattern SIZE = Pattern.compile("(\\d+)([kKmMgGtT]?)");
+  private static final Pattern RATIO = Pattern.compile("(\\d+(?:\\.\\d+)?)%");
+
+  private Units() {}
+
+  /** {@code 250ms}, {@code 2s}, {@code 5m}, {@code 1h}; a unit is required so a bare number is never ambiguous. */
+  public static Duration parseDuration(String text) {
+    Matcher m = DURATION.matcher(text);
+    if (!m.matches()) {
+      throw new IllegalArgumentException('"' + text + "\" is not a duration (like 250ms, 2s, 5m)");
+    }
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "ms" -> Duration.ofMillis(n);
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      default -> Duration.ofHours(n);
+    };
+  }
+
+  /** {@code 512k}, {@code 64M}, {@code 2G}: binary multiples, as Postfix admins read {@code df -h}. */
+  public static long parseSize(String text) {
+    Matcher m = SIZE.matcher(text);
+    if (!m.matches()) {
+      throw new IllegalArgumentException('"' + text + "\" is not a size (like 512k, 64M, 2G)");
+    }
+    long n = Long.parseLong(m.group(1));
+    int shift =
+        switch (m.group(2).toLowerCase(Locale.ROOT)) {
+          case "k" -> 10;
+          case "m" -> 20;
+          case "g" -> 30;
+          case "t" -> 40;
+          default -> 0;
+        };
+    if (Long.numberOfLeadingZeros(n) <= shift) {
+      throw new IllegalArgumentException('"' + text + "\" is too large");
+    }
+    return n << shift;
+  }
+
+  /** {@code 5%} as 0.05. */
+  public static double parseRatio(String text) {
+    Matcher m = RATIO.matcher(text);
+    if (!m.matches()) {
+      throw new IllegalArgumentException('"' + text + "\" is not a ratio (like 5%)");
+    }
+    double percent = Double.parseDouble(m.group(1));
+    if (percent > 100) {
+      throw new IllegalArgumentException('"' + text + "\" is more than 100%");
+    }
+    return percent / 100;
+  }
+
+  /** A ratio ({@code 5%}) or a size ({@code 2G}). */
+  public static Threshold parseThreshold(String text) {
+    if (text.endsWith("%")) {
+      return Threshold.ofRatio(parseRatio(text));
+    }
+    if (SIZE.matcher(text).matches()) {
+      return Threshold.ofAmount(parseSize(text));
+    }
+    throw new IllegalArgumentException('"' + text + "\" is not a ratio or size (like 5% or 2G)");
+  }
+
+  public static String formatRatio(double ratio) {
+    double percent = ratio * 100;
+    if (percent == Math.rint(percent)) {
+      return String.format(Locale.ROOT, "%d%%", (long) percent);
+    }
+    return String.format(Locale.ROOT, "%.1f%%", percent);
+  }
+
+  public static String formatSize(long bytes) {
+    String[] units = {"", "k", "M", "G", "T"};
+    int i = 0;
+    double value = bytes;
+    while (value >= 1024 && i < units.length - 1) {
+      value /= 1024;
+      i++;
+    }
+    if (i == 0) {
+      return bytes + "B";
+    }
+    return value == Math.rint(value)
+        ? String.format(Locale.ROOT, "%d%s", (long) value, units[i])
+        : String.format(Locale.ROOT, "%.1f%s", value, units[i]);
+  }
+
+  public static String formatDuration(Duration d) {
+    long ms = d.toMillis();
+    if (ms % 1000 != 0) {
+      return ms + "ms";
+    }
+    long s = ms / 1000;
+    if (s % 60 == 0 && s > 0) {
+      return (s / 60) + "m";
+    }
+    return s + "s";
+  }
+}
