@@ -1,2 +1,54 @@
 package io.headroom;
-public final class Main { public static void main(String[] a) {} }
+
+import io.headroom.config.Config;
+import io.headroom.config.ConfigException;
+import io.headroom.config.ConfigParser;
+import java.io.PrintStream;
+import java.util.List;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+
+/** The command line: run the daemon, validate a file, or print every check once. */
+public final class Main {
+  static final int EXIT_OK = 0;
+  static final int EXIT_FAILING = 1;
+  static final int EXIT_USAGE = 2;
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    // jmilter logs through java.util.logging; one log format and level for everything.
+    SLF4JBridgeHandler.removeHandlersForRootLogger();
+    SLF4JBridgeHandler.install();
+    System.exit(run(List.of(args), System.out, System.err));
+  }
+
+  static int run(List<String> args, PrintStream out, PrintStream err) {
+    CommandLine cli;
+    try {
+      cli = CommandLine.parse(args);
+    } catch (IllegalArgumentException e) {
+      err.println(e.getMessage());
+      err.println(CommandLine.USAGE);
+      return EXIT_USAGE;
+    }
+    if (cli.action() == CommandLine.Action.HELP) {
+      out.println(CommandLine.USAGE);
+      return EXIT_OK;
+    }
+    Config config;
+    try {
+      config = cli.config().isPresent() ? ConfigParser.parse(cli.config().get()) : ConfigParser.defaults();
+    } catch (ConfigException e) {
+      e.problems().forEach(err::println);
+      return EXIT_USAGE;
+    }
+    return switch (cli.action()) {
+      case CHECK_CONFIG -> {
+        out.println(config.describeSource() + ": OK");
+        yield EXIT_OK;
+      }
+      case STATUS -> StatusCommand.print(config, out);
+      default -> Daemon.run(config);
+    };
+  }
+}

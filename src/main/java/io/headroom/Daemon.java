@@ -1,0 +1,149 @@
+package io.headroom;
+
+import io.headroom.config.Config;
+import io.headroom.config.ConfigException;
+import io.headroom.config.ConfigParser;
+import io.headroom.config.Units;
+import io.headroom.health.HealthListener;
+import io.headroom.health.HealthMonitor;
+import io.headroom.health.HealthSnapshot;
+import io.headroom.health.StateChangeLog;
+import io.headroom.metrics.MetricsHttpServer;
+import io.headroom.metrics.MicrometerMetrics;
+import io.headroom.milter.MilterHandlers;
+import io.headroom.milter.MilterServer;
+import io.headroom.probe.ProbeFactory;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.nightcode.milter.MilterHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/**
+ * The running daemon: wires config, probes, health, milter and metrics; TERM drains and exits 0,
+ * HUP reloads the configuration and keeps the old one if the new file is invalid.
+ */
+final class Daemon {
+  private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+
+  private final MicrometerMetrics metrics;
+  private volatile Config config;
+  private volatile HealthMonitor monitor;
+  private volatile MilterHandler handler;
+
+  private Daemon(Config config) {
+    this.config = config;
+    this.metrics = new MicrometerMetrics(this::health);
+  }
+
+  static int run(Config config) {
+    return new Daemon(config).serve();
+  }
+
+  /** The probes a configuration asks for, under a monitor that is not started yet. */
+  static HealthMonitor monitor(Config config, List<HealthListener> listeners, Clock clock) {
+    return new HealthMonitor(ProbeFactory.fromConfig(config), p -> config.mode(p.check()),
+        config.probeInterval(), config.probeTimeout(), config.failAfter(), config.recoverAfter(), clock, listeners);
+  }
+
+  private HealthSnapshot health() {
+    HealthMonitor m = monitor;
+    return m == null ? HealthSnapshot.EMPTY : m.current();
+  }
+
+  private int serve() {
+    log.info("starting with {}: {}", config.describeSource(), describe(config));
+    LinkedBlockingQueue<String> signals = new LinkedBlockingQueue<>();
+    Signal.handle(new Signal("TERM"), s -> signals.add("TERM"));
+    Signal.handle(new Signal("INT"), s -> signals.add("TERM"));
+    Signal.handle(new Signal("HUP"), s -> signals.add("HUP"));
+    apply(config);
+    MetricsHttpServer http = null;
+    MilterServer server;
+    try {
+      if (config.metricsListen().isPresent()) {
+        http = MetricsHttpServer.start(config.metricsListen().get(), metrics, this::health);
+        log.info("metrics on http://{}/metrics", config.metricsListen().get());
+      }
+      server = MilterServer.start(config.listen(), () -> handler, config.sessions(), metrics);
+    } catch (IOException | RuntimeException e) {
+      log.error("cannot start: {}", e.toString());
+      close(http);
+      monitor.close();
+      return Main.EXIT_FAILING;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Main.EXIT_FAILING;
+    }
+    log.info("listening on {} ({})", config.listen(), server.localAddress());
+    try {
+      for (String signal = signals.take(); !signal.equals("TERM"); signal = signals.take()) {
+        reload();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    log.info("stopping: no new sessions, waiting up to {} for {} in flight",
+        Units.formatDuration(config.sessions().shutdownTimeout()), server.activeSessions());
+    server.drain(config.sessions().shutdownTimeout());
+    close(http);
+    monitor.close();
+    log.info("stopped");
+    return Main.EXIT_OK;
+  }
+
+  /** Makes {@code next} the running configuration: new probes, first round done, new handler. */
+  private void apply(Config next) {
+    List<HealthListener> listeners = new ArrayList<>(List.of(new StateChangeLog(), metrics));
+    HealthMonitor fresh = monitor(next, listeners, Clock.systemUTC());
+    fresh.runOnce();
+    handler = MilterHandlers.forConfig(next, fresh::current, metrics);
+    HealthMonitor old = monitor;
+    monitor = fresh;
+    config = next;
+    fresh.start();
+    if (old != null) {
+      old.close();
+    }
+  }
+
+  private void reload() {
+    Path file = config.source().orElse(null);
+    if (file == null) {
+      log.warn("SIGHUP: running on built-in defaults, nothing to reload");
+      return;
+    }
+    try {
+      Config next = ConfigParser.parse(file);
+      if (!next.listen().equals(config.listen()) || !next.metricsListen().equals(config.metricsListen())) {
+        log.warn("SIGHUP: listen and metrics_listen changes take effect at the next restart");
+      }
+      apply(next);
+      metrics.configReload(true);
+      log.info("reloaded {}: {}", file, describe(next));
+    } catch (ConfigException e) {
+      metrics.configReload(false);
+      e.problems().forEach(p -> log.error("reload failed, keeping the running configuration: {}", p));
+    }
+  }
+
+  private static String describe(Config c) {
+    return "listen=" + c.listen() + " defer_stage=" + c.deferStage().label() + " probe_interval="
+        + Units.formatDuration(c.probeInterval()) + " modes=" + c.modes() + " scanners=" + c.scan().scanners();
+  }
+
+  private static void close(AutoCloseable c) {
+    if (c != null) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        log.warn("closing {}: {}", c, e.toString());
+      }
+    }
+  }
+}

@@ -1,0 +1,33 @@
+package io.headroom;
+
+import io.headroom.config.Config;
+import io.headroom.health.CheckState;
+import io.headroom.health.HealthMonitor;
+import io.headroom.health.HealthSnapshot;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
+
+/** {@code status}: every probe once, one line each: name, state, measured value, limit. */
+final class StatusCommand {
+  private StatusCommand() {}
+
+  static int print(Config config, PrintStream out) {
+    HealthSnapshot snap;
+    try (HealthMonitor monitor = Daemon.monitor(config, List.of(), Clock.systemUTC())) {
+      snap = monitor.runOnce();
+    }
+    int width = snap.states().stream().mapToInt(s -> s.probe().length()).max().orElse(10);
+    for (CheckState s : snap.states()) {
+      String state = s.healthy() ? "ok" : "FAILING";
+      String mode = s.mode().name().toLowerCase(Locale.ROOT);
+      out.printf(Locale.ROOT, "%-" + width + "s  %-7s  %-22s  %s%s%n", s.probe(), state, s.latest().measured(),
+          s.latest().limit(), mode.equals("enforce") ? "" : "  (" + mode + ")");
+      if (!s.healthy()) {
+        out.printf(Locale.ROOT, "%-" + width + "s  -> %s%n", "", s.latest().detail());
+      }
+    }
+    return snap.allEnforcedHealthy() ? Main.EXIT_OK : Main.EXIT_FAILING;
+  }
+}

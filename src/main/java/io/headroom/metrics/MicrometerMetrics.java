@@ -1,0 +1,177 @@
+package io.headroom.metrics;
+
+import io.headroom.config.Check;
+import io.headroom.config.Stage;
+import io.headroom.health.CheckState;
+import io.headroom.health.HealthListener;
+import io.headroom.health.HealthSnapshot;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+
+/** {@link Metrics} on a Micrometer Prometheus registry; the one class that knows Micrometer. */
+public final class MicrometerMetrics implements Metrics, HealthListener {
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final AtomicInteger activeSessions = new AtomicInteger();
+  private final Supplier<HealthSnapshot> health;
+
+  public MicrometerMetrics(Supplier<HealthSnapshot> health) {
+    this.health = health;
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+    Gauge.builder("headroom.milter.sessions.active", activeSessions, AtomicInteger::get)
+        .description("Milter connections open now")
+        .register(registry);
+    Gauge.builder("headroom.memory.available.ratio", probeValue("memory"))
+        .description("Available memory (MemAvailable) over total")
+        .register(registry);
+    Gauge.builder("headroom.cpu.load.per.core", probeValue("cpu"))
+        .description("1-minute load average divided by logical cores")
+        .register(registry);
+  }
+
+  /** The Prometheus text exposition of every meter. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  @Override
+  public void deferred(Check check, Stage stage) {
+    Counter.builder("headroom.deferrals")
+        .description("Transactions answered 451 4.3.0, by failing check and stage")
+        .tag("check", check.label())
+        .tag("stage", stage.label())
+        .register(registry)
+        .increment();
+  }
+
+  @Override
+  public void wouldDefer(Check check, Stage stage) {
+    Counter.builder("headroom.monitor.deferrals")
+        .description("Transactions a check in monitor mode would have deferred")
+        .tag("check", check.label())
+        .tag("stage", stage.label())
+        .register(registry)
+        .increment();
+  }
+
+  @Override
+  public void message(MessageAction action) {
+    Counter.builder("headroom.messages")
+        .description("Transactions by outcome")
+        .tag("action", action.label())
+        .register(registry)
+        .increment();
+  }
+
+  @Override
+  public void sessionOpened() {
+    activeSessions.incrementAndGet();
+  }
+
+  @Override
+  public void sessionClosed() {
+    activeSessions.decrementAndGet();
+  }
+
+  @Override
+  public void protocolError(String reason) {
+    Counter.builder("headroom.milter.protocol.errors")
+        .description("Milter connections closed for a protocol error")
+        .tag("reason", reason)
+        .register(registry)
+        .increment();
+  }
+
+  @Override
+  public void scanned(String scanner, String result, Duration took) {
+    Counter.builder("headroom.scans")
+        .description("Content scans by scanner and result")
+        .tag("scanner", scanner)
+        .tag("result", result)
+        .register(registry)
+        .increment();
+    Timer.builder("headroom.scan.duration")
+        .description("Time to scan one message")
+        .tag("scanner", scanner)
+        .tag("result", result)
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofMinutes(5))
+        .register(registry)
+        .record(took);
+  }
+
+  @Override
+  public void configReload(boolean success) {
+    Counter.builder("headroom.config.reloads")
+        .description("Configuration reloads (SIGHUP) by result")
+        .tag("result", success ? "success" : "failure")
+        .register(registry)
+        .increment();
+  }
+
+  /** Records each probe's duration and makes sure every check and disk path has its gauges. */
+  @Override
+  public void updated(HealthSnapshot previous, HealthSnapshot current) {
+    for (CheckState s : current.states()) {
+      Timer.builder("headroom.check.duration")
+          .description("Time one probe of a check took")
+          .tag("check", s.check().label())
+          .register(registry)
+          .record(s.took());
+      Check check = s.check();
+      Gauge.builder("headroom.check.up", () -> checkUp(check))
+          .description("1 when every probe of the check is healthy, 0 when one is failing")
+          .tag("check", check.label())
+          .register(registry);
+      if (s.probe().startsWith("disk_space:")) {
+        String path = s.probe().substring("disk_space:".length());
+        Gauge.builder("headroom.disk.free.ratio", probeValue(s.probe()))
+            .description("Free space over total on a file system that must keep headroom")
+            .tag("path", path)
+            .register(registry);
+      } else if (s.probe().startsWith("disk_inodes:")) {
+        String path = s.probe().substring("disk_inodes:".length());
+        Gauge.builder("headroom.disk.free.inodes.ratio", probeValue(s.probe()))
+            .description("Free inodes over total on a file system that must keep headroom")
+            .tag("path", path)
+            .register(registry);
+      }
+    }
+  }
+
+  private double checkUp(Check check) {
+    List<CheckState> states = health.get().of(check);
+    if (states.isEmpty()) {
+      return Double.NaN;
+    }
+    return states.stream().allMatch(CheckState::healthy) ? 1 : 0;
+  }
+
+  private Supplier<Number> probeValue(String probe) {
+    ToDoubleFunction<HealthSnapshot> value =
+        snap -> snap.states().stream().filter(s -> s.probe().equals(probe)).mapToDouble(s -> s.latest().value())
+            .findFirst().orElse(Double.NaN);
+    return () -> value.applyAsDouble(health.get());
+  }
+}

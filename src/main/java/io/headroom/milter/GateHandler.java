@@ -1,0 +1,176 @@
+package io.headroom.milter;
+
+import io.headroom.config.BypassRules;
+import io.headroom.config.Stage;
+import io.headroom.health.CheckState;
+import io.headroom.health.HealthSnapshot;
+import io.headroom.metrics.Metrics;
+import io.headroom.metrics.Metrics.MessageAction;
+import java.net.SocketAddress;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.nightcode.milter.AbstractMilterHandler;
+import org.nightcode.milter.Actions;
+import org.nightcode.milter.MilterContext;
+import org.nightcode.milter.MilterException;
+import org.nightcode.milter.MilterMacros;
+import org.nightcode.milter.ProtocolSteps;
+import org.nightcode.milter.ResponseCode;
+import org.nightcode.milter.codec.MilterPacket;
+import org.nightcode.milter.net.MilterPacketSender;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The milter's answers: "continue" while the health snapshot allows, a precise 451 at the
+ * configured stage when it does not. Reads only the in-memory snapshot: no I/O on the message path.
+ * Anything unexpected is answered with a 451, never with an accept.
+ */
+final class GateHandler extends AbstractMilterHandler {
+  private static final Logger log = LoggerFactory.getLogger(GateHandler.class);
+  static final SmtpReply INTERNAL_ERROR = SmtpReply.defer("Mail filter internal error, message not accepted");
+
+  private final Supplier<HealthSnapshot> health;
+  private final Stage deferStage;
+  private final BypassRules bypass;
+  private final Metrics metrics;
+  private final Actions actions;
+  private final ProtocolSteps steps;
+
+  GateHandler(Supplier<HealthSnapshot> health, Stage deferStage, BypassRules bypass, Metrics metrics) {
+    this(health, deferStage, bypass, metrics, Actions.builder().build(), Negotiation.steps(deferStage));
+  }
+
+  private GateHandler(
+      Supplier<HealthSnapshot> health,
+      Stage deferStage,
+      BypassRules bypass,
+      Metrics metrics,
+      Actions actions,
+      ProtocolSteps steps) {
+    super(actions, steps);
+    this.health = health;
+    this.deferStage = deferStage;
+    this.bypass = bypass;
+    this.metrics = metrics;
+    this.actions = actions;
+    this.steps = steps;
+  }
+
+  @Override
+  public MilterContext createContext(MilterPacketSender sender) {
+    return new Session(this, actions, steps, MilterMacros.instance(), sender);
+  }
+
+  @Override
+  public void connect(
+      MilterContext context, String hostname, int family, int port, SocketAddress address)
+      throws MilterException {
+    Session s = (Session) context;
+    s.connected(hostname);
+    answer(s, Stage.CONNECT);
+  }
+
+  @Override
+  public void helo(MilterContext context, String helohost) throws MilterException {
+    answer((Session) context, Stage.HELO);
+  }
+
+  @Override
+  public void envfrom(MilterContext context, List<String> from) throws MilterException {
+    Session s = (Session) context;
+    s.newTransaction();
+    answer(s, Stage.MAIL);
+  }
+
+  @Override
+  public void envrcpt(MilterContext context, List<String> recipients) throws MilterException {
+    answer((Session) context, Stage.RCPT);
+  }
+
+  @Override
+  public void data(MilterContext context, byte[] payload) throws MilterException {
+    answer((Session) context, Stage.DATA);
+  }
+
+  @Override
+  public void eom(MilterContext context, byte[] bodyChunk) throws MilterException {
+    Session s = (Session) context;
+    if (!s.deferred()) {
+      metrics.message(MessageAction.ACCEPTED);
+    }
+    s.sendContinue();
+  }
+
+  @Override
+  public void abort(MilterContext context, MilterPacket packet) {
+    ((Session) context).newTransaction();
+  }
+
+  @Override
+  public void quit(MilterContext context) {
+    // Nothing held per session yet beyond the context itself, which jmilter destroys.
+  }
+
+  private void answer(Session s, Stage stage) throws MilterException {
+    try {
+      Optional<SmtpReply> reply = stage == deferStage ? decide(s, stage) : Optional.empty();
+      if (reply.isPresent()) {
+        send(s, reply.get());
+      } else {
+        s.sendContinue();
+      }
+    } catch (RuntimeException e) {
+      log.error("session {} queue {}: internal error at {}, deferring", s.logId(), s.queueId(), stage.label(), e);
+      send(s, INTERNAL_ERROR);
+    }
+  }
+
+  private Optional<SmtpReply> decide(Session s, Stage stage) {
+    HealthSnapshot snapshot = health.get();
+    if (snapshot.failing().isEmpty()) {
+      return Optional.empty();
+    }
+    boolean first = s.firstDecision();
+    if (bypass.covers(s.client(), s.authenticated())) {
+      if (first) {
+        metrics.message(MessageAction.BYPASSED);
+        log.info("session {} queue {}: client {} bypasses failing checks {}",
+            s.logId(), s.queueId(), s.clientDescription(), names(snapshot.failing()));
+      }
+      return Optional.empty();
+    }
+    Optional<CheckState> blocking = snapshot.firstBlocking();
+    if (first) {
+      for (CheckState monitored : snapshot.monitored()) {
+        metrics.wouldDefer(monitored.check(), stage);
+        log.warn("session {} queue {}: client {} would be deferred at {} by {} (monitor mode): {}",
+            s.logId(), s.queueId(), s.clientDescription(), stage.label(), monitored.check().label(),
+            monitored.latest().detail());
+      }
+    }
+    if (blocking.isEmpty()) {
+      return Optional.empty();
+    }
+    CheckState cause = blocking.get();
+    s.markDeferred();
+    if (first) {
+      metrics.deferred(cause.check(), stage);
+      metrics.message(MessageAction.DEFERRED);
+      log.warn("session {} queue {}: deferred client {} at {}: check {} failing: {}; all failing: {}",
+          s.logId(), s.queueId(), s.clientDescription(), stage.label(), cause.check().label(),
+          cause.latest().detail(), names(snapshot.failing()));
+    }
+    return Optional.of(SmtpReply.defer(cause.latest().reason()));
+  }
+
+  private static String names(List<CheckState> states) {
+    return states.stream().map(CheckState::probe).collect(Collectors.joining(", "));
+  }
+
+  static void send(Session s, SmtpReply reply) throws MilterException {
+    s.sendPacket(MilterPacket.builder().command(ResponseCode.SMFIR_REPLYCODE).payload(reply.payload()).build());
+  }
+}

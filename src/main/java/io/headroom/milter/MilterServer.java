@@ -1,0 +1,148 @@
+package io.headroom.milter;
+
+import io.headroom.config.ListenAddress;
+import io.headroom.config.SessionLimits;
+import io.headroom.metrics.Metrics;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.nightcode.milter.MilterHandler;
+import org.nightcode.milter.codec.Int32LenFrameEncoder;
+import org.nightcode.milter.codec.MilterPacketDecoder;
+import org.nightcode.milter.codec.MilterPacketEncoder;
+
+/**
+ * The milter socket. jmilter's own server has no bound on a packet's length and no read timeout, so
+ * the pipeline is built here around jmilter's codecs and command engine.
+ */
+public final class MilterServer implements AutoCloseable {
+  /**
+   * Postfix sends body chunks of at most 65535 bytes plus the command byte, and a header of at most
+   * header_size_limit (102400 by default) plus its name: anything longer is not Postfix.
+   */
+  static final int MAX_PACKET = 128 * 1024;
+
+  private final EventLoopGroup boss;
+  private final EventLoopGroup workers;
+  private final Channel channel;
+  private final ChannelGroup sessions;
+
+  private MilterServer(EventLoopGroup boss, EventLoopGroup workers, Channel channel, ChannelGroup sessions) {
+    this.boss = boss;
+    this.workers = workers;
+    this.channel = channel;
+    this.sessions = sessions;
+  }
+
+  /**
+   * Binds and starts serving; fails at once when the address cannot be bound.
+   *
+   * @param handlers the handler for each new connection: a reload swaps what it returns
+   */
+  public static MilterServer start(
+      ListenAddress listen, Supplier<MilterHandler> handlers, SessionLimits limits, Metrics metrics)
+      throws InterruptedException {
+    boolean epoll = Epoll.isAvailable();
+    if (listen instanceof ListenAddress.Unix && !epoll) {
+      throw new IllegalStateException("unix sockets need Netty's native epoll transport: "
+          + Epoll.unavailabilityCause());
+    }
+    EventLoopGroup boss = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
+    EventLoopGroup workers = epoll ? new EpollEventLoopGroup() : new NioEventLoopGroup();
+    ServerBootstrap b = new ServerBootstrap().group(boss, workers);
+    ChannelGroup sessions = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    long idleMillis = limits.idleTimeout().toMillis();
+    SocketAddress address;
+    if (listen instanceof ListenAddress.Unix unix) {
+      b.channel(EpollServerDomainSocketChannel.class);
+      address = new DomainSocketAddress(unix.path().toFile());
+    } else {
+      InetSocketAddress inet = ((ListenAddress.Inet) listen).address();
+      b.channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+          .option(ChannelOption.SO_REUSEADDR, true)
+          .childOption(ChannelOption.TCP_NODELAY, true);
+      address = new InetSocketAddress(inet.getHostString(), inet.getPort());
+    }
+    b.option(ChannelOption.SO_BACKLOG, 1024)
+        .childHandler(
+            new ChannelInitializer<Channel>() {
+              @Override
+              protected void initChannel(Channel ch) {
+                sessions.add(ch);
+                ch.pipeline()
+                    .addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
+                    .addLast("frameDecoder", new LengthFieldBasedFrameDecoder(MAX_PACKET, 0, 4, 0, 4))
+                    .addLast("frameEncoder", new Int32LenFrameEncoder())
+                    .addLast("packetDecoder", new MilterPacketDecoder())
+                    .addLast("packetEncoder", new MilterPacketEncoder())
+                    .addLast("session", new SessionChannelHandler(handlers.get(), metrics));
+              }
+            });
+    try {
+      Channel channel = b.bind(address).sync().channel();
+      return new MilterServer(boss, workers, channel, sessions);
+    } catch (InterruptedException | RuntimeException e) {
+      boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      throw e;
+    }
+  }
+
+  public SocketAddress localAddress() {
+    return channel.localAddress();
+  }
+
+  /** Stops accepting new connections; sessions in flight go on. */
+  public void stopAccepting() {
+    channel.close().syncUninterruptibly();
+  }
+
+  public int activeSessions() {
+    return sessions.size();
+  }
+
+  /**
+   * Stops accepting, lets sessions in flight finish for up to {@code timeout}, then closes the rest:
+   * Postfix answers those with milter_default_action, as for a milter that is down.
+   */
+  public void drain(Duration timeout) {
+    stopAccepting();
+    long end = System.nanoTime() + timeout.toNanos();
+    while (!sessions.isEmpty() && System.nanoTime() < end) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    close();
+  }
+
+  @Override
+  public void close() {
+    sessions.close().syncUninterruptibly();
+    stopAccepting();
+    workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+}

@@ -1,0 +1,36 @@
+package io.headroom.milter;
+
+import io.headroom.config.Stage;
+import org.nightcode.milter.ProtocolSteps;
+
+/**
+ * Which events the milter asks Postfix for. The cheapest event is one Postfix never sends: stages the
+ * gate does not answer at are marked "no reply" (Postfix does not wait for us), and events the gate
+ * does not need at all are not sent.
+ */
+final class Negotiation {
+  private Negotiation() {}
+
+  static ProtocolSteps steps(Stage deferStage) {
+    ProtocolSteps.Builder b =
+        ProtocolSteps.builder().noUnknownCommands().noHeaders().noEoh().noBody().noReplyForUnknown();
+    // CONNECT carries the client address (bypass_networks, logs) and MAIL starts a transaction
+    // (auth macros, per-transaction counting): always sent, but only answered at the defer stage.
+    if (deferStage != Stage.CONNECT) {
+      b.noReplyForConnect();
+    }
+    if (deferStage != Stage.HELO) {
+      b.noHelo();
+    }
+    if (deferStage != Stage.MAIL) {
+      b.noReplyForMailFrom();
+    }
+    if (deferStage != Stage.RCPT) {
+      b.noRecipients();
+    }
+    if (deferStage != Stage.DATA) {
+      b.noData();
+    }
+    return b.build();
+  }
+}

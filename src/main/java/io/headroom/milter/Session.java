@@ -1,0 +1,102 @@
+package io.headroom.milter;
+
+import java.net.InetAddress;
+import java.util.Map;
+import java.util.UUID;
+import org.nightcode.milter.Actions;
+import org.nightcode.milter.MilterContextImpl;
+import org.nightcode.milter.MilterHandler;
+import org.nightcode.milter.MilterMacros;
+import org.nightcode.milter.net.MilterPacketSender;
+import org.nightcode.milter.ProtocolSteps;
+
+/**
+ * One milter connection: jmilter's protocol state plus what the gate learns along the way. Postfix
+ * opens one connection per SMTP session and sends its commands in order, one at a time, so the
+ * fields are written by one event-loop thread; volatile for readers on other threads (scans).
+ */
+final class Session extends MilterContextImpl {
+  private final String logId;
+  private volatile InetAddress client;
+  private volatile String clientName = "unknown";
+  /** The transaction was answered 451; it is not counted as accepted at its end. */
+  private volatile boolean deferred;
+  /** The gate already counted and logged this transaction: once, not once per recipient. */
+  private volatile boolean decided;
+
+  Session(
+      MilterHandler handler,
+      Actions actions,
+      ProtocolSteps steps,
+      MilterMacros macros,
+      MilterPacketSender sender) {
+    super(handler, actions, steps, macros, sender);
+    UUID id = id();
+    this.logId = Long.toHexString(id.getMostSignificantBits()).substring(0, 8);
+  }
+
+  String logId() {
+    return logId;
+  }
+
+  void connected(String hostname) {
+    this.clientName = hostname;
+  }
+
+  /** Set from the raw SMFIC_CONNECT packet, which jmilter decodes for IPv4 only. */
+  void clientAddress(InetAddress address) {
+    this.client = address;
+  }
+
+  InetAddress client() {
+    return client;
+  }
+
+  /** {@code name[addr]}, as Postfix writes a client in its own log. */
+  String clientDescription() {
+    return clientName + "[" + (client == null ? "unknown" : client.getHostAddress()) + "]";
+  }
+
+  boolean authenticated() {
+    String user = macro("{auth_authen}");
+    return user != null && !user.isEmpty();
+  }
+
+  /** Postfix's queue id (macro {@code i}), or NOQUEUE before Postfix has one, as Postfix logs it. */
+  String queueId() {
+    String id = macro("i");
+    return id == null || id.isEmpty() ? "NOQUEUE" : id;
+  }
+
+  boolean deferred() {
+    return deferred;
+  }
+
+  void markDeferred() {
+    deferred = true;
+  }
+
+  /** True the first time the gate decides within this transaction. */
+  boolean firstDecision() {
+    boolean first = !decided;
+    decided = true;
+    return first;
+  }
+
+  void newTransaction() {
+    deferred = false;
+    decided = false;
+  }
+
+  private String macro(String name) {
+    // Postfix sends each stage's macros just before that stage's command; later stages keep the
+    // earlier ones, so search all.
+    for (char type : new char[] {'C', 'H', 'M', 'R', 'T', 'L', 'N', 'E'}) {
+      Map<String, String> m = getMacros(type);
+      if (m != null && m.containsKey(name)) {
+        return m.get(name);
+      }
+    }
+    return null;
+  }
+}

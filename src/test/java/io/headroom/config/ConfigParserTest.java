@@ -1,0 +1,156 @@
+package io.headroom.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigParserTest {
+  @TempDir Path dir;
+
+  private Config parse(String... lines) throws Exception {
+    Path f = dir.resolve("headroom.conf");
+    Files.write(f, List.of(lines));
+    return ConfigParser.parse(f);
+  }
+
+  private List<String> problems(String... lines) {
+    return assertThrows(ConfigException.class, () -> parse(lines)).problems();
+  }
+
+  private String file() {
+    return dir.resolve("headroom.conf").toString();
+  }
+
+  @Test
+  void defaultsMatchTheContract() {
+    Config c = ConfigParser.defaults();
+    assertEquals("inet:127.0.0.1:8899", c.listen().toString());
+    assertEquals("127.0.0.1:9899", HostPort.format(c.metricsListen().orElseThrow()));
+    assertEquals(Stage.RCPT, c.deferStage());
+    assertEquals(Duration.ofSeconds(2), c.probeInterval());
+    assertEquals("5%", c.disk().minFree().toString());
+    assertEquals("5%", c.disk().minFreeInodes().toString());
+    assertEquals("5%", c.memoryMinAvailable().toString());
+    assertEquals(4.0, c.cpuMaxLoadPerCore());
+    assertTrue(c.dns().usesSystemResolvers());
+    assertEquals(List.of("."), c.dns().probeNames());
+    assertEquals(Duration.ofSeconds(2), c.dns().timeout());
+    assertTrue(c.scan().scanners().isEmpty());
+    assertEquals(Duration.ofSeconds(30), c.scan().timeout());
+    for (Check check : Check.values()) {
+      assertEquals(Mode.ENFORCE, c.mode(check));
+    }
+    Path expectedDisk = Files.isDirectory(Path.of("/var/spool/postfix")) ? Path.of("/var/spool/postfix") : Path.of("/");
+    assertEquals(List.of(expectedDisk), c.disk().paths());
+  }
+
+  /** The shipped, annotated file states every default: parsing it must give the built-in defaults. */
+  @Test
+  void shippedConfigIsTheDefaults() throws Exception {
+    Config shipped = ConfigParser.parse(Path.of("conf/headroom.conf"));
+    Config defaults = ConfigParser.defaults();
+    assertEquals(Optional.of(Path.of("conf/headroom.conf")), shipped.source());
+    assertEquals(
+        new Config(Optional.empty(), shipped.listen(), shipped.metricsListen(), shipped.deferStage(),
+            shipped.probeInterval(), shipped.probeTimeout(), shipped.failAfter(), shipped.recoverAfter(),
+            shipped.disk(), shipped.memoryMinAvailable(), shipped.cpuMaxLoadPerCore(),
+            shipped.spoolProbeDirectory(), shipped.dns(), shipped.scan(), shipped.modes(), shipped.bypass(),
+            shipped.sessions()),
+        defaults);
+  }
+
+  @Test
+  void readsEveryKindOfValue() throws Exception {
+    Config c = parse(
+        "# comment",
+        "listen = unix:/var/spool/postfix/headroom-milter/milter.sock",
+        "metrics_listen = off",
+        "defer_stage = DATA",
+        "disk_paths = /var/spool/postfix,",
+        "   /var/lib",
+        "disk_min_free = 2G",
+        "memory_min_available = 12.5%",
+        "dns_resolvers = 127.0.0.1:5353 [::1]:53 10.0.0.1",
+        "dns_probe_names = example.org. .",
+        "scanners = clamd:unix:/run/clamav/clamd.ctl, spamd:tcp:127.0.0.1:783",
+        "dns_mode = monitor",
+        "cpu_mode = off",
+        "bypass_networks = 192.168.0.0/16 [::1]/128",
+        "spam_reject_score = off");
+    assertEquals(new ListenAddress.Unix(Path.of("/var/spool/postfix/headroom-milter/milter.sock")), c.listen());
+    assertTrue(c.metricsListen().isEmpty());
+    assertEquals(Stage.DATA, c.deferStage());
+    assertEquals(List.of(Path.of("/var/spool/postfix"), Path.of("/var/lib")), c.disk().paths());
+    assertEquals(2L << 30, c.disk().minFree().amount());
+    assertEquals(0.125, c.memoryMinAvailable().ratio());
+    assertEquals(List.of("127.0.0.1:5353", "[::1]:53", "10.0.0.1:53"),
+        c.dns().resolvers().stream().map(HostPort::format).toList());
+    assertEquals(List.of("example.org.", "."), c.dns().probeNames());
+    assertEquals("[clamd:unix:/run/clamav/clamd.ctl, spamd:tcp:127.0.0.1:783]", c.scan().scanners().toString());
+    assertEquals(Mode.MONITOR, c.mode(Check.DNS));
+    assertEquals(Mode.OFF, c.mode(Check.CPU));
+    assertTrue(c.bypass().covers(InetAddress.getByName("192.168.4.5"), false));
+    assertTrue(c.bypass().covers(InetAddress.getByName("::1"), false));
+    assertFalse(c.bypass().covers(InetAddress.getByName("192.169.0.1"), false));
+    assertTrue(Double.isNaN(c.scan().spamRejectScore()));
+  }
+
+  @Test
+  void badValueNamesFileLineAndKey() {
+    assertEquals(List.of(file() + ":3: disk_min_free: \"5 %\" is not a ratio or size (like 5% or 2G)"),
+        problems("listen = inet:127.0.0.1:8899", "", "disk_min_free = 5 %"));
+  }
+
+  @Test
+  void unknownNameIsAnError() {
+    assertEquals(List.of(file() + ":2: disk_min_fre: unknown name"),
+        problems("# typo below", "disk_min_fre = 5%"));
+  }
+
+  @Test
+  void duplicateIsAnError() {
+    assertEquals(List.of(file() + ":4: probe_interval: duplicate; first set on line 1"),
+        problems("probe_interval = 2s", "disk_mode = monitor", "", "probe_interval = 3s"));
+  }
+
+  @Test
+  void everyProblemIsReportedInLineOrder() {
+    assertEquals(
+        List.of(
+            file() + ":1: defer_stage: \"queue\" is not one of connect, helo, mail, rcpt, data",
+            file() + ":2: probe_interval: \"2\" is not a duration (like 250ms, 2s, 5m)",
+            file() + ":3: nonsense line: expected \"name = value\"",
+            file() + ":4: scanners: \"clamav:tcp:127.0.0.1:3310\" names an unknown scanner \"clamav\" (clamd or spamd)",
+            file() + ":5: dns_mode: \"warn\" is not one of enforce, monitor, off"),
+        problems("defer_stage = queue", "probe_interval = 2", "nonsense line",
+            "scanners = clamav:tcp:127.0.0.1:3310", "dns_mode = warn"));
+  }
+
+  @Test
+  void rejectsOutOfRangeValues() {
+    assertEquals(List.of(file() + ":1: disk_min_free: \"150%\" is more than 100%"), problems("disk_min_free = 150%"));
+    assertEquals(List.of(file() + ":1: listen: \"inet:127.0.0.1:99999\" has no valid port (0-65535)"),
+        problems("listen = inet:127.0.0.1:99999"));
+    assertEquals(List.of(file() + ":1: bypass_networks: \"10.0.0.0/33\" has a prefix length outside 0-32"),
+        problems("bypass_networks = 10.0.0.0/33"));
+    assertEquals(List.of(file() + ":1: bypass_networks: \"mail.example.com\" is not an address or CIDR block"),
+        problems("bypass_networks = mail.example.com"));
+    assertEquals(List.of(file() + ":1: probe_interval: \"0s\" must be more than zero"), problems("probe_interval = 0s"));
+  }
+
+  @Test
+  void missingFileIsAClearError() {
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigParser.parse(dir.resolve("nope.conf")));
+    assertEquals(List.of(dir.resolve("nope.conf") + ": cannot read: no such file"), e.problems());
+  }
+}

@@ -1,0 +1,40 @@
+package io.headroom.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class UnitsTest {
+  @Test
+  void durations() {
+    assertEquals(Duration.ofMillis(250), Units.parseDuration("250ms"));
+    assertEquals(Duration.ofMinutes(5), Units.parseDuration("5m"));
+    assertEquals("30s", Units.formatDuration(Duration.ofSeconds(30)));
+    assertEquals("250ms", Units.formatDuration(Duration.ofMillis(250)));
+    assertThrows(IllegalArgumentException.class, () -> Units.parseDuration("5"));
+  }
+
+  @Test
+  void sizesAreBinary() {
+    assertEquals(512L * 1024, Units.parseSize("512k"));
+    assertEquals(64L << 20, Units.parseSize("64M"));
+    assertEquals("2G", Units.formatSize(2L << 30));
+    assertEquals("1.5M", Units.formatSize(3L << 19));
+    assertThrows(IllegalArgumentException.class, () -> Units.parseSize("99999999999999T"));
+  }
+
+  @Test
+  void thresholds() {
+    Threshold ratio = Units.parseThreshold("5%");
+    assertTrue(ratio.isMetBy(5, 100));
+    assertFalse(ratio.isMetBy(4, 100));
+    Threshold size = Units.parseThreshold("1G");
+    assertTrue(size.isMetBy(1L << 30, 1L << 40));
+    assertFalse(size.isMetBy((1L << 30) - 1, 1L << 40));
+    assertEquals("2.1%", Units.formatRatio(0.021));
+  }
+}

@@ -1,0 +1,157 @@
+package io.headroom.milter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.headroom.config.BypassRules;
+import io.headroom.config.Check;
+import io.headroom.config.CidrBlock;
+import io.headroom.config.Mode;
+import io.headroom.config.Stage;
+import io.headroom.health.CheckState;
+import io.headroom.health.HealthSnapshot;
+import io.headroom.metrics.Metrics;
+import io.headroom.probe.ProbeResult;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.nightcode.milter.ProtocolSteps;
+import org.nightcode.milter.ResponseCode;
+import org.nightcode.milter.codec.MilterPacket;
+
+class GateHandlerTest {
+  private static final String DISK_REASON = "Mail spool disk nearly full (2.1% free, need 5%)";
+  private final AtomicReference<HealthSnapshot> health = new AtomicReference<>(snapshot());
+  private final List<String> counted = new ArrayList<>();
+  private final Metrics metrics = new Metrics() {
+    @Override public void deferred(Check check, Stage stage) { counted.add("deferred " + check.label() + " " + stage.label()); }
+    @Override public void wouldDefer(Check check, Stage stage) { counted.add("would " + check.label() + " " + stage.label()); }
+    @Override public void message(MessageAction action) { counted.add("message " + action.label()); }
+    @Override public void sessionOpened() {}
+    @Override public void sessionClosed() {}
+    @Override public void protocolError(String reason) {}
+    @Override public void scanned(String scanner, String result, Duration took) {}
+    @Override public void configReload(boolean success) {}
+  };
+
+  private static CheckState state(Check check, String probe, boolean healthy, Mode mode, String reason) {
+    ProbeResult r = new ProbeResult(check, probe, healthy, 0.021, "2.1% free", "need 5%", reason, "detail of " + probe);
+    return new CheckState(r, healthy, mode, Duration.ofMillis(1), Instant.EPOCH);
+  }
+
+  private static HealthSnapshot snapshot(CheckState... states) {
+    return new HealthSnapshot(Instant.EPOCH, List.of(states));
+  }
+
+  private FakeMta session(Stage stage, BypassRules bypass) {
+    FakeMta mta = new FakeMta(new GateHandler(health::get, stage, bypass, metrics));
+    mta.optneg();
+    return mta;
+  }
+
+  private FakeMta session(Stage stage) {
+    return session(stage, new BypassRules(List.of(), false));
+  }
+
+  private static void assertContinue(MilterPacket reply) {
+    assertEquals(ResponseCode.SMFIR_CONTINUE.code(), reply.command());
+  }
+
+  private static void assertReply(String expected, MilterPacket reply) {
+    assertEquals(ResponseCode.SMFIR_REPLYCODE.code(), reply.command());
+    assertEquals(expected, FakeMta.text(reply));
+  }
+
+  @Test
+  void healthyContinuesAndCountsTheMessageAsAccepted() {
+    FakeMta mta = session(Stage.RCPT);
+    assertNull(mta.connect("client.example", "192.0.2.1"), "connect is not answered when deferring at rcpt");
+    assertNull(mta.mail("<a@example.test>"));
+    assertContinue(mta.rcpt("<b@example.test>"));
+    assertContinue(mta.eom());
+    assertEquals(List.of("message accepted"), counted);
+  }
+
+  @Test
+  void failingDiskDefersAtTheConfiguredStageOnceCounted() {
+    health.set(snapshot(state(Check.DISK, "disk_space:/var/spool/postfix", false, Mode.ENFORCE, DISK_REASON)));
+    FakeMta mta = session(Stage.RCPT);
+    mta.connect("client.example", "192.0.2.1");
+    assertNull(mta.mail("<a@example.test>"));
+    String expected = "451 4.3.0 Mail spool disk nearly full (2.1%% free, need 5%%), try again later";
+    assertReply(expected, mta.rcpt("<b@example.test>"));
+    assertReply(expected, mta.rcpt("<c@example.test>"));
+    assertEquals(List.of("deferred disk rcpt", "message deferred"), counted);
+  }
+
+  @Test
+  void theReplyNamesTheFirstFailingCheck() {
+    health.set(snapshot(
+        state(Check.DNS, "dns", false, Mode.ENFORCE, "DNS resolution failing (no answer within 2s)"),
+        state(Check.DISK, "disk_space:/", false, Mode.ENFORCE, DISK_REASON)));
+    FakeMta mta = session(Stage.MAIL);
+    assertReply("451 4.3.0 Mail spool disk nearly full (2.1%% free, need 5%%), try again later",
+        mta.mail("<a@example.test>"));
+  }
+
+  @Test
+  void monitorModeContinuesAndCountsAWouldBeDeferral() {
+    health.set(snapshot(state(Check.DNS, "dns", false, Mode.MONITOR, "DNS resolution failing (SERVFAIL)")));
+    FakeMta mta = session(Stage.RCPT);
+    mta.connect("client.example", "192.0.2.1");
+    mta.mail("<a@example.test>");
+    assertContinue(mta.rcpt("<b@example.test>"));
+    assertContinue(mta.rcpt("<c@example.test>"));
+    assertContinue(mta.eom());
+    assertEquals(List.of("would dns rcpt", "message accepted"), counted);
+  }
+
+  @Test
+  void bypassNetworksAreNeverDeferred() {
+    health.set(snapshot(state(Check.DISK, "disk_space:/", false, Mode.ENFORCE, DISK_REASON)));
+    FakeMta mta = session(Stage.RCPT, new BypassRules(List.of(CidrBlock.parse("192.0.2.0/24")), false));
+    mta.connect("client.example", "192.0.2.1");
+    mta.mail("<a@example.test>");
+    assertContinue(mta.rcpt("<b@example.test>"));
+    FakeMta other = session(Stage.RCPT, new BypassRules(List.of(CidrBlock.parse("192.0.2.0/24")), false));
+    other.connect("client.example", "198.51.100.1");
+    other.mail("<a@example.test>");
+    assertEquals(ResponseCode.SMFIR_REPLYCODE.code(), other.rcpt("<b@example.test>").command());
+  }
+
+  @Test
+  void authenticatedSendersBypassWhenConfigured() {
+    health.set(snapshot(state(Check.DISK, "disk_space:/", false, Mode.ENFORCE, DISK_REASON)));
+    FakeMta mta = session(Stage.RCPT, new BypassRules(List.of(), true));
+    mta.connect("client.example", "198.51.100.1");
+    mta.macro('M', "{auth_authen}", "alice");
+    mta.mail("<alice@example.test>");
+    assertContinue(mta.rcpt("<b@example.test>"));
+  }
+
+  @Test
+  void anInternalErrorDefersAndNeverAccepts() {
+    FakeMta mta = new FakeMta(new GateHandler(() -> { throw new IllegalStateException("boom"); },
+        Stage.RCPT, new BypassRules(List.of(), false), metrics));
+    mta.optneg();
+    mta.connect("client.example", "192.0.2.1");
+    mta.mail("<a@example.test>");
+    assertReply("451 4.3.0 Mail filter internal error, message not accepted, try again later",
+        mta.rcpt("<b@example.test>"));
+  }
+
+  @Test
+  void negotiatesOnlyTheEventsTheGateNeeds() {
+    int steps = session(Stage.RCPT).optneg();
+    assertTrue((steps & ProtocolSteps.NO_BODY) != 0, "no body without scanners");
+    assertTrue((steps & ProtocolSteps.NO_HEADERS) != 0);
+    assertTrue((steps & ProtocolSteps.NO_HELO) != 0);
+    assertTrue((steps & ProtocolSteps.NO_REPLY_FOR_MAIL_FROM) != 0);
+    assertEquals(0, steps & ProtocolSteps.NO_RECIPIENTS, "rcpt is the stage that answers");
+    assertEquals(0, steps & ProtocolSteps.NO_REPLY_FOR_RECIPIENTS);
+  }
+}
