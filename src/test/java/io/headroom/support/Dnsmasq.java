@@ -111,10 +111,14 @@ public final class Dnsmasq implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     if (process.isAlive()) {
       process.destroyForcibly(); // SIGKILL also ends a frozen process
-      process.waitFor(5, TimeUnit.SECONDS);
+      try {
+        process.waitFor(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     try {
       Files.deleteIfExists(log);
