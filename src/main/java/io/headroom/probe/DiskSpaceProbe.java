@@ -28,10 +28,16 @@ public final class DiskSpaceProbe implements Probe {
   }
 
   @Override
-  public ProbeResult run() throws IOException {
-    FileStoreUsage usage = source.read();
-    Headroom space = new Headroom(usage.usableBytes(), usage.totalBytes());
+  public ProbeResult run() {
     String limit = "need " + minFree;
+    FileStoreUsage usage;
+    try {
+      usage = source.read();
+    } catch (IOException e) {
+      return ProbeResult.fail(
+          this, Double.NaN, "unknown", limit, "Mail spool disk unavailable", path + ": " + e.getMessage());
+    }
+    Headroom space = new Headroom(usage.usableBytes(), usage.totalBytes());
     String detail =
         path + " on " + usage.mount() + ": " + usage.usableBytes() + " of " + usage.totalBytes()
             + " bytes usable";

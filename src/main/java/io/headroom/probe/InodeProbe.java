@@ -32,11 +32,17 @@ public final class InodeProbe implements Probe {
   }
 
   @Override
-  public ProbeResult run() throws IOException {
-    FileStoreUsage usage = source.read();
-    Headroom inodes = new Headroom(usage.freeInodes(), usage.totalInodes());
+  public ProbeResult run() {
     // An absolute limit here is a count of inodes, not a size: "need 5000", not "need 4.9k".
     String limit = "need " + (minFree.isRatio() ? minFree.toString() : Long.toString(minFree.amount()));
+    FileStoreUsage usage;
+    try {
+      usage = source.read();
+    } catch (IOException e) {
+      return ProbeResult.fail(
+          this, Double.NaN, "unknown", limit, "Mail spool disk unavailable", path + ": " + e.getMessage());
+    }
+    Headroom inodes = new Headroom(usage.freeInodes(), usage.totalInodes());
     String detail =
         path + " on " + usage.mount() + ": " + usage.freeInodes() + " of " + usage.totalInodes()
             + " inodes free";

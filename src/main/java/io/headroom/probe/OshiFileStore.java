@@ -1,6 +1,5 @@
 package io.headroom.probe;
 
-import com.sun.jna.platform.linux.LibC;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -9,8 +8,9 @@ import oshi.software.os.FileSystem;
 import oshi.software.os.OSFileStore;
 
 /**
- * The file system holding one path, read through OSHI. One instance per probe, so two probes never
- * refresh the same {@link OSFileStore} at once.
+ * The file system holding one path, read through OSHI: for platforms other than Linux (a developer's
+ * laptop), where {@link StatvfsFileStore} does not apply. One instance per probe, so two probes
+ * never refresh the same {@link OSFileStore} at once.
  */
 final class OshiFileStore implements FileStoreSource {
   private final FileSystem fileSystem;
@@ -29,7 +29,7 @@ final class OshiFileStore implements FileStoreSource {
       store = covering(fileSystem.getFileStores(), resolved(path)).orElse(null);
     }
     if (store == null) {
-      return statvfs(path);
+      throw new IOException("no file system listed by OSHI covers " + path);
     }
     return new FileStoreUsage(
         store.getMount(),
@@ -63,24 +63,5 @@ final class OshiFileStore implements FileStoreSource {
     } catch (IOException e) {
       return path.toAbsolutePath().normalize();
     }
-  }
-
-  /**
-   * OSHI lists no store for paths on file systems it counts as pseudo or excluded, such as the
-   * overlay root of a container or anything under /run. The kernel still answers statvfs(3) for
-   * them, as it does inside OSHI.
-   */
-  private static FileStoreUsage statvfs(Path path) throws IOException {
-    LibC.Statvfs s = new LibC.Statvfs();
-    if (LibC.INSTANCE.statvfs(path.toString(), s) != 0) {
-      throw new IOException("statvfs(" + path + ") failed");
-    }
-    long fragment = s.f_frsize.longValue();
-    return new FileStoreUsage(
-        path + " (statvfs)",
-        s.f_bavail.longValue() * fragment,
-        s.f_blocks.longValue() * fragment,
-        s.f_favail.longValue(),
-        s.f_files.longValue());
   }
 }

@@ -6,10 +6,10 @@ import io.headroom.config.Mode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import oshi.PlatformEnum;
 import oshi.SystemInfo;
 import oshi.hardware.CentralProcessor;
 import oshi.hardware.GlobalMemory;
-import oshi.software.os.FileSystem;
 
 /** Builds the probes a configuration enables, in check order. */
 public final class ProbeFactory {
@@ -20,12 +20,9 @@ public final class ProbeFactory {
     SystemInfo system = new SystemInfo();
     List<Probe> probes = new ArrayList<>();
     if (config.mode(Check.DISK) != Mode.OFF) {
-      FileSystem fileSystem = system.getOperatingSystem().getFileSystem();
       for (Path path : config.disk().paths()) {
-        probes.add(
-            new DiskSpaceProbe(path, config.disk().minFree(), new OshiFileStore(fileSystem, path)));
-        probes.add(
-            new InodeProbe(path, config.disk().minFreeInodes(), new OshiFileStore(fileSystem, path)));
+        probes.add(new DiskSpaceProbe(path, config.disk().minFree(), fileStore(system, path)));
+        probes.add(new InodeProbe(path, config.disk().minFreeInodes(), fileStore(system, path)));
       }
     }
     if (config.mode(Check.MEMORY) != Mode.OFF) {
@@ -47,5 +44,12 @@ public final class ProbeFactory {
       probes.add(new DnsProbe(config.dns()));
     }
     return List.copyOf(probes);
+  }
+
+  private static FileStoreSource fileStore(SystemInfo system, Path path) {
+    if (SystemInfo.getCurrentPlatform() == PlatformEnum.LINUX) {
+      return new StatvfsFileStore(path);
+    }
+    return new OshiFileStore(system.getOperatingSystem().getFileSystem(), path);
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headroom.config.Check;
 import io.headroom.config.Threshold;
+import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -13,13 +14,13 @@ class DiskSpaceProbeTest {
   private static final Path SPOOL = Path.of("/var/spool/postfix");
   private static final long GIB = 1L << 30;
 
-  private static ProbeResult run(Threshold min, long usable, long total) throws Exception {
+  private static ProbeResult run(Threshold min, long usable, long total) {
     FileStoreUsage usage = new FileStoreUsage("/var", usable, total, 1000, 1000);
     return new DiskSpaceProbe(SPOOL, min, () -> usage).run();
   }
 
   @Test
-  void belowRatioFailsWithMeasuredAndLimit() throws Exception {
+  void belowRatioFailsWithMeasuredAndLimit() {
     ProbeResult r = run(Threshold.ofRatio(0.05), 21, 1000);
 
     assertFalse(r.healthy());
@@ -33,7 +34,7 @@ class DiskSpaceProbeTest {
   }
 
   @Test
-  void justBelowTheLimitIsNotPrintedAsTheLimit() throws Exception {
+  void justBelowTheLimitIsNotPrintedAsTheLimit() {
     ProbeResult r = run(Threshold.ofRatio(0.05), 4999, 100_000);
 
     assertFalse(r.healthy());
@@ -41,7 +42,7 @@ class DiskSpaceProbeTest {
   }
 
   @Test
-  void atTheRatioPasses() throws Exception {
+  void atTheRatioPasses() {
     ProbeResult r = run(Threshold.ofRatio(0.05), 50, 1000);
 
     assertTrue(r.healthy());
@@ -51,7 +52,7 @@ class DiskSpaceProbeTest {
   }
 
   @Test
-  void belowAbsoluteSizeFails() throws Exception {
+  void belowAbsoluteSizeFails() {
     ProbeResult r = run(Threshold.ofAmount(2 * GIB), 3 * GIB / 2, 100 * GIB);
 
     assertFalse(r.healthy());
@@ -60,7 +61,7 @@ class DiskSpaceProbeTest {
   }
 
   @Test
-  void aboveAbsoluteSizePassesWhateverTheRatio() throws Exception {
+  void aboveAbsoluteSizePassesWhateverTheRatio() {
     ProbeResult r = run(Threshold.ofAmount(2 * GIB), 3 * GIB, 1000 * GIB);
 
     assertTrue(r.healthy());
@@ -68,11 +69,24 @@ class DiskSpaceProbeTest {
   }
 
   @Test
-  void fileSystemWithoutSizeIsNotJudged() throws Exception {
+  void fileSystemWithoutSizeIsNotJudged() {
     ProbeResult r = run(Threshold.ofRatio(0.05), 0, 0);
 
     assertTrue(r.healthy());
     assertEquals("n/a", r.measured());
     assertTrue(Double.isNaN(r.value()));
+  }
+
+  @Test
+  void unreadableFileSystemFails() {
+    FileStoreSource broken = () -> {
+      throw new IOException("statvfs(/var/spool/postfix) failed, errno 2");
+    };
+
+    ProbeResult r = new DiskSpaceProbe(SPOOL, Threshold.ofRatio(0.05), broken).run();
+
+    assertFalse(r.healthy());
+    assertEquals("Mail spool disk unavailable", r.reason());
+    assertEquals("/var/spool/postfix: statvfs(/var/spool/postfix) failed, errno 2", r.detail());
   }
 }

@@ -6,19 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headroom.config.Check;
 import io.headroom.config.Threshold;
+import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 class InodeProbeTest {
   private static final Path SPOOL = Path.of("/var/spool/postfix");
 
-  private static ProbeResult run(Threshold min, long free, long total) throws Exception {
+  private static ProbeResult run(Threshold min, long free, long total) {
     FileStoreUsage usage = new FileStoreUsage("/", 1 << 30, 2 << 30, free, total);
     return new InodeProbe(SPOOL, min, () -> usage).run();
   }
 
   @Test
-  void belowRatioFails() throws Exception {
+  void belowRatioFails() {
     ProbeResult r = run(Threshold.ofRatio(0.05), 1_200, 100_000);
 
     assertFalse(r.healthy());
@@ -30,7 +31,7 @@ class InodeProbeTest {
   }
 
   @Test
-  void absoluteLimitIsACountNotASize() throws Exception {
+  void absoluteLimitIsACountNotASize() {
     ProbeResult r = run(Threshold.ofAmount(5000), 4999, 1_000_000);
 
     assertFalse(r.healthy());
@@ -38,7 +39,7 @@ class InodeProbeTest {
   }
 
   @Test
-  void enoughInodesPass() throws Exception {
+  void enoughInodesPass() {
     ProbeResult r = run(Threshold.ofRatio(0.05), 60_000, 100_000);
 
     assertTrue(r.healthy());
@@ -48,12 +49,24 @@ class InodeProbeTest {
   }
 
   @Test
-  void fileSystemWithoutInodeTableIsHealthy() throws Exception {
+  void fileSystemWithoutInodeTableIsHealthy() {
     // btrfs reports 0 inodes in total
     ProbeResult r = run(Threshold.ofAmount(5000), 0, 0);
 
     assertTrue(r.healthy());
     assertEquals("n/a", r.measured());
     assertTrue(Double.isNaN(r.value()));
+  }
+
+  @Test
+  void unreadableFileSystemFails() {
+    FileStoreSource broken = () -> {
+      throw new IOException("statvfs(/var/spool/postfix) failed, errno 13");
+    };
+
+    ProbeResult r = new InodeProbe(SPOOL, Threshold.ofRatio(0.05), broken).run();
+
+    assertFalse(r.healthy());
+    assertEquals("Mail spool disk unavailable", r.reason());
   }
 }
