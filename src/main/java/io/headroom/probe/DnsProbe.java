@@ -1,0 +1,206 @@
+package io.headroom.probe;
+
+import io.headroom.config.Check;
+import io.headroom.config.DnsSettings;
+import io.headroom.config.HostPort;
+import io.headroom.config.Units;
+import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.ResolverConfig;
+import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Type;
+
+/**
+ * Asks every resolver for every {@code dns_probe_names} entry, all at once, and is healthy when at
+ * least one resolver answered all of them within {@code dns_timeout}: that is what Postfix, which
+ * falls back through resolv.conf, needs. Any answer counts, NXDOMAIN included; SERVFAIL, REFUSED,
+ * silence or a network error do not.
+ */
+public final class DnsProbe implements Probe {
+  private final Supplier<List<InetSocketAddress>> resolvers;
+  private final List<Name> names;
+  private final Duration timeout;
+  private final DnsClient client;
+
+  /** Queries the configured resolvers, or the system's (resolv.conf, re-read on each run). */
+  public DnsProbe(DnsSettings settings) {
+    this(
+        settings.usesSystemResolvers() ? () -> new ResolverConfig().servers() : settings::resolvers,
+        settings.probeNames(),
+        settings.timeout(),
+        new SimpleResolverDnsClient());
+  }
+
+  DnsProbe(
+      Supplier<List<InetSocketAddress>> resolvers,
+      List<String> names,
+      Duration timeout,
+      DnsClient client) {
+    this.resolvers = resolvers;
+    this.names = names.stream().map(DnsProbe::parseName).toList();
+    this.timeout = timeout;
+    this.client = client;
+  }
+
+  @Override
+  public Check check() {
+    return Check.DNS;
+  }
+
+  @Override
+  public String name() {
+    return "dns";
+  }
+
+  @Override
+  public ProbeResult run() throws InterruptedException {
+    String limit = "answer within " + Units.formatDuration(timeout);
+    List<InetSocketAddress> servers = resolvers.get();
+    if (servers.isEmpty()) {
+      return ProbeResult.fail(
+          this, Double.NaN, "no resolver", limit, "DNS resolution failing (no resolver configured)",
+          "no DNS resolver configured or found in resolv.conf");
+    }
+    // Sent together, so three dead resolvers cost one timeout, not three.
+    List<Query> queries = new ArrayList<>();
+    for (InetSocketAddress server : servers) {
+      for (Name name : names) {
+        queries.add(send(server, name));
+      }
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<Outcome> outcomes = new ArrayList<>();
+    for (Query q : queries) {
+      outcomes.add(await(q, deadline));
+    }
+    return verdict(servers, outcomes, limit);
+  }
+
+  private ProbeResult verdict(List<InetSocketAddress> servers, List<Outcome> outcomes, String limit) {
+    String detail = outcomes.stream().map(Outcome::toString).collect(Collectors.joining("; "));
+    double slowest =
+        outcomes.stream().filter(Outcome::answered).mapToDouble(Outcome::seconds).max().orElse(Double.NaN);
+    boolean oneResolverAnsweredAll =
+        servers.stream()
+            .anyMatch(s -> outcomes.stream().filter(o -> o.server.equals(s)).allMatch(Outcome::answered));
+    if (oneResolverAnsweredAll) {
+      String measured = String.format(Locale.ROOT, "answered in %.3fs", slowest);
+      return ProbeResult.pass(this, slowest, measured, limit, detail);
+    }
+    // The first resolver is the one Postfix asks first: its failure is the one to name.
+    String measured =
+        outcomes.stream().filter(o -> !o.answered()).findFirst().orElseThrow().failure();
+    return ProbeResult.fail(
+        this, slowest, measured, limit, "DNS resolution failing (" + measured + ")", detail);
+  }
+
+  private Query send(InetSocketAddress server, Name name) {
+    int type = name.equals(Name.root) ? Type.NS : Type.A;
+    long start = System.nanoTime();
+    CompletableFuture<Outcome> outcome;
+    try {
+      outcome =
+          client
+              .query(server, name, type, timeout)
+              .toCompletableFuture()
+              .handle((rcode, error) -> outcome(server, name, type, start, rcode, error));
+    } catch (RuntimeException e) {
+      outcome = CompletableFuture.completedFuture(outcome(server, name, type, start, null, e));
+    }
+    return new Query(server, name, type, outcome);
+  }
+
+  /**
+   * Waits no later than the shared deadline. dnsjava's own timeout fires up to a second late, so
+   * the probe keeps its own clock.
+   */
+  private Outcome await(Query q, long deadline) throws InterruptedException {
+    long left = Math.max(0, deadline - System.nanoTime());
+    try {
+      return q.outcome().get(left, TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      return new Outcome(q.server(), q.name(), q.type(), timeout.toNanos() / 1e9, noAnswer(), "no answer");
+    } catch (ExecutionException e) {
+      // send() turns every failure into an Outcome; reaching this is a bug.
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  private Outcome outcome(
+      InetSocketAddress server, Name name, int type, long start, Integer rcode, Throwable error) {
+    double seconds = (System.nanoTime() - start) / 1e9;
+    if (error != null) {
+      Throwable cause = unwrap(error);
+      return new Outcome(server, name, type, seconds, describe(cause), cause.toString());
+    }
+    boolean answered = rcode == Rcode.NOERROR || rcode == Rcode.NXDOMAIN;
+    String result = Rcode.string(rcode);
+    return new Outcome(server, name, type, seconds, answered ? null : result, result);
+  }
+
+  private String describe(Throwable error) {
+    if (error instanceof SocketTimeoutException || error instanceof TimeoutException) {
+      return noAnswer();
+    }
+    if (error instanceof PortUnreachableException) {
+      return "resolver unreachable";
+    }
+    return "network error";
+  }
+
+  private String noAnswer() {
+    return "no answer within " + Units.formatDuration(timeout);
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    Throwable e = error;
+    while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e;
+  }
+
+  private static Name parseName(String text) {
+    try {
+      return Name.fromString(text, Name.root);
+    } catch (TextParseException e) {
+      throw new IllegalArgumentException("dns_probe_names: \"" + text + "\" is not a domain name", e);
+    }
+  }
+
+  /** A query in flight. */
+  private record Query(
+      InetSocketAddress server, Name name, int type, CompletableFuture<Outcome> outcome) {}
+
+  /**
+   * @param failure what a sender may read, null when the resolver answered
+   * @param result what happened, for the log
+   */
+  private record Outcome(
+      InetSocketAddress server, Name name, int type, double seconds, String failure, String result) {
+    boolean answered() {
+      return failure == null;
+    }
+
+    @Override
+    public String toString() {
+      return String.format(
+          Locale.ROOT, "%s %s/%s: %s in %.3fs",
+          HostPort.format(server), name, Type.string(type), result, seconds);
+    }
+  }
+}

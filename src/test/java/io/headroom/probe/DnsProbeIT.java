@@ -1,0 +1,98 @@
+package io.headroom.probe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.headroom.config.DnsSettings;
+import io.headroom.support.Dnsmasq;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** DnsProbe with dnsjava against a private dnsmasq on loopback. */
+class DnsProbeIT {
+
+  private static DnsProbe probe(List<InetSocketAddress> resolvers, Duration timeout, String... names) {
+    return new DnsProbe(new DnsSettings(resolvers, List.of(names), timeout));
+  }
+
+  @Test
+  void answeringResolverIsHealthyForTheRootAndForNames() throws Exception {
+    try (Dnsmasq dns = Dnsmasq.start()) {
+      ProbeResult r = probe(List.of(dns.address()), Duration.ofSeconds(2), ".", "example.com").run();
+
+      assertTrue(r.healthy(), r.detail());
+      assertTrue(r.value() > 0 && r.value() < 2, "seconds: " + r.value());
+      assertTrue(r.detail().contains("./NS: NOERROR"), r.detail());
+      assertTrue(r.detail().contains("example.com./A: NOERROR"), r.detail());
+    }
+  }
+
+  @Test
+  void stoppedResolverFails() throws Exception {
+    try (Dnsmasq dns = Dnsmasq.start()) {
+      DnsProbe probe = probe(List.of(dns.address()), Duration.ofSeconds(2), ".");
+      assertTrue(probe.run().healthy());
+
+      dns.stop();
+      ProbeResult r = probe.run();
+
+      assertFalse(r.healthy());
+      assertEquals("DNS resolution failing (resolver unreachable)", r.reason());
+      assertTrue(r.detail().startsWith("127.0.0.1:" + dns.port() + " "), r.detail());
+    }
+  }
+
+  @Test
+  void portWhereNothingListensFails() throws Exception {
+    int port;
+    try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
+      port = socket.getLocalPort();
+    }
+
+    ProbeResult r = probe(List.of(new InetSocketAddress("127.0.0.1", port)), Duration.ofSeconds(2), ".").run();
+
+    assertFalse(r.healthy());
+    assertEquals("DNS resolution failing (resolver unreachable)", r.reason());
+  }
+
+  @Test
+  void hungResolverFailsAfterTheTimeoutNotLater() throws Exception {
+    try (Dnsmasq dns = Dnsmasq.start()) {
+      dns.freeze();
+      long start = System.nanoTime();
+
+      ProbeResult r = probe(List.of(dns.address()), Duration.ofMillis(500), ".").run();
+
+      double seconds = (System.nanoTime() - start) / 1e9;
+      assertFalse(r.healthy());
+      assertEquals("DNS resolution failing (no answer within 500ms)", r.reason());
+      assertTrue(seconds >= 0.45 && seconds < 1.0, "took " + seconds + "s");
+    }
+  }
+
+  @Test
+  void refusingResolverFails() throws Exception {
+    try (Dnsmasq dns = Dnsmasq.startRefusing()) {
+      ProbeResult r = probe(List.of(dns.address()), Duration.ofSeconds(2), ".").run();
+
+      assertFalse(r.healthy());
+      assertEquals("DNS resolution failing (REFUSED)", r.reason());
+    }
+  }
+
+  @Test
+  void oneWorkingResolverOutOfTwoIsEnough() throws Exception {
+    try (Dnsmasq down = Dnsmasq.start(); Dnsmasq up = Dnsmasq.start()) {
+      down.stop();
+
+      ProbeResult r = probe(List.of(down.address(), up.address()), Duration.ofSeconds(2), ".").run();
+
+      assertTrue(r.healthy(), r.detail());
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package io.headroom.probe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.headroom.config.Config;
+import io.headroom.config.ConfigParser;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ProbeFactoryTest {
+  @TempDir Path dir;
+
+  private Config config(String... lines) throws Exception {
+    Path file = dir.resolve("headroom.conf");
+    Files.write(file, List.of(lines));
+    return ConfigParser.parse(file);
+  }
+
+  private static List<String> names(List<Probe> probes) {
+    return probes.stream().map(Probe::name).toList();
+  }
+
+  @Test
+  void everyEnabledCheckGetsItsProbesInCheckOrder() throws Exception {
+    Config c = config("disk_paths = /, " + dir, "dns_resolvers = 127.0.0.1:5353");
+
+    List<Probe> probes = ProbeFactory.fromConfig(c);
+
+    assertEquals(
+        List.of(
+            "disk_space:/", "disk_inodes:/", "disk_space:" + dir, "disk_inodes:" + dir,
+            "memory", "cpu", "spool", "dns"),
+        names(probes));
+  }
+
+  @Test
+  void checksSetToOffGetNoProbe() throws Exception {
+    Config c = config("disk_mode = off", "cpu_mode = off", "dns_mode = off", "spool_mode = monitor");
+
+    assertEquals(List.of("memory", "spool"), names(ProbeFactory.fromConfig(c)));
+  }
+}
