@@ -16,7 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -118,13 +120,15 @@ public final class PostfixInstance implements AutoCloseable {
     Pattern pattern = Pattern.compile(regex);
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
-      Optional<String> line = maillog().lines().filter(l -> pattern.matcher(l).find()).findFirst();
+      Optional<String> line =
+          maillog().lines().filter(l -> pattern.matcher(l).find()).findFirst();
       if (line.isPresent()) {
         return line.get();
       }
       if (System.nanoTime() - deadline > 0) {
         throw new AssertionError(
-            "no maillog line matched /" + regex + "/ within " + timeout + "; maillog:\n" + maillog());
+            "no maillog line matched /" + regex + "/ within " + timeout + "; maillog:\n"
+                + maillog());
       }
       sleep(POLL);
     }
@@ -144,8 +148,13 @@ public final class PostfixInstance implements AutoCloseable {
       } catch (UncheckedIOException e) {
         if (System.nanoTime() - deadline > 0) {
           throw new IllegalStateException(
-              "postfix in " + directory + " did not answer 220 within " + READY_TIMEOUT
-                  + "; maillog:\n" + maillog(), e);
+              "postfix in "
+                  + directory
+                  + " did not answer 220 within "
+                  + READY_TIMEOUT
+                  + "; maillog:\n"
+                  + maillog(),
+              e);
         }
         sleep(POLL);
       }
@@ -180,20 +189,27 @@ public final class PostfixInstance implements AutoCloseable {
   private static void awaitExit(ProcessHandle process) {
     try {
       process.onExit().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
+    } catch (TimeoutException | ExecutionException e) {
       throw new IllegalStateException(
           "postfix master " + process.pid() + " still running " + STOP_TIMEOUT + " after stop", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted waiting for postfix to stop", e);
     }
   }
 
   private CommandResult postfix(String command) {
-    return run(directory.resolve("postfix-" + command + ".out"),
-        POSTFIX.toString(), "-c", configDirectory().toString(), command);
+    return run(
+        directory.resolve("postfix-" + command + ".out"),
+        POSTFIX.toString(),
+        "-c",
+        configDirectory().toString(),
+        command);
   }
 
   /**
    * Runs a command with its output going to a file: reading a pipe instead could block forever,
-   * because the daemons {@code postfix start} leaves behind inherit it.
+   * should a daemon that {@code postfix start} leaves running keep the pipe open.
    */
   private static CommandResult run(Path outputFile, String... command) {
     try {
@@ -300,7 +316,12 @@ public final class PostfixInstance implements AutoCloseable {
         String log = instance.maillog();
         if (attempt == START_ATTEMPTS || !log.contains("Address already in use")) {
           throw new IllegalStateException(
-              "postfix start failed in " + directory + ":\n" + result.output() + "\nmaillog:\n" + log);
+              "postfix start failed in "
+                  + directory
+                  + ":\n"
+                  + result.output()
+                  + "\nmaillog:\n"
+                  + log);
         }
       }
     }
@@ -308,7 +329,8 @@ public final class PostfixInstance implements AutoCloseable {
     private void prepareDirectories() {
       try {
         Path data = directory.resolve("data");
-        for (Path dir : List.of(directory, directory.resolve("etc"), directory.resolve("queue"), data)) {
+        Path etc = directory.resolve("etc");
+        for (Path dir : List.of(directory, etc, directory.resolve("queue"), data)) {
           Files.createDirectories(dir);
           // mktemp and @TempDir make mode 700; postfix must traverse every directory on the path.
           Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -345,7 +367,8 @@ public final class PostfixInstance implements AutoCloseable {
       String mainCf =
           all.entrySet().stream()
               .map(e -> e.getKey() + " = " + e.getValue())
-              .collect(Collectors.joining("\n", "# Written by PostfixInstance for one test.\n", "\n"));
+              .collect(
+                  Collectors.joining("\n", "# Written by PostfixInstance for one test.\n", "\n"));
       try {
         Files.writeString(etc.resolve("main.cf"), mainCf, StandardCharsets.UTF_8);
         Files.writeString(
