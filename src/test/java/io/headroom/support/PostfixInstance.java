@@ -338,18 +338,29 @@ public final class PostfixInstance implements AutoCloseable {
         UserPrincipal postfix =
             data.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postfix");
         Files.setOwner(data, postfix);
-        requireTraversable(directory.getParent());
+        makeTraversable(directory.getParent());
       } catch (IOException e) {
         throw new UncheckedIOException("cannot prepare " + directory, e);
       }
     }
 
-    /** Without this check, a mode-700 ancestor makes postfix start fail without a word. */
-    private static void requireTraversable(Path dir) throws IOException {
-      for (Path p = dir; p != null; p = p.getParent()) {
-        if (!Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_EXECUTE)) {
+    /**
+     * A mode-700 ancestor makes postfix start fail without a word. Directories inside the system
+     * temp directory (a {@code @TempDir} with the instance in a subdirectory) are opened for
+     * traversal only; anything else is left alone and reported.
+     */
+    private static void makeTraversable(Path dir) throws IOException {
+      Path tmp = Path.of(System.getProperty("java.io.tmpdir")).toRealPath();
+      for (Path p = dir.toRealPath(); p != null; p = p.getParent()) {
+        Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(p);
+        if (permissions.contains(PosixFilePermission.OTHERS_EXECUTE)) {
+          continue;
+        }
+        if (!p.startsWith(tmp) || p.equals(tmp)) {
           throw new IllegalStateException(p + " is not traversable by the postfix user");
         }
+        permissions.add(PosixFilePermission.OTHERS_EXECUTE);
+        Files.setPosixFilePermissions(p, permissions);
       }
     }
 

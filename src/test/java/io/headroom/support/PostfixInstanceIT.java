@@ -79,10 +79,11 @@ class PostfixInstanceIT {
   }
 
   @Test
-  void twoInstancesRunSideBySideAndStopCleanly(@TempDir Path first, @TempDir Path second) {
+  void twoInstancesRunSideBySideAndStopCleanly(@TempDir Path root) {
     int firstPort;
-    try (PostfixInstance a = PostfixInstance.builder(first).start();
-        PostfixInstance b = PostfixInstance.builder(second).start()) {
+    // Subdirectories of one mode-700 @TempDir: the builder must open the way for postfix.
+    try (PostfixInstance a = PostfixInstance.builder(root.resolve("a")).start();
+        PostfixInstance b = PostfixInstance.builder(root.resolve("b")).start()) {
       firstPort = a.smtpPort();
       assertNotEquals(a.smtpPort(), b.smtpPort());
       assertEquals(
