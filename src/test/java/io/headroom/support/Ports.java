@@ -1,0 +1,59 @@
+package io.headroom.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.UnknownHostException;
+
+/**
+ * Loopback addresses and ephemeral ports for the servers a test starts.
+ *
+ * <p>A port is found by letting the kernel pick one and releasing it again, so another process may
+ * take it before the server binds: servers that can fail on a taken port should retry with a new
+ * one (see {@link PostfixInstance}).
+ */
+public final class Ports {
+
+  /** 127.0.0.1, spelled out: {@link InetAddress#getLoopbackAddress()} may answer ::1. */
+  public static final InetAddress LOOPBACK_V4 = address(127, 0, 0, 1);
+
+  private Ports() {}
+
+  /** A TCP port on 127.0.0.1 that was free a moment ago. */
+  public static int freeTcpPort() {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(new InetSocketAddress(LOOPBACK_V4, 0), 1);
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free TCP port on 127.0.0.1", e);
+    }
+  }
+
+  /** A UDP port on 127.0.0.1 that was free a moment ago. */
+  public static int freeUdpPort() {
+    try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(LOOPBACK_V4, 0))) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free UDP port on 127.0.0.1", e);
+    }
+  }
+
+  /**
+   * A TCP port on 127.0.0.1 where nothing listens, for a dependency that must be absent: a
+   * connection to it is refused at once.
+   */
+  public static int closedTcpPort() {
+    return freeTcpPort();
+  }
+
+  static InetAddress address(int a, int b, int c, int d) {
+    try {
+      return InetAddress.getByAddress(new byte[] {(byte) a, (byte) b, (byte) c, (byte) d});
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("not an IPv4 address", e);
+    }
+  }
+}
