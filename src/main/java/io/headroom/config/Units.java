@@ -64,7 +64,7 @@ public final class Units {
 
   /** A ratio ({@code 5%}) or a size ({@code 2G}). */
   public static Threshold parseThreshold(String text) {
-    if (text.endsWith("%")) {
+    if (RATIO.matcher(text).matches()) {
       return Threshold.ofRatio(parseRatio(text));
     }
     if (SIZE.matcher(text).matches()) {

@@ -70,7 +70,6 @@ public final class MilterServer implements AutoCloseable {
     EventLoopGroup workers = epoll ? new EpollEventLoopGroup() : new NioEventLoopGroup();
     ServerBootstrap b = new ServerBootstrap().group(boss, workers);
     ChannelGroup sessions = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-    long idleMillis = limits.idleTimeout().toMillis();
     SocketAddress address;
     if (listen instanceof ListenAddress.Unix unix) {
       b.channel(EpollServerDomainSocketChannel.class);
@@ -88,13 +87,7 @@ public final class MilterServer implements AutoCloseable {
               @Override
               protected void initChannel(Channel ch) {
                 sessions.add(ch);
-                ch.pipeline()
-                    .addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
-                    .addLast("frameDecoder", new LengthFieldBasedFrameDecoder(MAX_PACKET, 0, 4, 0, 4))
-                    .addLast("frameEncoder", new Int32LenFrameEncoder())
-                    .addLast("packetDecoder", new MilterPacketDecoder())
-                    .addLast("packetEncoder", new MilterPacketEncoder())
-                    .addLast("session", new SessionChannelHandler(handlers.get(), metrics));
+                configure(ch, handlers.get(), limits, metrics);
               }
             });
     try {
@@ -105,6 +98,17 @@ public final class MilterServer implements AutoCloseable {
       workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
       throw e;
     }
+  }
+
+  /** One milter connection's pipeline: bounded framing, idle timeout, jmilter's codecs, the session. */
+  static void configure(Channel ch, MilterHandler handler, SessionLimits limits, Metrics metrics) {
+    ch.pipeline()
+        .addLast("idle", new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+        .addLast("frameDecoder", new LengthFieldBasedFrameDecoder(MAX_PACKET, 0, 4, 0, 4))
+        .addLast("frameEncoder", new Int32LenFrameEncoder())
+        .addLast("packetDecoder", new MilterPacketDecoder())
+        .addLast("packetEncoder", new MilterPacketEncoder())
+        .addLast("session", new SessionChannelHandler(handler, metrics));
   }
 
   public SocketAddress localAddress() {

@@ -139,7 +139,7 @@ class ConfigParserTest {
   @Test
   void rejectsOutOfRangeValues() {
     assertEquals(List.of(file() + ":1: disk_min_free: \"150%\" is more than 100%"), problems("disk_min_free = 150%"));
-    assertEquals(List.of(file() + ":1: listen: \"inet:127.0.0.1:99999\" has no valid port (0-65535)"),
+    assertEquals(List.of(file() + ":1: listen: \"127.0.0.1:99999\" has no valid port (0-65535)"),
         problems("listen = inet:127.0.0.1:99999"));
     assertEquals(List.of(file() + ":1: bypass_networks: \"10.0.0.0/33\" has a prefix length outside 0-32"),
         problems("bypass_networks = 10.0.0.0/33"));

@@ -1,35 +1,42 @@
 package io.headroom.milter;
 
+import io.headroom.config.SessionLimits;
+import io.headroom.metrics.Metrics;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
+import java.time.Duration;
 import org.nightcode.milter.CommandCode;
 import org.nightcode.milter.MilterHandler;
-import org.nightcode.milter.codec.MilterPacket;
-import org.nightcode.milter.command.CommandEngine;
-import org.nightcode.milter.net.MilterPacketSender;
 
-/** Plays Postfix's side of one milter session in memory, through jmilter's real command engine. */
+/**
+ * Plays Postfix's side of one milter connection in memory, through the daemon's real pipeline
+ * (framing, jmilter's codecs and command engine, the session handler) on a Netty embedded channel.
+ */
 final class FakeMta {
   /** Every action and protocol step Postfix 3.7 offers in its SMFIC_OPTNEG. */
   static final int ALL_ACTIONS = 0x1ff;
   static final int ALL_STEPS = 0x1fffff;
+  static final SessionLimits LIMITS = new SessionLimits(10, Duration.ofMinutes(10), Duration.ofSeconds(1), 0660, "");
 
-  final List<MilterPacket> sent = new ArrayList<>();
-  boolean closed;
-  final Session session;
+  /** A reply packet: the command byte and its payload. */
+  record Reply(char command, byte[] payload) {
+    String text() {
+      return new String(payload, 0, payload.length - 1, StandardCharsets.US_ASCII);
+    }
+  }
 
-  FakeMta(MilterHandler handler) {
-    this.session = (Session) handler.createContext(new MilterPacketSender() {
+  final EmbeddedChannel channel;
+
+  FakeMta(MilterHandler handler, Metrics metrics) {
+    channel = new EmbeddedChannel(new ChannelInitializer<Channel>() {
       @Override
-      public void send(MilterPacket packet) {
-        sent.add(packet);
-      }
-
-      @Override
-      public void close() {
-        closed = true;
+      protected void initChannel(Channel ch) {
+        MilterServer.configure(ch, handler, LIMITS, metrics);
       }
     });
   }
@@ -40,12 +47,11 @@ final class FakeMta {
     putInt(p, 0, 6);
     putInt(p, 4, ALL_ACTIONS);
     putInt(p, 8, ALL_STEPS);
-    MilterPacket reply = exchange(CommandCode.SMFIC_OPTNEG, p);
-    byte[] r = reply.payload();
+    byte[] r = exchange(CommandCode.SMFIC_OPTNEG, p).payload();
     return ((r[8] & 0xff) << 24) | ((r[9] & 0xff) << 16) | ((r[10] & 0xff) << 8) | (r[11] & 0xff);
   }
 
-  MilterPacket connect(String host, String address) {
+  Reply connect(String host, String address) {
     return exchange(CommandCode.SMFIC_CONNECT, concat(z(host), new byte[] {'4', 0x30, 0x39}, z(address)));
   }
 
@@ -55,43 +61,48 @@ final class FakeMta {
     for (String s : nameValues) {
       out.writeBytes(z(s));
     }
-    submit(CommandCode.SMFIC_MACRO, out.toByteArray());
+    exchange(CommandCode.SMFIC_MACRO, out.toByteArray());
   }
 
-  MilterPacket helo(String name) {
-    return exchange(CommandCode.SMFIC_HELO, z(name));
-  }
-
-  MilterPacket mail(String from) {
+  Reply mail(String from) {
     return exchange(CommandCode.SMFIC_MAIL, z(from));
   }
 
-  MilterPacket rcpt(String to) {
+  Reply rcpt(String to) {
     return exchange(CommandCode.SMFIC_RCPT, z(to));
   }
 
-  MilterPacket data() {
-    return exchange(CommandCode.SMFIC_DATA, new byte[0]);
-  }
-
-  MilterPacket eom() {
+  Reply eom() {
     return exchange(CommandCode.SMFIC_EOB, new byte[0]);
   }
 
   /** Sends one command; returns the milter's reply, or null when it sent none. */
-  MilterPacket exchange(CommandCode command, byte[] payload) {
-    int before = sent.size();
-    submit(command, payload);
-    return sent.size() > before ? sent.get(sent.size() - 1) : null;
+  Reply exchange(CommandCode command, byte[] payload) {
+    ByteBuf frame = Unpooled.buffer(5 + payload.length);
+    frame.writeInt(payload.length + 1).writeByte(command.code()).writeBytes(payload);
+    channel.writeInbound(frame);
+    return read();
   }
 
-  private void submit(CommandCode command, byte[] payload) {
-    CommandEngine.instance().submit(session, MilterPacket.builder().command(command).payload(payload).build());
+  /** Writes raw bytes as if from the socket. */
+  void writeRaw(byte[] bytes) {
+    channel.writeInbound(Unpooled.wrappedBuffer(bytes));
   }
 
-  static String text(MilterPacket reply) {
-    byte[] p = reply.payload();
-    return new String(p, 0, p.length - 1, StandardCharsets.US_ASCII);
+  Reply read() {
+    ByteBuf out = channel.readOutbound();
+    if (out == null) {
+      return null;
+    }
+    try {
+      int length = out.readInt();
+      char command = (char) out.readByte();
+      byte[] payload = new byte[length - 1];
+      out.readBytes(payload);
+      return new Reply(command, payload);
+    } finally {
+      out.release();
+    }
   }
 
   private static byte[] z(String s) {

@@ -21,7 +21,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.nightcode.milter.ProtocolSteps;
 import org.nightcode.milter.ResponseCode;
-import org.nightcode.milter.codec.MilterPacket;
 
 class GateHandlerTest {
   private static final String DISK_REASON = "Mail spool disk nearly full (2.1% free, need 5%)";
@@ -48,7 +47,7 @@ class GateHandlerTest {
   }
 
   private FakeMta session(Stage stage, BypassRules bypass) {
-    FakeMta mta = new FakeMta(new GateHandler(health::get, stage, bypass, metrics));
+    FakeMta mta = new FakeMta(new GateHandler(health::get, stage, bypass, metrics), metrics);
     mta.optneg();
     return mta;
   }
@@ -57,13 +56,13 @@ class GateHandlerTest {
     return session(stage, new BypassRules(List.of(), false));
   }
 
-  private static void assertContinue(MilterPacket reply) {
+  private static void assertContinue(FakeMta.Reply reply) {
     assertEquals(ResponseCode.SMFIR_CONTINUE.code(), reply.command());
   }
 
-  private static void assertReply(String expected, MilterPacket reply) {
+  private static void assertReply(String expected, FakeMta.Reply reply) {
     assertEquals(ResponseCode.SMFIR_REPLYCODE.code(), reply.command());
-    assertEquals(expected, FakeMta.text(reply));
+    assertEquals(expected, reply.text());
   }
 
   @Test
@@ -136,7 +135,7 @@ class GateHandlerTest {
   @Test
   void anInternalErrorDefersAndNeverAccepts() {
     FakeMta mta = new FakeMta(new GateHandler(() -> { throw new IllegalStateException("boom"); },
-        Stage.RCPT, new BypassRules(List.of(), false), metrics));
+        Stage.RCPT, new BypassRules(List.of(), false), metrics), metrics);
     mta.optneg();
     mta.connect("client.example", "192.0.2.1");
     mta.mail("<a@example.test>");
