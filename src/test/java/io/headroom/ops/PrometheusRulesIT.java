@@ -24,7 +24,12 @@ final class PrometheusRulesIT {
   @Test
   void rulesAreValid() throws Exception {
     Tool.Result result =
-        Tool.run(TIMEOUT, "promtool", "check", "rules", DIR.resolve("headroom-alerts.yml").toString())
+        Tool.run(
+                TIMEOUT,
+                "promtool",
+                "check",
+                "rules",
+                DIR.resolve("headroom-alerts.yml").toString())
             .assertExit(0);
     assertTrue(result.output().contains("SUCCESS: 6 rules found"), result.output());
   }
@@ -32,7 +37,12 @@ final class PrometheusRulesIT {
   @Test
   void everyAlertFiresAndStaysSilentAsItsUnitTestsSay() throws Exception {
     Tool.Result result =
-        Tool.run(TIMEOUT, "promtool", "test", "rules", DIR.resolve("headroom-alerts.test.yml").toString())
+        Tool.run(
+                TIMEOUT,
+                "promtool",
+                "test",
+                "rules",
+                DIR.resolve("headroom-alerts.test.yml").toString())
             .assertExit(0);
     assertTrue(result.output().contains("SUCCESS"), result.output());
   }
@@ -41,7 +51,8 @@ final class PrometheusRulesIT {
   void scrapeConfigExampleIsValid() throws Exception {
     // promtool resolves rule_files relative to the config file, so this also loads the rules.
     Tool.Result result =
-        Tool.run(TIMEOUT, "promtool", "check", "config", DIR.resolve("scrape-config.yml").toString())
+        Tool.run(
+                TIMEOUT, "promtool", "check", "config", DIR.resolve("scrape-config.yml").toString())
             .assertExit(0);
     assertTrue(result.output().contains("is valid prometheus config file syntax"), result.output());
   }

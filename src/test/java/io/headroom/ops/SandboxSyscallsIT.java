@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,11 +27,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 final class SandboxSyscallsIT {
 
-  private static final Pattern CALL = Pattern.compile("^\\d+\\s+([a-z0-9_]+)\\(", Pattern.MULTILINE);
+  private static final Pattern CALL =
+      Pattern.compile("^\\d+\\s+([a-z0-9_]+)\\(", Pattern.MULTILINE);
   private static final Pattern SOCKET = Pattern.compile("\\bsocket\\((AF_[A-Z0-9]+)");
 
   @Test
-  void libraryWorkStaysInsideTheSyscallFilterAndAddressFamilies(@TempDir Path dir) throws Exception {
+  void libraryWorkStaysInsideTheSyscallFilterAndAddressFamilies(@TempDir Path dir)
+      throws Exception {
     Tool.assumeInstalled("strace", "strace");
     Tool.assumeInstalled("systemd-analyze", "systemd");
     UnitFile unit = UnitFile.read(SystemdUnitIT.UNIT);
@@ -42,20 +45,24 @@ final class SandboxSyscallsIT {
     command.addAll(javaOpts(unit));
     command.add("-Djna.tmpdir=" + dir.resolve("jna"));
     command.addAll(List.of("-cp", System.getProperty("java.class.path")));
-    command.addAll(List.of(SandboxWorkload.class.getName(), work.toString(), String.valueOf(closedPort())));
-    Tool.Result run = Tool.run(Duration.ofSeconds(180), command.toArray(String[]::new)).assertExit(0);
+    command.addAll(
+        List.of(SandboxWorkload.class.getName(), work.toString(), String.valueOf(closedPort())));
+    Tool.Result run =
+        Tool.run(Duration.ofSeconds(180), command.toArray(String[]::new)).assertExit(0);
     assertTrue(run.output().contains("workload done"), run.output());
 
     String traced = Files.readString(trace);
     Set<String> used = matches(CALL, traced);
-    assertTrue(used.contains("epoll_wait") || used.contains("epoll_pwait"), "no epoll in trace: " + used);
+    assertTrue(
+        used.contains("epoll_wait") || used.contains("epoll_pwait"), "no epoll in trace: " + used);
     used.removeAll(SyscallFilter.allowed(unit.values("SystemCallFilter")));
     assertEquals(Set.of(), used, "system calls the unit's SystemCallFilter= would refuse");
 
     Set<String> families = matches(SOCKET, traced);
     assertTrue(families.containsAll(Set.of("AF_UNIX", "AF_INET")), "families seen: " + families);
     families.removeAll(Arrays.asList(unit.values("RestrictAddressFamilies").get(0).split("\\s+")));
-    assertEquals(Set.of(), families, "socket families the unit's RestrictAddressFamilies= would refuse");
+    assertEquals(
+        Set.of(), families, "socket families the unit's RestrictAddressFamilies= would refuse");
   }
 
   /** The options of the unit's Environment="JAVA_OPTS=...", so the traced JVM is the unit's JVM. */
@@ -79,7 +86,7 @@ final class SandboxSyscallsIT {
   }
 
   private static int closedPort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }
   }

@@ -92,12 +92,16 @@ final class SandboxWorkload {
     try {
       Path socket = dir.resolve("milter.sock");
       Channel unix =
-          bind(group, EpollServerDomainSocketChannel.class, new DomainSocketAddress(socket.toString()));
+          bind(
+              group,
+              EpollServerDomainSocketChannel.class,
+              new DomainSocketAddress(socket.toString()));
       Channel tcp =
           bind(group, EpollServerSocketChannel.class, new InetSocketAddress("127.0.0.1", 0));
       // listen_socket_mode and listen_socket_group: chmod, and chown to a group we belong to.
       Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
-      PosixFileAttributeView view = Files.getFileAttributeView(socket, PosixFileAttributeView.class);
+      PosixFileAttributeView view =
+          Files.getFileAttributeView(socket, PosixFileAttributeView.class);
       GroupPrincipal ownGroup = view.readAttributes().group();
       view.setGroup(ownGroup);
       try (SocketChannel client = SocketChannel.open(StandardProtocolFamily.UNIX)) {
@@ -106,12 +110,14 @@ final class SandboxWorkload {
       try (SocketChannel client = SocketChannel.open(tcp.localAddress())) {
         client.finishConnect();
       }
-      http.createContext("/metrics", exchange -> {
-        byte[] body = "up 1\n".getBytes(StandardCharsets.US_ASCII);
-        exchange.sendResponseHeaders(200, body.length);
-        exchange.getResponseBody().write(body);
-        exchange.close();
-      });
+      http.createContext(
+          "/metrics",
+          exchange -> {
+            byte[] body = "up 1\n".getBytes(StandardCharsets.US_ASCII);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+          });
       http.start();
       URL url = new URL("http://127.0.0.1:" + http.getAddress().getPort() + "/metrics");
       HttpURLConnection connection = (HttpURLConnection) url.openConnection();
@@ -148,7 +154,8 @@ final class SandboxWorkload {
       try {
         resolver.send(query);
       } catch (IOException expected) {
-        System.out.println("dns " + (tcp ? "tcp" : "udp") + " " + expected.getClass().getSimpleName());
+        System.out.println(
+            "dns " + (tcp ? "tcp" : "udp") + " " + expected.getClass().getSimpleName());
       }
     }
   }

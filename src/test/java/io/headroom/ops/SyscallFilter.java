@@ -49,7 +49,9 @@ final class SyscallFilter {
       return calls;
     }
     String listing =
-        Tool.run(TIMEOUT, "systemd-analyze", "--no-pager", "syscall-filter", item).assertExit(0).output();
+        Tool.run(TIMEOUT, "systemd-analyze", "--no-pager", "syscall-filter", item)
+            .assertExit(0)
+            .output();
     // First line names the group; then one call or nested @group per line, and # comments.
     List<String> lines = listing.lines().map(String::strip).toList();
     for (String line : lines.subList(1, lines.size())) {

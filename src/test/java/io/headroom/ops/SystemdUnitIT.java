@@ -49,18 +49,25 @@ final class SystemdUnitIT {
     Tool.Result result =
         Tool.run(
                 TIMEOUT,
-                "systemd-analyze", "security", "--no-pager", "--offline=true", UNIT.toString())
+                "systemd-analyze",
+                "security",
+                "--no-pager",
+                "--offline=true",
+                UNIT.toString())
             .assertExit(0);
     Matcher matcher = EXPOSURE.matcher(result.output());
     assertTrue(matcher.find(), "no exposure line in:\n" + result.output());
     double exposure = Double.parseDouble(matcher.group(1));
-    assertTrue(exposure <= MAX_EXPOSURE, "exposure " + exposure + " > " + MAX_EXPOSURE + ":\n" + result.output());
+    assertTrue(
+        exposure <= MAX_EXPOSURE,
+        "exposure " + exposure + " > " + MAX_EXPOSURE + ":\n" + result.output());
   }
 
   @Test
   void sandboxStaysFitForTheJvmAndTheChecks() throws Exception {
     UnitFile unit = UnitFile.read(UNIT);
-    // The JIT needs writable+executable pages; ProcSubset=pid hides /proc/meminfo and /proc/loadavg.
+    // The JIT needs writable+executable pages; ProcSubset=pid hides /proc/meminfo and
+    // /proc/loadavg.
     assertFalse(unit.values("MemoryDenyWriteExecute").contains("yes"));
     assertFalse(unit.values("ProcSubset").contains("pid"));
     assertEquals(List.of("/var/spool/postfix/headroom-milter"), unit.values("ReadWritePaths"));

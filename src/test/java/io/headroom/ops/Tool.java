@@ -12,14 +12,25 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs an external tool (promtool, systemd-analyze, dpkg) with a deadline and captures its output. */
+/**
+ * Runs an external tool (promtool, systemd-analyze, dpkg) with a deadline and captures its output.
+ */
 final class Tool {
 
-  /** What one run printed (stdout and stderr merged, as an admin would see it) and its exit code. */
+  /**
+   * What one run printed (stdout and stderr merged, as an admin would see it) and its exit code.
+   */
   record Result(List<String> command, int exitCode, String output) {
     Result assertExit(int expected) {
       if (exitCode != expected) {
-        fail(String.join(" ", command) + " exited " + exitCode + ", expected " + expected + ":\n" + output);
+        fail(
+            String.join(" ", command)
+                + " exited "
+                + exitCode
+                + ", expected "
+                + expected
+                + ":\n"
+                + output);
       }
       return this;
     }
@@ -27,11 +38,16 @@ final class Tool {
 
   private Tool() {}
 
-  /** Skips the test, saying which Debian package brings the tool, when the tool is not installed. */
+  /**
+   * Skips the test, saying which Debian package brings the tool, when the tool is not installed.
+   */
   static void assumeInstalled(String executable, String debianPackage) {
     assumeTrue(
         onPath(executable),
-        executable + " is not installed (apt-get install " + debianPackage + "; .ci/run installs it)");
+        executable
+            + " is not installed (apt-get install "
+            + debianPackage
+            + "; .ci/run installs it)");
   }
 
   static boolean onPath(String executable) {

@@ -34,7 +34,8 @@ final class UnitFile {
       pending.setLength(0);
       int eq = joined.indexOf('=');
       if (eq > 0) {
-        assignments.add(new Assignment(joined.substring(0, eq).strip(), joined.substring(eq + 1).strip()));
+        assignments.add(
+            new Assignment(joined.substring(0, eq).strip(), joined.substring(eq + 1).strip()));
       }
     }
     return new UnitFile(List.copyOf(assignments));
