@@ -1,0 +1,173 @@
+package io.headroom.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Installs target/headroom-milter_*.deb on this machine with dpkg, checks what an admin gets, and
+ * purges it again. It changes the machine (a package, a system user), so it runs only as root,
+ * which CI is.
+ */
+final class DebianPackageIT {
+
+  private static final String PACKAGE = "headroom-milter";
+  private static final Path CONF = Path.of("/etc/headroom-milter/headroom.conf");
+  private static final Path SPOOL_DIR = Path.of("/var/spool/postfix/headroom-milter");
+  private static final Path ENABLED_LINK =
+      Path.of("/etc/systemd/system/multi-user.target.wants/headroom-milter.service");
+  private static final Duration TIMEOUT = Duration.ofSeconds(120);
+
+  /** Every file the package installs, with its mode. */
+  private static final Map<Path, String> FILES =
+      Map.of(
+          Path.of("/usr/share/headroom-milter/headroom-milter.jar"),
+          "rw-r--r--",
+          Path.of("/usr/bin/headroom-milter"),
+          "rwxr-xr-x",
+          Path.of("/lib/systemd/system/headroom-milter.service"),
+          "rw-r--r--",
+          Path.of("/usr/lib/sysusers.d/headroom-milter.conf"),
+          "rw-r--r--",
+          Path.of("/usr/lib/tmpfiles.d/headroom-milter.conf"),
+          "rw-r--r--",
+          CONF,
+          "rw-r--r--");
+
+  @Test
+  void installsRunsAndPurgesCleanly(@TempDir Path tmp) throws Exception {
+    assumeTrue(
+        Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid")),
+        "installing a package needs root (CI runs as root)");
+    Tool.assumeInstalled("dpkg", "dpkg");
+    Path deb = newestDeb();
+    if (installed()) {
+      fail(
+          PACKAGE
+              + " is already installed here; this test installs and purges it itself,"
+              + " so remove it first: dpkg --purge "
+              + PACKAGE);
+    }
+    boolean userExisted = Tool.run(TIMEOUT, "getent", "passwd", PACKAGE).exitCode() == 0;
+
+    dpkg("-i", deb.toString());
+    try {
+      assertInstalled(tmp);
+    } finally {
+      dpkg("--purge", PACKAGE);
+      // Debian keeps system users on purge; a test leaves the machine as it found it.
+      if (!userExisted) {
+        Tool.run(TIMEOUT, "userdel", PACKAGE).assertExit(0);
+      }
+    }
+
+    assertFalse(installed());
+    for (Path file : FILES.keySet()) {
+      assertFalse(Files.exists(file), file + " left after purge");
+    }
+    assertFalse(Files.exists(SPOOL_DIR), SPOOL_DIR + " left after purge");
+    assertFalse(Files.exists(CONF.getParent()), CONF.getParent() + " left after purge");
+    assertFalse(Files.exists(ENABLED_LINK, LinkOption.NOFOLLOW_LINKS));
+  }
+
+  private static void assertInstalled(Path tmp) throws Exception {
+    for (Map.Entry<Path, String> file : FILES.entrySet()) {
+      assertTrue(Files.isRegularFile(file.getKey()), file.getKey() + " missing");
+      assertEquals(
+          file.getValue(),
+          PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getKey())),
+          file.getKey().toString());
+    }
+    assertEquals(CONF + "\n", query("${Conffiles}").replaceAll(" [0-9a-f]{32}", "").strip() + "\n");
+    assertEquals(
+        "default-jre-headless (>= 2:1.17) | java17-runtime-headless, adduser", query("${Depends}"));
+
+    String user = Tool.run(TIMEOUT, "getent", "passwd", PACKAGE).assertExit(0).output().strip();
+    assertTrue(user.endsWith(":/nonexistent:/usr/sbin/nologin"), user);
+    List<String> groups =
+        List.of(Tool.run(TIMEOUT, "id", "-nG", PACKAGE).assertExit(0).output().strip().split(" "));
+    assertTrue(groups.contains("postfix"), "groups of " + PACKAGE + ": " + groups);
+
+    assertTrue(Files.isDirectory(SPOOL_DIR), SPOOL_DIR + " missing");
+    assertEquals(PACKAGE, Files.getOwner(SPOOL_DIR).getName());
+    assertEquals(
+        "postfix", Files.readAttributes(SPOOL_DIR, PosixFileAttributes.class).group().getName());
+    assertEquals(02750, (Integer) Files.getAttribute(SPOOL_DIR, "unix:mode") & 07777);
+    // Enabled for the next boot; not started, as no systemd runs here.
+    assertTrue(Files.isSymbolicLink(ENABLED_LINK), ENABLED_LINK + " missing");
+
+    Tool.run(TIMEOUT, "/usr/bin/headroom-milter", "--check-config", "--config", CONF.toString())
+        .assertExit(0);
+    Path broken = tmp.resolve("broken.conf");
+    Files.writeString(broken, "no_such_name = 1\n");
+    Tool.Result rejected =
+        Tool.run(
+                TIMEOUT,
+                "/usr/bin/headroom-milter",
+                "--check-config",
+                "--config",
+                broken.toString())
+            .assertExit(2);
+    assertTrue(rejected.output().contains(broken + ":1: no_such_name"), rejected.output());
+  }
+
+  private static Path newestDeb() throws IOException {
+    try (DirectoryStream<Path> debs =
+        Files.newDirectoryStream(Path.of("target"), PACKAGE + "_*_amd64.deb")) {
+      return StreamSupport.stream(debs.spliterator(), false)
+          .max(Comparator.comparingLong(DebianPackageIT::modified))
+          .orElseThrow(
+              () -> new AssertionError("no target/" + PACKAGE + "_*_amd64.deb: run mvn package"));
+    }
+  }
+
+  private static long modified(Path path) {
+    try {
+      return Files.getLastModifiedTime(path).toMillis();
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static boolean installed() throws Exception {
+    Tool.Result status = Tool.run(TIMEOUT, "dpkg-query", "-W", "-f=${Status}", PACKAGE);
+    return status.exitCode() == 0 && status.output().contains("ok installed");
+  }
+
+  private static String query(String field) throws Exception {
+    return Tool.run(TIMEOUT, "dpkg-query", "-W", "-f=" + field, PACKAGE).assertExit(0).output();
+  }
+
+  /** dpkg fails at once while apt or another dpkg holds the lock; others share this machine. */
+  private static void dpkg(String... args) throws Exception {
+    String[] command = new String[args.length + 1];
+    command[0] = "dpkg";
+    System.arraycopy(args, 0, command, 1, args.length);
+    Tool.Result result = null;
+    for (int attempt = 0; attempt < 20; attempt++) {
+      result = Tool.run(TIMEOUT, command);
+      if (result.exitCode() == 0 || !result.output().contains("lock")) {
+        break;
+      }
+      Thread.sleep(3_000);
+    }
+    result.assertExit(0);
+  }
+}

@@ -1,0 +1,121 @@
+package io.headroom.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The systemd unit as systemd 252 (Debian 12) reads it: valid, sandboxed to an exposure of at most
+ * 2.0, yet still fit for a JVM; and the sysusers.d/tmpfiles.d files create what the unit needs.
+ */
+final class SystemdUnitIT {
+
+  static final Path UNIT = Path.of("systemd", "headroom-milter.service");
+  private static final Path SYSUSERS = Path.of("systemd", "headroom-milter.sysusers");
+  private static final Path TMPFILES = Path.of("systemd", "headroom-milter.tmpfiles");
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
+  private static final double MAX_EXPOSURE = 2.0;
+  private static final Pattern EXPOSURE =
+      Pattern.compile("Overall exposure level for headroom-milter\\.service: (\\d+\\.\\d+)");
+
+  @BeforeAll
+  static void systemdToolsPresent() {
+    Tool.assumeInstalled("systemd-analyze", "systemd");
+  }
+
+  @Test
+  void verifyIsClean() throws Exception {
+    // systemd-analyze verify exits 0 on most warnings; only silence is clean.
+    Tool.Result result =
+        Tool.run(TIMEOUT, "systemd-analyze", "verify", UNIT.toString()).assertExit(0);
+    assertEquals("", result.output().strip(), "systemd-analyze verify printed warnings");
+  }
+
+  @Test
+  void exposureIsAtMostTwo() throws Exception {
+    Tool.Result result =
+        Tool.run(
+                TIMEOUT,
+                "systemd-analyze",
+                "security",
+                "--no-pager",
+                "--offline=true",
+                UNIT.toString())
+            .assertExit(0);
+    Matcher matcher = EXPOSURE.matcher(result.output());
+    assertTrue(matcher.find(), "no exposure line in:\n" + result.output());
+    double exposure = Double.parseDouble(matcher.group(1));
+    assertTrue(
+        exposure <= MAX_EXPOSURE,
+        "exposure " + exposure + " > " + MAX_EXPOSURE + ":\n" + result.output());
+  }
+
+  @Test
+  void sandboxStaysFitForTheJvmAndTheChecks() throws Exception {
+    UnitFile unit = UnitFile.read(UNIT);
+    // The JIT needs writable+executable pages; ProcSubset=pid hides /proc/meminfo and
+    // /proc/loadavg.
+    assertFalse(unit.values("MemoryDenyWriteExecute").contains("yes"));
+    assertFalse(unit.values("ProcSubset").contains("pid"));
+    assertEquals(List.of("/var/spool/postfix/headroom-milter"), unit.values("ReadWritePaths"));
+    assertEquals(List.of("AF_UNIX AF_INET AF_INET6"), unit.values("RestrictAddressFamilies"));
+    assertEquals(List.of("headroom-milter"), unit.values("User"));
+    assertEquals(List.of("postfix"), unit.values("SupplementaryGroups"));
+    assertEquals(List.of("/bin/kill -HUP $MAINPID"), unit.values("ExecReload"));
+    assertEquals(List.of("on-failure"), unit.values("Restart"));
+    assertEquals(List.of("143"), unit.values("SuccessExitStatus"));
+  }
+
+  @Test
+  void sysusersAndTmpfilesCreateTheUserAndTheSocketDirectory(@TempDir Path root) throws Exception {
+    Tool.assumeInstalled("systemd-sysusers", "systemd");
+    Tool.assumeInstalled("systemd-tmpfiles", "systemd");
+    Files.createDirectories(root.resolve("etc"));
+    Files.writeString(root.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n");
+    Files.writeString(root.resolve("etc/group"), "root:x:0:\npostfix:x:106:\n");
+    copy(SYSUSERS, root.resolve("usr/lib/sysusers.d/headroom-milter.conf"));
+    copy(TMPFILES, root.resolve("usr/lib/tmpfiles.d/headroom-milter.conf"));
+
+    Tool.run(TIMEOUT, "systemd-sysusers", "--root=" + root).assertExit(0);
+    Tool.run(TIMEOUT, "systemd-tmpfiles", "--root=" + root, "--create").assertExit(0);
+
+    String user = line(root.resolve("etc/passwd"), "headroom-milter:");
+    assertTrue(user.endsWith(":/nonexistent:/usr/sbin/nologin"), user);
+    assertEquals("postfix:x:106:headroom-milter", line(root.resolve("etc/group"), "postfix:"));
+    Path dir = root.resolve("var/spool/postfix/headroom-milter");
+    assertEquals(Integer.parseInt(user.split(":")[2]), Files.getAttribute(dir, "unix:uid"));
+    assertEquals(106, Files.getAttribute(dir, "unix:gid"));
+    // 02750: setgid, so the socket the daemon creates there belongs to group postfix.
+    assertEquals(02750, (Integer) Files.getAttribute(dir, "unix:mode") & 07777);
+    assertEquals("rwxr-x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
+  }
+
+  private static void copy(Path from, Path to) throws IOException {
+    Files.createDirectories(to.getParent());
+    Files.copy(from, to);
+  }
+
+  private static String line(Path file, String prefix) throws IOException {
+    List<String> found = new ArrayList<>();
+    for (String l : Files.readAllLines(file)) {
+      if (l.startsWith(prefix)) {
+        found.add(l);
+      }
+    }
+    assertEquals(1, found.size(), prefix + " lines in " + file + ": " + found);
+    return found.get(0);
+  }
+}
