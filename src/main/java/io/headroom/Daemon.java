@@ -3,6 +3,7 @@ package io.headroom;
 import io.headroom.config.Config;
 import io.headroom.config.ConfigException;
 import io.headroom.config.ConfigParser;
+import io.headroom.config.HostPort;
 import io.headroom.config.Units;
 import io.headroom.health.HealthListener;
 import io.headroom.health.HealthMonitor;
@@ -68,7 +69,7 @@ final class Daemon {
     try {
       if (config.metricsListen().isPresent()) {
         http = MetricsHttpServer.start(config.metricsListen().get(), metrics, this::health);
-        log.info("metrics on http://{}/metrics", config.metricsListen().get());
+        log.info("metrics on http://{}/metrics", HostPort.format(config.metricsListen().get()));
       }
       server = MilterServer.start(config.listen(), () -> handler, config.sessions(), metrics);
     } catch (IOException | RuntimeException e) {

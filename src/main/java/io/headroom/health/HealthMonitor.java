@@ -56,7 +56,7 @@ public final class HealthMonitor implements AutoCloseable {
     this.probes = List.copyOf(probes);
     this.modes = modes;
     this.interval = interval;
-    this.deadline = deadline.compareTo(interval) < 0 ? deadline : interval;
+    this.deadline = deadline;
     this.clock = clock;
     this.listeners = List.copyOf(listeners);
     for (Probe p : probes) {
@@ -76,7 +76,10 @@ public final class HealthMonitor implements AutoCloseable {
     Map<Probe, Future<ProbeResult>> started = new LinkedHashMap<>();
     for (Probe p : probes) {
       Future<ProbeResult> previous = inFlight.get(p.name());
-      started.put(p, previous != null && !previous.isDone() ? previous : probeThreads.submit(p::run));
+      boolean hung = previous != null && !previous.isDone();
+      // A probe hung since an earlier round is not waited for again: the others stay fresh.
+      started.put(p, hung ? previous : probeThreads.submit(p::run));
+      inFlight.put(p.name(), started.get(p));
     }
     long start = System.nanoTime();
     long end = start + deadline.toNanos();
@@ -85,7 +88,6 @@ public final class HealthMonitor implements AutoCloseable {
       Probe p = e.getKey();
       ProbeResult result = await(p, e.getValue(), end);
       Duration took = Duration.ofNanos(System.nanoTime() - start);
-      inFlight.put(p.name(), e.getValue());
       states.add(damp(p, result, took));
     }
     HealthSnapshot previous = current;

@@ -8,6 +8,7 @@ import io.headroom.health.HealthSnapshot;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -19,6 +20,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
@@ -27,10 +30,16 @@ import java.util.function.ToDoubleFunction;
 public final class MicrometerMetrics implements Metrics, HealthListener {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicInteger activeSessions = new AtomicInteger();
+  private final Set<String> gaugedProbes = ConcurrentHashMap.newKeySet();
+  private final Set<Check> gaugedChecks = ConcurrentHashMap.newKeySet();
   private final Supplier<HealthSnapshot> health;
 
   public MicrometerMetrics(Supplier<HealthSnapshot> health) {
     this.health = health;
+    // promtool lints these two binder meters (a unit abbreviated to "ns", a gauge ending "_count");
+    // process_cpu_usage and jvm_* carry the same information.
+    registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")
+        || id.getName().equals("system.cpu.count")));
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -139,24 +148,30 @@ public final class MicrometerMetrics implements Metrics, HealthListener {
           .tag("check", s.check().label())
           .register(registry)
           .record(s.took());
-      Check check = s.check();
+      if (gaugedProbes.add(s.probe())) {
+        registerGauges(s);
+      }
+    }
+  }
+
+  private void registerGauges(CheckState s) {
+    Check check = s.check();
+    if (gaugedChecks.add(check)) {
       Gauge.builder("headroom.check.up", () -> checkUp(check))
           .description("1 when every probe of the check is healthy, 0 when one is failing")
           .tag("check", check.label())
           .register(registry);
-      if (s.probe().startsWith("disk_space:")) {
-        String path = s.probe().substring("disk_space:".length());
-        Gauge.builder("headroom.disk.free.ratio", probeValue(s.probe()))
-            .description("Free space over total on a file system that must keep headroom")
-            .tag("path", path)
-            .register(registry);
-      } else if (s.probe().startsWith("disk_inodes:")) {
-        String path = s.probe().substring("disk_inodes:".length());
-        Gauge.builder("headroom.disk.free.inodes.ratio", probeValue(s.probe()))
-            .description("Free inodes over total on a file system that must keep headroom")
-            .tag("path", path)
-            .register(registry);
-      }
+    }
+    if (s.probe().startsWith("disk_space:")) {
+      Gauge.builder("headroom.disk.free.ratio", probeValue(s.probe()))
+          .description("Free space over total on a file system that must keep headroom")
+          .tag("path", s.probe().substring("disk_space:".length()))
+          .register(registry);
+    } else if (s.probe().startsWith("disk_inodes:")) {
+      Gauge.builder("headroom.disk.free.inodes.ratio", probeValue(s.probe()))
+          .description("Free inodes over total on a file system that must keep headroom")
+          .tag("path", s.probe().substring("disk_inodes:".length()))
+          .register(registry);
     }
   }
 

@@ -54,7 +54,11 @@ final class Session extends MilterContextImpl {
 
   /** {@code name[addr]}, as Postfix writes a client in its own log. */
   String clientDescription() {
-    return clientName + "[" + (client == null ? "unknown" : client.getHostAddress()) + "]";
+    String addr = client == null ? "unknown" : client.getHostAddress();
+    // Postfix hands a client without a verified name to milters as "[addr]", as Sendmail does,
+    // but logs it as "unknown[addr]": use the form admins grep their maillog for.
+    String name = clientName.startsWith("[") ? "unknown" : clientName;
+    return name + "[" + addr + "]";
   }
 
   boolean authenticated() {
