@@ -65,6 +65,7 @@ final class BackendPool {
           }
         }
       }
+      link.connectFailures(failures + " (" + rounds + " round(s))");
       if (!link.pause(pause)) {
         break;
       }

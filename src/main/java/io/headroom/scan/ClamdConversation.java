@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * clamd's INSTREAM command: {@code zINSTREAM\0}, then chunks each prefixed by its length as a
@@ -68,8 +69,8 @@ final class ClamdConversation implements Conversation {
   }
 
   @Override
-  public boolean connecting() {
-    return connecting;
+  public Optional<String> connecting() {
+    return connecting ? Optional.of(link.connectFailures()) : Optional.empty();
   }
 
   @Override

@@ -1,5 +1,7 @@
 package io.headroom.scan;
 
+import java.util.Optional;
+
 /**
  * One scanner kind's side of one message scan. {@link #open()}, {@link #write(byte[])} and
  * {@link #finish()} block, and are called one at a time, in order, on the scan executor;
@@ -17,10 +19,10 @@ interface Conversation {
   ScannerVerdict finish() throws Exception;
 
   /**
-   * Whether the conversation is still looking for a backend that accepts a connection: a deadline
-   * that passes now means the scanner was unreachable, not slow.
+   * While the conversation is looking for a backend that accepts a connection, why they refused so
+   * far; empty otherwise. A deadline that passes while connecting means unreachable, not slow.
    */
-  boolean connecting();
+  Optional<String> connecting();
 
   /** Releases sockets and files; idempotent. */
   void close();

@@ -5,6 +5,7 @@ import io.headroom.metrics.Metrics;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +29,8 @@ final class Lane {
   private final Executor io;
   private final long startNanos;
   private final String logId;
+  private final Metrics metrics;
+  private final AtomicBoolean settled = new AtomicBoolean();
   private final CompletableFuture<ScannerVerdict> verdict = new CompletableFuture<>();
   private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null); // guarded by this
 
@@ -37,14 +40,7 @@ final class Lane {
     this.io = io;
     this.startNanos = startNanos;
     this.logId = logId;
-    verdict.whenComplete(
-        (v, cancelled) -> {
-          conversation.close();
-          if (v != null) {
-            metrics.scanned(kind.label(), v.result().word(), v.took());
-            log.debug("{}: {} {} in {}ms: {}", logId, kind.label(), v.result().word(), v.took().toMillis(), v.detail());
-          }
-        });
+    this.metrics = metrics;
   }
 
   Kind kind() {
@@ -74,12 +70,11 @@ final class Lane {
 
   /** The message deadline passed. */
   void expire(Duration deadline) {
-    boolean unreachable = conversation.connecting();
-    settle(ScannerVerdict.of(
-        kind,
-        unreachable ? ScanResult.UNREACHABLE : ScanResult.TIMEOUT,
-        Duration.ZERO,
-        (unreachable ? "no backend accepted a connection" : "no answer") + " within " + Texts.duration(deadline)));
+    String within = " within " + Texts.duration(deadline);
+    settle(conversation.connecting()
+        .map(refusals -> ScannerVerdict.of(
+            kind, ScanResult.UNREACHABLE, Duration.ZERO, "no backend accepted a connection" + within + ": " + refusals))
+        .orElseGet(() -> ScannerVerdict.of(kind, ScanResult.TIMEOUT, Duration.ZERO, "no answer" + within)));
   }
 
   /** The message is larger than scan_max_size. */
@@ -89,15 +84,32 @@ final class Lane {
 
   /** The transaction ended without a verdict (RSET, QUIT, lost connection): no metric, no log. */
   void abort() {
-    verdict.cancel(false);
+    if (settled.compareAndSet(false, true)) {
+      conversation.close();
+      verdict.cancel(false);
+    }
   }
 
+  /**
+   * Sets the verdict if none is set yet. The socket is closed and the metric recorded before the
+   * verdict completes, so whoever waits for the verdict sees them done.
+   */
   private void settle(ScannerVerdict v) {
-    verdict.complete(v.withTook(Duration.ofNanos(System.nanoTime() - startNanos)));
+    if (!settled.compareAndSet(false, true)) {
+      return;
+    }
+    ScannerVerdict timed = v.withTook(Duration.ofNanos(System.nanoTime() - startNanos));
+    try {
+      conversation.close();
+      metrics.scanned(kind.label(), timed.result().word(), timed.took());
+      log.debug("{}: {} {} in {}ms: {}", logId, kind.label(), timed.result().word(), timed.took().toMillis(), timed.detail());
+    } finally {
+      verdict.complete(timed);
+    }
   }
 
   private synchronized CompletableFuture<Void> step(Step step) {
-    if (verdict.isDone()) {
+    if (settled.get()) {
       return CompletableFuture.completedFuture(null);
     }
     CompletableFuture<Void> next = tail.thenRunAsync(() -> run(step), io);
@@ -112,7 +124,7 @@ final class Lane {
   }
 
   private void run(Step step) {
-    if (verdict.isDone()) {
+    if (settled.get()) {
       return;
     }
     try {

@@ -16,6 +16,7 @@ final class Link implements AutoCloseable {
 
   private final CountDownLatch closed = new CountDownLatch(1);
   private SocketChannel channel; // guarded by this
+  private volatile String connectFailures = "";
 
   /** Makes {@code ch} the channel that {@link #close()} closes; closes it at once if already closed. */
   synchronized void attach(SocketChannel ch) throws ClosedChannelException {
@@ -31,6 +32,15 @@ final class Link implements AutoCloseable {
   synchronized void detach() {
     closeQuietly(channel);
     channel = null;
+  }
+
+  /** Why the backends refused so far, for the log when the deadline passes while connecting. */
+  String connectFailures() {
+    return connectFailures;
+  }
+
+  void connectFailures(String failures) {
+    connectFailures = failures;
   }
 
   boolean isClosed() {

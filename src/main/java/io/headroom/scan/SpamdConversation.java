@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -69,8 +70,8 @@ final class SpamdConversation implements Conversation {
   }
 
   @Override
-  public boolean connecting() {
-    return connecting;
+  public Optional<String> connecting() {
+    return connecting ? Optional.of(link.connectFailures()) : Optional.empty();
   }
 
   @Override
