@@ -34,6 +34,7 @@ public final class MessageScan {
   private final CompletableFuture<Void> allVerdicts;
   private volatile boolean oversize;
   private volatile ScheduledFuture<?> deadline;
+  private volatile Duration expiredAt;
 
   MessageScan(ScanSettings settings, List<Lane> lanes, ScheduledExecutorService timer, long startNanos) {
     this.settings = settings;
@@ -116,7 +117,7 @@ public final class MessageScan {
     List<ScannerVerdict> verdicts = lanes.stream().map(lane -> lane.verdict().join()).toList();
     return oversize
         ? ScanOutcome.oversize(verdicts, settings, size.get())
-        : ScanOutcome.decide(verdicts, settings, currentDeadline());
+        : ScanOutcome.decide(verdicts, settings, expiredAt != null ? expiredAt : currentDeadline());
   }
 
   private Duration currentDeadline() {
@@ -134,6 +135,7 @@ public final class MessageScan {
     Duration allowed = currentDeadline();
     long delay = startNanos + allowed.toNanos() - System.nanoTime();
     if (delay <= 0) {
+      expiredAt = allowed;
       lanes.forEach(lane -> lane.expire(allowed));
       return;
     }

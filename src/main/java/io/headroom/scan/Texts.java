@@ -23,7 +23,8 @@ final class Texts {
   }
 
   static String score(double score) {
-    return String.format(Locale.ROOT, "%.1f", score);
+    // + 0.0 turns spamd's "-0.0" into 0.0.
+    return String.format(Locale.ROOT, "%.1f", score + 0.0);
   }
 
   /** A size for people: {@code 30.0 MiB}, {@code 512 KiB}, {@code 900 bytes}. */

@@ -121,8 +121,13 @@ public final class Clamd implements AutoCloseable {
   }
 
   @Override
-  public void close() throws IOException, InterruptedException {
-    stop();
+  public void close() throws IOException {
+    try {
+      stop();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while stopping clamd", e);
+    }
   }
 
   private void launch() throws IOException, InterruptedException {

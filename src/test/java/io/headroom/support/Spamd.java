@@ -71,8 +71,13 @@ public final class Spamd implements AutoCloseable {
   }
 
   @Override
-  public void close() throws IOException, InterruptedException {
-    stop();
+  public void close() throws IOException {
+    try {
+      stop();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while stopping spamd", e);
+    }
   }
 
   private void launch() throws IOException, InterruptedException {
