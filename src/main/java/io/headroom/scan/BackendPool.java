@@ -13,9 +13,9 @@ import java.util.List;
 
 /**
  * The backends of one scanner kind. A connection attempt goes through them in configured order;
- * when all refuse it pauses briefly and goes round again, until one accepts or the caller's link
- * is closed by the message deadline. clamd does not listen for a few seconds while it restarts,
- * and a message that can still be scanned in time must not be deferred for that.
+ * when all refuse it pauses briefly and goes round again, until one accepts or the caller's link is
+ * closed by the message deadline. clamd does not listen for a few seconds while it restarts, and a
+ * message that can still be scanned in time must not be deferred for that.
  */
 final class BackendPool {
 
@@ -47,7 +47,8 @@ final class BackendPool {
   /**
    * Blocks until a backend accepts a connection, which then belongs to {@code link}.
    *
-   * @throws ScanFailure {@link ScanResult#UNREACHABLE} when the link was closed before any backend accepted
+   * @throws ScanFailure {@link ScanResult#UNREACHABLE} when the link was closed before any backend
+   *     accepted
    */
   Connected connect(Link link) throws ScanFailure {
     long pause = FIRST_PAUSE_MS;
@@ -61,7 +62,11 @@ final class BackendPool {
         } catch (IOException | RuntimeException e) {
           link.detach();
           if (rounds == 1) {
-            failures.append(failures.length() == 0 ? "" : ", ").append(endpoint).append(": ").append(e);
+            failures
+                .append(failures.length() == 0 ? "" : ", ")
+                .append(endpoint)
+                .append(": ")
+                .append(e);
           }
         }
       }
@@ -73,7 +78,12 @@ final class BackendPool {
     }
     throw new ScanFailure(
         ScanResult.UNREACHABLE,
-        "no " + kind.label() + " backend accepted a connection in " + rounds + " round(s): " + failures);
+        "no "
+            + kind.label()
+            + " backend accepted a connection in "
+            + rounds
+            + " round(s): "
+            + failures);
   }
 
   /** Connects with a bounded wait; closing the link aborts it. */

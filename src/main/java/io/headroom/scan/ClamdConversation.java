@@ -12,9 +12,9 @@ import java.util.Optional;
 
 /**
  * clamd's INSTREAM command: {@code zINSTREAM\0}, then chunks each prefixed by its length as a
- * 4-byte big-endian integer, then a zero length; clamd answers one NUL-terminated line
- * ({@code stream: OK}, {@code stream: NAME FOUND}, {@code ... ERROR}). Each chunk goes to clamd as
- * it arrives, so memory per message is one chunk, whatever the message size.
+ * 4-byte big-endian integer, then a zero length; clamd answers one NUL-terminated line ({@code
+ * stream: OK}, {@code stream: NAME FOUND}, {@code ... ERROR}). Each chunk goes to clamd as it
+ * arrives, so memory per message is one chunk, whatever the message size.
  */
 final class ClamdConversation implements Conversation {
 
@@ -63,7 +63,8 @@ final class ClamdConversation implements Conversation {
     try {
       reply = readReply(connection.channel());
     } catch (IOException e) {
-      throw new ScanFailure(ScanResult.ERROR, connection.endpoint() + ": reading the answer failed: " + e);
+      throw new ScanFailure(
+          ScanResult.ERROR, connection.endpoint() + ": reading the answer failed: " + e);
     }
     return verdict(reply, connection.endpoint());
   }
@@ -87,12 +88,20 @@ final class ClamdConversation implements Conversation {
     if (reply.startsWith("stream: ") && reply.endsWith(" FOUND")) {
       String signature = reply.substring("stream: ".length(), reply.length() - " FOUND".length());
       return new ScannerVerdict(
-          Kind.CLAMD, ScanResult.INFECTED, signature, Double.NaN, Double.NaN, Duration.ZERO, detail);
+          Kind.CLAMD,
+          ScanResult.INFECTED,
+          signature,
+          Double.NaN,
+          Double.NaN,
+          Duration.ZERO,
+          detail);
     }
     if (reply.startsWith(SIZE_LIMIT_REPLY)) {
       throw new ScanFailure(
           ScanResult.SIZE_LIMIT,
-          detail + ": clamd's StreamMaxLength is below scan_max_size; raise it or lower scan_max_size");
+          detail
+              + ": clamd's StreamMaxLength is below scan_max_size; raise it or lower"
+              + " scan_max_size");
     }
     throw new ScanFailure(ScanResult.ERROR, detail);
   }
@@ -123,12 +132,19 @@ final class ClamdConversation implements Conversation {
     try {
       String reply = readReply(connection.channel());
       verdict(reply, connection.endpoint());
-      return new ScanFailure(ScanResult.ERROR, connection.endpoint() + ": write failed (" + writeError
-          + ") and clamd answered \"" + reply + "\" before the end of the message");
+      return new ScanFailure(
+          ScanResult.ERROR,
+          connection.endpoint()
+              + ": write failed ("
+              + writeError
+              + ") and clamd answered \""
+              + reply
+              + "\" before the end of the message");
     } catch (ScanFailure explained) {
       return explained;
     } catch (IOException unexplained) {
-      return new ScanFailure(ScanResult.ERROR, connection.endpoint() + ": write failed: " + writeError);
+      return new ScanFailure(
+          ScanResult.ERROR, connection.endpoint() + ": write failed: " + writeError);
     }
   }
 

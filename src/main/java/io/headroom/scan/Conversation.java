@@ -3,9 +3,9 @@ package io.headroom.scan;
 import java.util.Optional;
 
 /**
- * One scanner kind's side of one message scan. {@link #open()}, {@link #write(byte[])} and
- * {@link #finish()} block, and are called one at a time, in order, on the scan executor;
- * {@link #close()} may be called from any thread at any time and makes a blocked call return.
+ * One scanner kind's side of one message scan. {@link #open()}, {@link #write(byte[])} and {@link
+ * #finish()} block, and are called one at a time, in order, on the scan executor; {@link #close()}
+ * may be called from any thread at any time and makes a blocked call return.
  */
 interface Conversation {
 

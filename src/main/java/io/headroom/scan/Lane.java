@@ -34,7 +34,13 @@ final class Lane {
   private final CompletableFuture<ScannerVerdict> verdict = new CompletableFuture<>();
   private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null); // guarded by this
 
-  Lane(Kind kind, Conversation conversation, Executor io, Metrics metrics, long startNanos, String logId) {
+  Lane(
+      Kind kind,
+      Conversation conversation,
+      Executor io,
+      Metrics metrics,
+      long startNanos,
+      String logId) {
     this.kind = kind;
     this.conversation = conversation;
     this.io = io;
@@ -71,15 +77,27 @@ final class Lane {
   /** The message deadline passed. */
   void expire(Duration deadline) {
     String within = " within " + Texts.duration(deadline);
-    settle(conversation.connecting()
-        .map(refusals -> ScannerVerdict.of(
-            kind, ScanResult.UNREACHABLE, Duration.ZERO, "no backend accepted a connection" + within + ": " + refusals))
-        .orElseGet(() -> ScannerVerdict.of(kind, ScanResult.TIMEOUT, Duration.ZERO, "no answer" + within)));
+    settle(
+        conversation
+            .connecting()
+            .map(
+                refusals ->
+                    ScannerVerdict.of(
+                        kind,
+                        ScanResult.UNREACHABLE,
+                        Duration.ZERO,
+                        "no backend accepted a connection" + within + ": " + refusals))
+            .orElseGet(
+                () ->
+                    ScannerVerdict.of(
+                        kind, ScanResult.TIMEOUT, Duration.ZERO, "no answer" + within)));
   }
 
   /** The message is larger than scan_max_size. */
   void skip(long maxSize) {
-    settle(ScannerVerdict.of(kind, ScanResult.SKIPPED, Duration.ZERO, "message exceeds scan_max_size " + maxSize));
+    settle(
+        ScannerVerdict.of(
+            kind, ScanResult.SKIPPED, Duration.ZERO, "message exceeds scan_max_size " + maxSize));
   }
 
   /** The transaction ended without a verdict (RSET, QUIT, lost connection): no metric, no log. */
@@ -102,7 +120,13 @@ final class Lane {
     try {
       conversation.close();
       metrics.scanned(kind.label(), timed.result().word(), timed.took());
-      log.debug("{}: {} {} in {}ms: {}", logId, kind.label(), timed.result().word(), timed.took().toMillis(), timed.detail());
+      log.debug(
+          "{}: {} {} in {}ms: {}",
+          logId,
+          kind.label(),
+          timed.result().word(),
+          timed.took().toMillis(),
+          timed.detail());
     } finally {
       verdict.complete(timed);
     }
@@ -116,7 +140,9 @@ final class Lane {
     next.whenComplete(
         (ignored, rejected) -> {
           if (rejected != null) {
-            settle(ScannerVerdict.of(kind, ScanResult.ERROR, Duration.ZERO, "scan executor refused: " + rejected));
+            settle(
+                ScannerVerdict.of(
+                    kind, ScanResult.ERROR, Duration.ZERO, "scan executor refused: " + rejected));
           }
         });
     tail = next;

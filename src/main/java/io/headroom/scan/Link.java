@@ -8,9 +8,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The socket one scanner conversation is using, closable from any thread. Scanner I/O is blocking
- * (on the scan executor); closing the channel is what makes a blocked connect, write or read
- * return at once (AsynchronousCloseException), which is how the per-message deadline cuts off a
- * scanner that stopped reading, even with the TCP send buffer full.
+ * (on the scan executor); closing the channel is what makes a blocked connect, write or read return
+ * at once (AsynchronousCloseException), which is how the per-message deadline cuts off a scanner
+ * that stopped reading, even with the TCP send buffer full.
  */
 final class Link implements AutoCloseable {
 
@@ -18,7 +18,9 @@ final class Link implements AutoCloseable {
   private SocketChannel channel; // guarded by this
   private volatile String connectFailures = "";
 
-  /** Makes {@code ch} the channel that {@link #close()} closes; closes it at once if already closed. */
+  /**
+   * Makes {@code ch} the channel that {@link #close()} closes; closes it at once if already closed.
+   */
   synchronized void attach(SocketChannel ch) throws ClosedChannelException {
     if (isClosed()) {
       closeQuietly(ch);

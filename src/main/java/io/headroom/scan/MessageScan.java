@@ -36,13 +36,15 @@ public final class MessageScan {
   private volatile ScheduledFuture<?> deadline;
   private volatile Duration expiredAt;
 
-  MessageScan(ScanSettings settings, List<Lane> lanes, ScheduledExecutorService timer, long startNanos) {
+  MessageScan(
+      ScanSettings settings, List<Lane> lanes, ScheduledExecutorService timer, long startNanos) {
     this.settings = settings;
     this.lanes = List.copyOf(lanes);
     this.timer = timer;
     this.startNanos = startNanos;
     this.allVerdicts =
-        CompletableFuture.allOf(this.lanes.stream().map(Lane::verdict).toArray(CompletableFuture[]::new));
+        CompletableFuture.allOf(
+            this.lanes.stream().map(Lane::verdict).toArray(CompletableFuture[]::new));
   }
 
   /** Connects the scanners that stream (clamd) and starts the deadline clock. */
@@ -74,9 +76,9 @@ public final class MessageScan {
   }
 
   /**
-   * Ends the message; completes with the verdict, or with a {@link ScanResult#TIMEOUT} (or
-   * {@link ScanResult#UNREACHABLE}) outcome as soon as the deadline passes. Cancelled if {@link
-   * #abort()} ran.
+   * Ends the message; completes with the verdict, or with a {@link ScanResult#TIMEOUT} (or {@link
+   * ScanResult#UNREACHABLE}) outcome as soon as the deadline passes. Cancelled if {@link #abort()}
+   * ran.
    */
   public CompletionStage<ScanOutcome> finish() {
     lanes.forEach(Lane::finish);
@@ -110,7 +112,8 @@ public final class MessageScan {
     if (bytes.length == 0 || allVerdicts.isDone()) {
       return CompletableFuture.completedFuture(null);
     }
-    return CompletableFuture.allOf(lanes.stream().map(lane -> lane.write(bytes)).toArray(CompletableFuture[]::new));
+    return CompletableFuture.allOf(
+        lanes.stream().map(lane -> lane.write(bytes)).toArray(CompletableFuture[]::new));
   }
 
   private ScanOutcome outcome() {

@@ -11,15 +11,19 @@ import java.util.stream.Collectors;
  * The verdict on one message, from all configured scanner kinds together.
  *
  * @param action what the milter does with the message
- * @param reason the reply text after the SMTP codes ({@code ""} for {@link Action#ACCEPT}); printable
- *     ASCII, one line, no internal address or path. For {@link Action#QUARANTINE} it is the
- *     quarantine reason.
+ * @param reason the reply text after the SMTP codes ({@code ""} for {@link Action#ACCEPT});
+ *     printable ASCII, one line, no internal address or path. For {@link Action#QUARANTINE} it is
+ *     the quarantine reason.
  * @param detail everything for the log line (backends, replies, exceptions); never message content
  * @param verdicts one per configured scanner kind, in configuration order
  * @param headers headers to add when the message is accepted (spamd's {@code X-Spam-Status})
  */
 public record ScanOutcome(
-    Action action, String reason, String detail, List<ScannerVerdict> verdicts, List<Header> headers) {
+    Action action,
+    String reason,
+    String detail,
+    List<ScannerVerdict> verdicts,
+    List<Header> headers) {
 
   /** Ordered by precedence: when scanners disagree, the later constant wins. */
   public enum Action {
@@ -31,7 +35,10 @@ public record ScanOutcome(
     TEMPFAIL,
     /** {@code 552 5.3.4 <reason>}: larger than scan_max_size with scan_oversize_action = reject. */
     REJECT_OVERSIZE,
-    /** {@code 550 5.7.1 <reason>}: malware (malware_action = reject) or spam above spam_reject_score. */
+    /**
+     * {@code 550 5.7.1 <reason>}: malware (malware_action = reject) or spam above
+     * spam_reject_score.
+     */
     REJECT
   }
 
@@ -44,8 +51,12 @@ public record ScanOutcome(
     headers = List.copyOf(headers);
   }
 
-  /** Combines the scanners' verdicts: a certain reject beats a deferral, a deferral beats acceptance. */
-  static ScanOutcome decide(List<ScannerVerdict> verdicts, ScanSettings settings, Duration deadline) {
+  /**
+   * Combines the scanners' verdicts: a certain reject beats a deferral, a deferral beats
+   * acceptance.
+   */
+  static ScanOutcome decide(
+      List<ScannerVerdict> verdicts, ScanSettings settings, Duration deadline) {
     Action action = Action.ACCEPT;
     String reason = "";
     List<Header> headers = new ArrayList<>();
@@ -67,13 +78,23 @@ public record ScanOutcome(
     String limit = "limit " + Texts.size(settings.maxSize());
     String what = "Message too large to scan (" + Texts.size(size) + ", " + limit + ")";
     String detail =
-        "message of " + size + " bytes exceeds scan_max_size " + settings.maxSize() + ", not scanned: "
+        "message of "
+            + size
+            + " bytes exceeds scan_max_size "
+            + settings.maxSize()
+            + ", not scanned: "
             + detail(verdicts);
     return switch (settings.oversizeAction()) {
       case SKIP -> new ScanOutcome(Action.ACCEPT, "", detail, verdicts, List.of());
-      case REJECT -> new ScanOutcome(Action.REJECT_OVERSIZE, what + ", rejected", detail, verdicts, List.of());
-      case TEMPFAIL -> new ScanOutcome(
-          Action.TEMPFAIL, what + ", not accepted unscanned, try again later", detail, verdicts, List.of());
+      case REJECT ->
+          new ScanOutcome(Action.REJECT_OVERSIZE, what + ", rejected", detail, verdicts, List.of());
+      case TEMPFAIL ->
+          new ScanOutcome(
+              Action.TEMPFAIL,
+              what + ", not accepted unscanned, try again later",
+              detail,
+              verdicts,
+              List.of());
     };
   }
 
@@ -103,7 +124,8 @@ public record ScanOutcome(
       case TIMEOUT -> scanner + " did not answer within " + Texts.duration(deadline) + unscanned;
       case UNREACHABLE -> scanner + " unreachable" + unscanned;
       case ERROR -> scanner + " failed" + unscanned;
-      case SIZE_LIMIT -> "Message exceeds the stream size limit of " + v.scanner().label() + unscanned;
+      case SIZE_LIMIT ->
+          "Message exceeds the stream size limit of " + v.scanner().label() + unscanned;
       case INFECTED -> {
         String what = "Message contains malware (" + Texts.signature(v.signature()) + ")";
         yield switch (settings.malwareAction()) {
@@ -112,8 +134,12 @@ public record ScanOutcome(
           case QUARANTINE -> what + ", held for inspection";
         };
       }
-      default -> "Message looks like spam (score " + Texts.score(v.score()) + ", limit "
-          + Texts.score(settings.spamRejectScore()) + "), rejected";
+      default ->
+          "Message looks like spam (score "
+              + Texts.score(v.score())
+              + ", limit "
+              + Texts.score(settings.spamRejectScore())
+              + "), rejected";
     };
   }
 
@@ -126,8 +152,16 @@ public record ScanOutcome(
 
   private static String detail(List<ScannerVerdict> verdicts) {
     return verdicts.stream()
-        .map(v -> v.scanner().label() + "=" + v.result().word() + " in " + v.took().toMillis() + "ms ("
-            + v.detail() + ")")
+        .map(
+            v ->
+                v.scanner().label()
+                    + "="
+                    + v.result().word()
+                    + " in "
+                    + v.took().toMillis()
+                    + "ms ("
+                    + v.detail()
+                    + ")")
         .collect(Collectors.joining("; "));
   }
 }

@@ -22,7 +22,9 @@ public enum ScanResult {
     return name().toLowerCase(Locale.ROOT);
   }
 
-  /** Whether the scanner failed to give a verdict, so the message must not be accepted unscanned. */
+  /**
+   * Whether the scanner failed to give a verdict, so the message must not be accepted unscanned.
+   */
   public boolean isFailure() {
     return this == TIMEOUT || this == UNREACHABLE || this == ERROR || this == SIZE_LIMIT;
   }

@@ -63,7 +63,12 @@ public final class ScanService implements AutoCloseable {
     byKind.forEach((kind, endpoints) -> pools.put(kind, new BackendPool(kind, endpoints)));
     this.io =
         new ThreadPoolExecutor(
-            ioThreads, ioThreads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemon("scan-io-"));
+            ioThreads,
+            ioThreads,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            daemon("scan-io-"));
     io.allowCoreThreadTimeOut(true);
     ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, daemon("scan-deadline-"));
     t.setRemoveOnCancelPolicy(true);
@@ -79,7 +84,8 @@ public final class ScanService implements AutoCloseable {
   public MessageScan begin(String logId) {
     long start = System.nanoTime();
     List<Lane> lanes = new ArrayList<>();
-    pools.forEach((kind, pool) -> lanes.add(new Lane(kind, conversation(pool), io, metrics, start, logId)));
+    pools.forEach(
+        (kind, pool) -> lanes.add(new Lane(kind, conversation(pool), io, metrics, start, logId)));
     MessageScan scan = new MessageScan(settings, lanes, timer, start);
     scan.start();
     return scan;
@@ -88,7 +94,8 @@ public final class ScanService implements AutoCloseable {
   /** One ping probe per configured scanner kind, each answering within {@code timeout}. */
   public List<Probe> probes(Duration timeout) {
     List<Probe> probes = new ArrayList<>();
-    pools.forEach((kind, pool) -> probes.add(new ScannerPingProbe(kind, pool.endpoints(), timeout)));
+    pools.forEach(
+        (kind, pool) -> probes.add(new ScannerPingProbe(kind, pool.endpoints(), timeout)));
     return probes;
   }
 

@@ -76,7 +76,8 @@ public final class ScannerPingProbe implements Probe {
     if (up > 0) {
       return ProbeResult.pass(this, up, measured, "need 1", detail);
     }
-    return ProbeResult.fail(this, 0, measured, "need 1", Texts.scannerName(kind) + " unreachable", detail);
+    return ProbeResult.fail(
+        this, 0, measured, "need 1", Texts.scannerName(kind) + " unreachable", detail);
   }
 
   /** One backend's ping: connect, send the request, read until the answer is complete. */
@@ -92,12 +93,17 @@ public final class ScannerPingProbe implements Probe {
     Ping(ScannerEndpoint backend, Selector selector) {
       this.backend = backend;
       this.request =
-          ByteBuffer.wrap((kind == Kind.CLAMD ? "zPING\0" : "PING SPAMC/1.5\r\n\r\n").getBytes(US_ASCII));
+          ByteBuffer.wrap(
+              (kind == Kind.CLAMD ? "zPING\0" : "PING SPAMC/1.5\r\n\r\n").getBytes(US_ASCII));
       try {
-        channel = backend.isUnix() ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open();
+        channel =
+            backend.isUnix()
+                ? SocketChannel.open(StandardProtocolFamily.UNIX)
+                : SocketChannel.open();
         channel.configureBlocking(false);
         boolean connected = channel.connect(address());
-        channel.register(selector, connected ? SelectionKey.OP_WRITE : SelectionKey.OP_CONNECT, this);
+        channel.register(
+            selector, connected ? SelectionKey.OP_WRITE : SelectionKey.OP_CONNECT, this);
       } catch (IOException | RuntimeException e) {
         fail(e.toString());
       }
@@ -123,7 +129,10 @@ public final class ScannerPingProbe implements Probe {
     private void read() throws IOException {
       int n = channel.read(reply);
       String text = US_ASCII.decode(reply.duplicate().flip()).toString();
-      boolean pong = kind == Kind.CLAMD ? text.startsWith("PONG") : text.matches("SPAMD/\\S+ 0 PONG\\s[\\s\\S]*");
+      boolean pong =
+          kind == Kind.CLAMD
+              ? text.startsWith("PONG")
+              : text.matches("SPAMD/\\S+ 0 PONG\\s[\\s\\S]*");
       if (pong) {
         answered = true;
         pending = false;

@@ -6,7 +6,8 @@ import java.time.Duration;
 /**
  * One scanner kind's answer for one message.
  *
- * @param scanner which kind of scanner answered (one verdict per kind, whatever the number of backends)
+ * @param scanner which kind of scanner answered (one verdict per kind, whatever the number of
+ *     backends)
  * @param result the result word
  * @param signature the malware name clamd reported, {@code ""} otherwise
  * @param score spamd's score, NaN if spamd did not answer

@@ -80,7 +80,9 @@ final class SpamdConversation implements Conversation {
     spool.close();
   }
 
-  /** Parses spamd's answer to CHECK (or SYMBOLS; only the status line and the Spam header count). */
+  /**
+   * Parses spamd's answer to CHECK (or SYMBOLS; only the status line and the Spam header count).
+   */
   static ScannerVerdict verdict(String reply, ScannerEndpoint from) throws ScanFailure {
     String firstLine = reply.lines().findFirst().orElse("");
     String detail = from + " answered \"" + firstLine + '"';
@@ -91,11 +93,13 @@ final class SpamdConversation implements Conversation {
     if (!status.group(1).equals("0")) {
       throw new ScanFailure(ScanResult.ERROR, detail);
     }
-    Matcher spam = reply.lines().map(SPAM::matcher).filter(Matcher::lookingAt).findFirst().orElse(null);
+    Matcher spam =
+        reply.lines().map(SPAM::matcher).filter(Matcher::lookingAt).findFirst().orElse(null);
     if (spam == null) {
       throw new ScanFailure(ScanResult.ERROR, detail + " without a Spam header");
     }
-    boolean isSpam = spam.group(1).equalsIgnoreCase("true") || spam.group(1).equalsIgnoreCase("yes");
+    boolean isSpam =
+        spam.group(1).equalsIgnoreCase("true") || spam.group(1).equalsIgnoreCase("yes");
     double score = Double.parseDouble(spam.group(2));
     double threshold = Double.parseDouble(spam.group(3));
     return new ScannerVerdict(

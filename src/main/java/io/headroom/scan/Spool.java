@@ -12,12 +12,12 @@ import java.util.Arrays;
 
 /**
  * Holds a message until its length is known. spamd's protocol needs {@code Content-length} before
- * the first byte of the message, and the milter learns the length only at the end, so for spamd
- * the message must be kept somewhere while it arrives. Keeping it in memory would make memory per
- * message grow with the message; instead, the first {@code memoryLimit} bytes stay in memory
- * (most mail is small) and a larger message moves to a file in the spool directory. The file is
- * unlinked as soon as it is opened and read and written through the open channel only, so its
- * content never outlives the message, even if the process is killed.
+ * the first byte of the message, and the milter learns the length only at the end, so for spamd the
+ * message must be kept somewhere while it arrives. Keeping it in memory would make memory per
+ * message grow with the message; instead, the first {@code memoryLimit} bytes stay in memory (most
+ * mail is small) and a larger message moves to a file in the spool directory. The file is unlinked
+ * as soon as it is opened and read and written through the open channel only, so its content never
+ * outlives the message, even if the process is killed.
  */
 final class Spool implements AutoCloseable {
 
@@ -51,7 +51,10 @@ final class Spool implements AutoCloseable {
       writeFully(file, ByteBuffer.wrap(bytes));
     } else {
       if (size + bytes.length > memory.length) {
-        memory = Arrays.copyOf(memory, (int) Math.min(memoryLimit, Math.max(2 * memory.length, size + bytes.length)));
+        memory =
+            Arrays.copyOf(
+                memory,
+                (int) Math.min(memoryLimit, Math.max(2 * memory.length, size + bytes.length)));
       }
       System.arraycopy(bytes, 0, memory, (int) size, bytes.length);
     }
@@ -66,7 +69,10 @@ final class Spool implements AutoCloseable {
     return file != null;
   }
 
-  /** Sends the whole message to {@code out}, from the start; may be called again for another backend. */
+  /**
+   * Sends the whole message to {@code out}, from the start; may be called again for another
+   * backend.
+   */
   void copyTo(WritableByteChannel out) throws IOException {
     FileChannel f = file;
     if (f == null) {
@@ -100,7 +106,9 @@ final class Spool implements AutoCloseable {
   private FileChannel openUnlinked() throws IOException {
     Path path =
         Files.createTempFile(
-            directory, "headroom-spamd-", ".eml",
+            directory,
+            "headroom-spamd-",
+            ".eml",
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     try {
       return FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);

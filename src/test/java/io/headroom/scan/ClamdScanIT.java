@@ -29,7 +29,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The clamd client against a real clamd (started once for the class; tests that stop it restore it). */
+/**
+ * The clamd client against a real clamd (started once for the class; tests that stop it restore
+ * it).
+ */
 class ClamdScanIT {
 
   private static final Duration STEP = Duration.ofSeconds(20);
@@ -39,7 +42,8 @@ class ClamdScanIT {
 
   @TempDir Path spool;
   private final List<String> recorded = new CopyOnWriteArrayList<>();
-  private final Metrics metrics = new RecordingMetrics((scanner, result) -> recorded.add(scanner + "=" + result));
+  private final Metrics metrics =
+      new RecordingMetrics((scanner, result) -> recorded.add(scanner + "=" + result));
 
   @BeforeAll
   static void startClamd() throws Exception {
@@ -63,8 +67,13 @@ class ClamdScanIT {
 
   private static ScanSettings settings(Duration timeout, String... scanners) {
     return new ScanSettings(
-        Arrays.stream(scanners).map(ScannerEndpoint::parse).toList(), timeout, Duration.ZERO, 1L << 30,
-        ScanSettings.OversizeAction.TEMPFAIL, ScanSettings.MalwareAction.REJECT, Double.NaN);
+        Arrays.stream(scanners).map(ScannerEndpoint::parse).toList(),
+        timeout,
+        Duration.ZERO,
+        1L << 30,
+        ScanSettings.OversizeAction.TEMPFAIL,
+        ScanSettings.MalwareAction.REJECT,
+        Double.NaN);
   }
 
   private static String tcp() {
@@ -78,7 +87,8 @@ class ClamdScanIT {
   @Test
   void cleanMessageIsClean() throws Exception {
     try (ScanService s = service(Duration.ofSeconds(30), tcp())) {
-      ScanOutcome outcome = Messages.scan(s.begin("c1"), Messages.HEADERS, Messages.plainBody(), STEP);
+      ScanOutcome outcome =
+          Messages.scan(s.begin("c1"), Messages.HEADERS, Messages.plainBody(), STEP);
       assertOutcome(ScanResult.CLEAN, outcome);
       assertEquals(Action.ACCEPT, outcome.action());
       assertEquals(List.of("clamd=clean"), recorded);
@@ -89,11 +99,13 @@ class ClamdScanIT {
   void eicarAttachmentIsInfectedWithItsSignature() throws Exception {
     try (ScanService s = service(Duration.ofSeconds(30), tcp())) {
       ScanOutcome outcome =
-          Messages.scan(s.begin("c2"), Messages.eicarHeaders(), Messages.eicarBody(Clamd.EICAR), STEP);
+          Messages.scan(
+              s.begin("c2"), Messages.eicarHeaders(), Messages.eicarBody(Clamd.EICAR), STEP);
       assertOutcome(ScanResult.INFECTED, outcome);
       assertEquals(Clamd.SIGNATURE, outcome.verdicts().get(0).signature());
       assertEquals(Action.REJECT, outcome.action());
-      assertEquals("Message contains malware (" + Clamd.SIGNATURE + "), rejected", outcome.reason());
+      assertEquals(
+          "Message contains malware (" + Clamd.SIGNATURE + "), rejected", outcome.reason());
       assertEquals(List.of("clamd=infected"), recorded);
     }
   }
@@ -101,10 +113,13 @@ class ClamdScanIT {
   @Test
   void unixSocketWorks() throws Exception {
     try (ScanService s = service(Duration.ofSeconds(30), "clamd:unix:" + clamd.socketPath())) {
-      assertOutcome(ScanResult.CLEAN, Messages.scan(s.begin("c3"), Messages.HEADERS, Messages.plainBody(), STEP));
+      assertOutcome(
+          ScanResult.CLEAN,
+          Messages.scan(s.begin("c3"), Messages.HEADERS, Messages.plainBody(), STEP));
       assertOutcome(
           ScanResult.INFECTED,
-          Messages.scan(s.begin("c3b"), Messages.eicarHeaders(), Messages.eicarBody(Clamd.EICAR), STEP));
+          Messages.scan(
+              s.begin("c3b"), Messages.eicarHeaders(), Messages.eicarBody(Clamd.EICAR), STEP));
     }
   }
 
@@ -113,7 +128,8 @@ class ClamdScanIT {
     String dead = "clamd:tcp:127.0.0.1:" + Processes.freePort();
     try (ScanService s = service(Duration.ofSeconds(30), dead, tcp())) {
       ScanOutcome outcome =
-          Messages.scan(s.begin("c4"), Messages.eicarHeaders(), Messages.eicarBody(Clamd.EICAR), STEP);
+          Messages.scan(
+              s.begin("c4"), Messages.eicarHeaders(), Messages.eicarBody(Clamd.EICAR), STEP);
       assertOutcome(ScanResult.INFECTED, outcome);
       assertTrue(outcome.detail().contains(":" + clamd.tcpPort() + " answered"), outcome.detail());
     }
@@ -130,7 +146,8 @@ class ClamdScanIT {
         await(scan.header(h[0], h[1]), STEP);
       }
       await(scan.endOfHeaders(), STEP);
-      // 16 MiB do not fit in the socket buffers of a stopped clamd: a write blocks until the deadline.
+      // 16 MiB do not fit in the socket buffers of a stopped clamd: a write blocks until the
+      // deadline.
       for (int i = 0; i < 256; i++) {
         await(scan.body(Messages.textChunk(i)), Duration.ofSeconds(4));
       }
@@ -139,7 +156,8 @@ class ClamdScanIT {
       assertOutcome(ScanResult.TIMEOUT, outcome);
       assertEquals(Action.TEMPFAIL, outcome.action());
       assertEquals(
-          "Virus scanner clamd did not answer within 2s, message not accepted unscanned, try again later",
+          "Virus scanner clamd did not answer within 2s, message not accepted unscanned, try again"
+              + " later",
           outcome.reason());
       assertTrue(tookMs >= 1900 && tookMs < 2700, "deadline 2s, took " + tookMs + "ms");
       assertEquals(List.of("clamd=timeout"), recorded);
@@ -153,7 +171,9 @@ class ClamdScanIT {
     try (ScanService s = service(Duration.ofSeconds(2), tcp())) {
       clamd.pause();
       long start = System.nanoTime();
-      ScanOutcome outcome = Messages.scan(s.begin("c6"), Messages.HEADERS, Messages.plainBody(), Duration.ofSeconds(4));
+      ScanOutcome outcome =
+          Messages.scan(
+              s.begin("c6"), Messages.HEADERS, Messages.plainBody(), Duration.ofSeconds(4));
       long tookMs = (System.nanoTime() - start) / 1_000_000;
       assertOutcome(ScanResult.TIMEOUT, outcome);
       assertTrue(tookMs < 2700, "took " + tookMs + "ms");
@@ -165,12 +185,17 @@ class ClamdScanIT {
   @Test
   void killedClamdIsUnreachableAndThePingProbeSaysSo() throws Exception {
     clamd.stop();
-    try (ScanService s = service(Duration.ofSeconds(2), tcp(), "clamd:unix:" + clamd.socketPath())) {
+    try (ScanService s =
+        service(Duration.ofSeconds(2), tcp(), "clamd:unix:" + clamd.socketPath())) {
       long start = System.nanoTime();
-      ScanOutcome outcome = Messages.scan(s.begin("c7"), Messages.HEADERS, Messages.plainBody(), Duration.ofSeconds(4));
+      ScanOutcome outcome =
+          Messages.scan(
+              s.begin("c7"), Messages.HEADERS, Messages.plainBody(), Duration.ofSeconds(4));
       long tookMs = (System.nanoTime() - start) / 1_000_000;
       assertOutcome(ScanResult.UNREACHABLE, outcome);
-      assertEquals("Virus scanner clamd unreachable, message not accepted unscanned, try again later", outcome.reason());
+      assertEquals(
+          "Virus scanner clamd unreachable, message not accepted unscanned, try again later",
+          outcome.reason());
       assertFalse(outcome.reason().contains("127.0.0.1"));
       assertTrue(outcome.detail().contains("127.0.0.1:" + clamd.tcpPort()), outcome.detail());
       assertTrue(tookMs < 2700, "took " + tookMs + "ms");
@@ -187,7 +212,8 @@ class ClamdScanIT {
     clamd.stop();
     try (ScanService s = service(Duration.ofSeconds(45), tcp())) {
       MessageScan scan = s.begin("c8");
-      CompletableFuture<Void> headers = scan.header("Subject", "while clamd restarts").toCompletableFuture();
+      CompletableFuture<Void> headers =
+          scan.header("Subject", "while clamd restarts").toCompletableFuture();
       assertFalse(headers.isDone(), "no clamd has taken the header yet");
       clamd.restart();
       await(headers, STEP);
@@ -217,7 +243,8 @@ class ClamdScanIT {
   @Test
   void pingProbeFailsOnAStoppedClamdWithinItsTimeout() throws Exception {
     ScannerPingProbe probe =
-        new ScannerPingProbe(Kind.CLAMD, List.of(ScannerEndpoint.parse(tcp())), Duration.ofSeconds(1));
+        new ScannerPingProbe(
+            Kind.CLAMD, List.of(ScannerEndpoint.parse(tcp())), Duration.ofSeconds(1));
     clamd.pause();
     try {
       long start = System.nanoTime();
@@ -244,7 +271,8 @@ class ClamdScanIT {
       ScanOutcome outcome = await(scan.finish(), STEP);
       assertOutcome(ScanResult.SIZE_LIMIT, outcome);
       assertEquals(
-          "Message exceeds the stream size limit of clamd, message not accepted unscanned, try again later",
+          "Message exceeds the stream size limit of clamd, message not accepted unscanned, try"
+              + " again later",
           outcome.reason());
       assertTrue(outcome.detail().contains("StreamMaxLength"), outcome.detail());
       assertEquals(List.of("clamd=size_limit"), recorded);
@@ -257,8 +285,13 @@ class ClamdScanIT {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process child =
         new ProcessBuilder(
-                java, "-Xmx32m", "-cp", System.getProperty("java.class.path"),
-                LargeMessageScan.class.getName(), Integer.toString(clamd.tcpPort()), Integer.toString(mib),
+                java,
+                "-Xmx32m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                LargeMessageScan.class.getName(),
+                Integer.toString(clamd.tcpPort()),
+                Integer.toString(mib),
                 spool.toString())
             .redirectErrorStream(true)
             .start();
@@ -268,7 +301,8 @@ class ClamdScanIT {
     assertEquals(0, child.exitValue(), text);
     assertTrue(text.contains("result=clean"), text);
     long maxHeap = Long.parseLong(text.replaceAll("(?s).*maxHeap=(\\d+).*", "$1"));
-    assertTrue(maxHeap < (long) mib << 20, "the heap (" + maxHeap + ") is smaller than the message");
+    assertTrue(
+        maxHeap < (long) mib << 20, "the heap (" + maxHeap + ") is smaller than the message");
     try (var files = Files.list(spool)) {
       assertEquals(0, files.count());
     }

@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * Run in a separate JVM with a heap smaller than the message: streams {@code MIB} MiB to clamd in
- * 64 KiB chunks and prints the result word. If anything kept the message (or its chunks) in
- * memory, this JVM would die of OutOfMemoryError instead.
+ * 64 KiB chunks and prints the result word. If anything kept the message (or its chunks) in memory,
+ * this JVM would die of OutOfMemoryError instead.
  *
  * <p>Arguments: clamd TCP port, size in MiB, spool directory.
  */
@@ -24,8 +24,12 @@ public final class LargeMessageScan {
     ScanSettings settings =
         new ScanSettings(
             List.of(ScannerEndpoint.parse("clamd:tcp:127.0.0.1:" + port)),
-            Duration.ofSeconds(120), Duration.ZERO, 1L << 30,
-            ScanSettings.OversizeAction.TEMPFAIL, ScanSettings.MalwareAction.REJECT, Double.NaN);
+            Duration.ofSeconds(120),
+            Duration.ZERO,
+            1L << 30,
+            ScanSettings.OversizeAction.TEMPFAIL,
+            ScanSettings.MalwareAction.REJECT,
+            Double.NaN);
     Duration step = Duration.ofSeconds(60);
     try (ScanService service = new ScanService(settings, Metrics.NONE, Path.of(args[2]))) {
       MessageScan scan = service.begin("large");
@@ -37,8 +41,13 @@ public final class LargeMessageScan {
         Messages.await(scan.body(Messages.textChunk(i)), step);
       }
       ScanOutcome outcome = Messages.await(scan.finish(), Duration.ofSeconds(120));
-      System.out.println("size=" + scan.size() + " result=" + outcome.verdicts().get(0).result().word()
-          + " maxHeap=" + Runtime.getRuntime().maxMemory());
+      System.out.println(
+          "size="
+              + scan.size()
+              + " result="
+              + outcome.verdicts().get(0).result().word()
+              + " maxHeap="
+              + Runtime.getRuntime().maxMemory());
     }
   }
 }

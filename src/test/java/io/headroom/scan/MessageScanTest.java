@@ -32,7 +32,12 @@ class MessageScanTest {
   private static ScanSettings settings(Duration timeout, long maxSize, String... scanners) {
     return new ScanSettings(
         java.util.Arrays.stream(scanners).map(ScannerEndpoint::parse).toList(),
-        timeout, Duration.ZERO, maxSize, OversizeAction.TEMPFAIL, MalwareAction.REJECT, 10.0);
+        timeout,
+        Duration.ZERO,
+        maxSize,
+        OversizeAction.TEMPFAIL,
+        MalwareAction.REJECT,
+        10.0);
   }
 
   private static <T> T await(CompletionStage<T> stage, Duration within) throws Exception {
@@ -51,7 +56,10 @@ class MessageScanTest {
   void framesEveryByteAndSkipsEmptyChunks() throws Exception {
     try (FakeClamd clamd = new FakeClamd(FakeClamd.Mode.ANSWER_OK);
         ScanService service =
-            new ScanService(settings(Duration.ofSeconds(10), 1L << 30, "clamd:tcp:127.0.0.1:" + clamd.port()), metrics, spool)) {
+            new ScanService(
+                settings(Duration.ofSeconds(10), 1L << 30, "clamd:tcp:127.0.0.1:" + clamd.port()),
+                metrics,
+                spool)) {
       MessageScan scan = service.begin("T1");
       feed(scan, 3, 1000);
       await(scan.body(new byte[0]), Duration.ofSeconds(5));
@@ -70,9 +78,15 @@ class MessageScanTest {
   void refusedBackendFailsOverToTheNext() throws Exception {
     int dead = Processes.freePort();
     try (FakeClamd clamd = new FakeClamd(FakeClamd.Mode.ANSWER_OK);
-        ScanService service = new ScanService(
-            settings(Duration.ofSeconds(10), 1L << 30, "clamd:tcp:127.0.0.1:" + dead, "clamd:tcp:127.0.0.1:" + clamd.port()),
-            metrics, spool)) {
+        ScanService service =
+            new ScanService(
+                settings(
+                    Duration.ofSeconds(10),
+                    1L << 30,
+                    "clamd:tcp:127.0.0.1:" + dead,
+                    "clamd:tcp:127.0.0.1:" + clamd.port()),
+                metrics,
+                spool)) {
       MessageScan scan = service.begin("T2");
       feed(scan, 1, 100);
       ScanOutcome outcome = await(scan.finish(), Duration.ofSeconds(10));
@@ -84,7 +98,9 @@ class MessageScanTest {
   void noBackendIsUnreachableAtTheDeadline() throws Exception {
     int dead = Processes.freePort();
     Duration timeout = Duration.ofMillis(800);
-    try (ScanService service = new ScanService(settings(timeout, 1L << 30, "clamd:tcp:127.0.0.1:" + dead), metrics, spool)) {
+    try (ScanService service =
+        new ScanService(
+            settings(timeout, 1L << 30, "clamd:tcp:127.0.0.1:" + dead), metrics, spool)) {
       long start = System.nanoTime();
       MessageScan scan = service.begin("T3");
       feed(scan, 2, 100);
@@ -92,8 +108,11 @@ class MessageScanTest {
       long tookMs = (System.nanoTime() - start) / 1_000_000;
       assertEquals(ScanResult.UNREACHABLE, outcome.verdicts().get(0).result());
       assertEquals(Action.TEMPFAIL, outcome.action());
-      assertEquals("Virus scanner clamd unreachable, message not accepted unscanned, try again later", outcome.reason());
-      assertTrue(tookMs >= 700 && tookMs < 1500, "retried until the deadline, took " + tookMs + "ms");
+      assertEquals(
+          "Virus scanner clamd unreachable, message not accepted unscanned, try again later",
+          outcome.reason());
+      assertTrue(
+          tookMs >= 700 && tookMs < 1500, "retried until the deadline, took " + tookMs + "ms");
       assertEquals(List.of("clamd=unreachable"), recorded);
     }
   }
@@ -102,7 +121,11 @@ class MessageScanTest {
   void scannerThatStopsReadingTimesOutEvenWithAFullSendBuffer() throws Exception {
     Duration timeout = Duration.ofSeconds(1);
     try (FakeClamd clamd = new FakeClamd(FakeClamd.Mode.NEVER_READ);
-        ScanService service = new ScanService(settings(timeout, 1L << 30, "clamd:tcp:127.0.0.1:" + clamd.port()), metrics, spool)) {
+        ScanService service =
+            new ScanService(
+                settings(timeout, 1L << 30, "clamd:tcp:127.0.0.1:" + clamd.port()),
+                metrics,
+                spool)) {
       long start = System.nanoTime();
       MessageScan scan = service.begin("T4");
       // 32 MiB cannot fit in the socket buffers, so a write blocks until the deadline closes it.
@@ -113,7 +136,8 @@ class MessageScanTest {
       long tookMs = (System.nanoTime() - start) / 1_000_000;
       assertEquals(ScanResult.TIMEOUT, outcome.verdicts().get(0).result());
       assertEquals(
-          "Virus scanner clamd did not answer within 1s, message not accepted unscanned, try again later",
+          "Virus scanner clamd did not answer within 1s, message not accepted unscanned, try again"
+              + " later",
           outcome.reason());
       assertTrue(tookMs < 1500, "timed out at the deadline, took " + tookMs + "ms");
     }
@@ -122,13 +146,19 @@ class MessageScanTest {
   @Test
   void oversizeMessageIsNotScanned() throws Exception {
     try (FakeClamd clamd = new FakeClamd(FakeClamd.Mode.ANSWER_OK);
-        ScanService service = new ScanService(settings(Duration.ofSeconds(10), 5000, "clamd:tcp:127.0.0.1:" + clamd.port()), metrics, spool)) {
+        ScanService service =
+            new ScanService(
+                settings(Duration.ofSeconds(10), 5000, "clamd:tcp:127.0.0.1:" + clamd.port()),
+                metrics,
+                spool)) {
       MessageScan scan = service.begin("T5");
       feed(scan, 3, 4000);
       ScanOutcome outcome = await(scan.finish(), Duration.ofSeconds(5));
       assertEquals(ScanResult.SKIPPED, outcome.verdicts().get(0).result());
       assertEquals(Action.TEMPFAIL, outcome.action());
-      assertTrue(outcome.reason().startsWith("Message too large to scan (11 KiB, limit 4 KiB)"), outcome.reason());
+      assertTrue(
+          outcome.reason().startsWith("Message too large to scan (11 KiB, limit 4 KiB)"),
+          outcome.reason());
       assertEquals(List.of("clamd=skipped"), recorded);
     }
   }
@@ -136,7 +166,11 @@ class MessageScanTest {
   @Test
   void abortReleasesWithoutAVerdict() throws Exception {
     try (FakeClamd clamd = new FakeClamd(FakeClamd.Mode.NEVER_READ);
-        ScanService service = new ScanService(settings(Duration.ofSeconds(10), 1L << 30, "clamd:tcp:127.0.0.1:" + clamd.port()), metrics, spool)) {
+        ScanService service =
+            new ScanService(
+                settings(Duration.ofSeconds(10), 1L << 30, "clamd:tcp:127.0.0.1:" + clamd.port()),
+                metrics,
+                spool)) {
       MessageScan scan = service.begin("T6");
       CompletionStage<Void> stuck = scan.body(new byte[8 << 20]);
       scan.abort();

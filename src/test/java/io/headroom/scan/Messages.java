@@ -21,7 +21,9 @@ final class Messages {
   };
 
   static String plainBody() {
-    return "Hello Bob,\r\n\r\nthe numbers look fine this quarter. See you on Monday.\r\n\r\nAlice\r\n";
+    return "Hello Bob,\r\n\r\n"
+               + "the numbers look fine this quarter. See you on Monday.\r\n\r\n"
+               + "Alice\r\n";
   }
 
   /** A multipart message with EICAR as a base64 attachment, as a virus would arrive by mail. */
@@ -36,10 +38,15 @@ final class Messages {
   }
 
   static String eicarBody(String eicar) {
-    return "--b1\r\nContent-Type: text/plain\r\n\r\nplease see attached\r\n"
-        + "--b1\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"invoice.com\"\r\n"
-        + "Content-Transfer-Encoding: base64\r\n\r\n"
-        + Base64.getEncoder().encodeToString(eicar.getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+    return "--b1\r\n"
+               + "Content-Type: text/plain\r\n\r\n"
+               + "please see attached\r\n"
+               + "--b1\r\n"
+               + "Content-Type: application/octet-stream\r\n"
+               + "Content-Disposition: attachment; filename=\"invoice.com\"\r\n"
+               + "Content-Transfer-Encoding: base64\r\n\r\n"
+        + Base64.getEncoder()
+            .encodeToString(eicar.getBytes(java.nio.charset.StandardCharsets.US_ASCII))
         + "\r\n--b1--\r\n";
   }
 
@@ -47,8 +54,11 @@ final class Messages {
     return stage.toCompletableFuture().get(within.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** Feeds a whole message, waiting for each step like the milter waits before answering Postfix. */
-  static ScanOutcome scan(MessageScan scan, String[][] headers, String body, Duration within) throws Exception {
+  /**
+   * Feeds a whole message, waiting for each step like the milter waits before answering Postfix.
+   */
+  static ScanOutcome scan(MessageScan scan, String[][] headers, String body, Duration within)
+      throws Exception {
     for (String[] h : headers) {
       await(scan.header(h[0], h[1]), within);
     }
@@ -57,11 +67,14 @@ final class Messages {
     return await(scan.finish(), within);
   }
 
-  /** A fresh 64 KiB chunk of text lines, as a new array each time (the milter allocates per chunk). */
+  /**
+   * A fresh 64 KiB chunk of text lines, as a new array each time (the milter allocates per chunk).
+   */
   static byte[] textChunk(int n) {
     byte[] chunk = new byte[65536];
-    byte[] line = ("line " + n + " of a long report, nothing to see here, just words and more words\r\n")
-        .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] line =
+        ("line " + n + " of a long report, nothing to see here, just words and more words\r\n")
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     for (int i = 0; i < chunk.length; i++) {
       chunk[i] = line[i % line.length];
     }

@@ -21,13 +21,16 @@ class ReplyParsingTest {
     ScannerVerdict v = ClamdConversation.verdict("stream: Win.Test.EICAR_HDB-1 FOUND", CLAMD);
     assertEquals(ScanResult.INFECTED, v.result());
     assertEquals("Win.Test.EICAR_HDB-1", v.signature());
-    assertEquals("clamd:tcp:127.0.0.1:3310 answered \"stream: Win.Test.EICAR_HDB-1 FOUND\"", v.detail());
+    assertEquals(
+        "clamd:tcp:127.0.0.1:3310 answered \"stream: Win.Test.EICAR_HDB-1 FOUND\"", v.detail());
   }
 
   @Test
   void clamdStreamLimitIsItsOwnFailure() {
     ScanFailure f =
-        assertThrows(ScanFailure.class, () -> ClamdConversation.verdict("INSTREAM size limit exceeded. ERROR", CLAMD));
+        assertThrows(
+            ScanFailure.class,
+            () -> ClamdConversation.verdict("INSTREAM size limit exceeded. ERROR", CLAMD));
     assertEquals(ScanResult.SIZE_LIMIT, f.result());
   }
 
@@ -35,15 +38,20 @@ class ReplyParsingTest {
   void clamdOtherErrors() {
     assertEquals(
         ScanResult.ERROR,
-        assertThrows(ScanFailure.class, () -> ClamdConversation.verdict("stream: Can't allocate memory ERROR", CLAMD))
+        assertThrows(
+                ScanFailure.class,
+                () -> ClamdConversation.verdict("stream: Can't allocate memory ERROR", CLAMD))
             .result());
     assertEquals(
-        ScanResult.ERROR, assertThrows(ScanFailure.class, () -> ClamdConversation.verdict("UNKNOWN COMMAND", CLAMD)).result());
+        ScanResult.ERROR,
+        assertThrows(ScanFailure.class, () -> ClamdConversation.verdict("UNKNOWN COMMAND", CLAMD))
+            .result());
   }
 
   @Test
   void spamdSpam() throws Exception {
-    ScannerVerdict v = SpamdConversation.verdict("SPAMD/1.1 0 EX_OK\r\nSpam: True ; 1003.7 / 5.0\r\n\r\n", SPAMD);
+    ScannerVerdict v =
+        SpamdConversation.verdict("SPAMD/1.1 0 EX_OK\r\nSpam: True ; 1003.7 / 5.0\r\n\r\n", SPAMD);
     assertEquals(ScanResult.SPAM, v.result());
     assertEquals(1003.7, v.score());
     assertEquals(5.0, v.threshold());
@@ -53,7 +61,11 @@ class ReplyParsingTest {
   void spamdHam() throws Exception {
     ScannerVerdict v =
         SpamdConversation.verdict(
-            "SPAMD/1.1 0 EX_OK\r\nContent-length: 46\r\nSpam: False ; -0.5 / 5.0\r\n\r\nMISSING_DATE", SPAMD);
+            "SPAMD/1.1 0 EX_OK\r\n"
+                + "Content-length: 46\r\n"
+                + "Spam: False ; -0.5 / 5.0\r\n\r\n"
+                + "MISSING_DATE",
+            SPAMD);
     assertEquals(ScanResult.CLEAN, v.result());
     assertEquals(-0.5, v.score());
   }
@@ -62,11 +74,19 @@ class ReplyParsingTest {
   void spamdErrorsAndGarbage() {
     assertEquals(
         ScanResult.ERROR,
-        assertThrows(ScanFailure.class, () -> SpamdConversation.verdict("SPAMD/1.0 76 Bad header line\r\n", SPAMD)).result());
+        assertThrows(
+                ScanFailure.class,
+                () -> SpamdConversation.verdict("SPAMD/1.0 76 Bad header line\r\n", SPAMD))
+            .result());
     assertEquals(
         ScanResult.ERROR,
-        assertThrows(ScanFailure.class, () -> SpamdConversation.verdict("SPAMD/1.1 0 EX_OK\r\n\r\n", SPAMD)).result());
+        assertThrows(
+                ScanFailure.class,
+                () -> SpamdConversation.verdict("SPAMD/1.1 0 EX_OK\r\n\r\n", SPAMD))
+            .result());
     assertEquals(
-        ScanResult.ERROR, assertThrows(ScanFailure.class, () -> SpamdConversation.verdict("HTTP/1.1 400\r\n", SPAMD)).result());
+        ScanResult.ERROR,
+        assertThrows(ScanFailure.class, () -> SpamdConversation.verdict("HTTP/1.1 400\r\n", SPAMD))
+            .result());
   }
 }

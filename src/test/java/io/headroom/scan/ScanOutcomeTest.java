@@ -16,18 +16,28 @@ class ScanOutcomeTest {
 
   private static final Duration T = Duration.ofMillis(12);
 
-  private static ScanSettings settings(MalwareAction malware, OversizeAction oversize, double rejectScore) {
-    return new ScanSettings(List.of(), Duration.ofSeconds(30), Duration.ZERO, 25L << 20, oversize, malware, rejectScore);
+  private static ScanSettings settings(
+      MalwareAction malware, OversizeAction oversize, double rejectScore) {
+    return new ScanSettings(
+        List.of(),
+        Duration.ofSeconds(30),
+        Duration.ZERO,
+        25L << 20,
+        oversize,
+        malware,
+        rejectScore);
   }
 
-  private static final ScanSettings DEFAULTS = settings(MalwareAction.REJECT, OversizeAction.SKIP, 10.0);
+  private static final ScanSettings DEFAULTS =
+      settings(MalwareAction.REJECT, OversizeAction.SKIP, 10.0);
 
   private static ScannerVerdict clamd(ScanResult r) {
     return ScannerVerdict.of(Kind.CLAMD, r, T, "d");
   }
 
   private static ScannerVerdict infected() {
-    return new ScannerVerdict(Kind.CLAMD, ScanResult.INFECTED, "Eicar-Signature", Double.NaN, Double.NaN, T, "d");
+    return new ScannerVerdict(
+        Kind.CLAMD, ScanResult.INFECTED, "Eicar-Signature", Double.NaN, Double.NaN, T, "d");
   }
 
   private static ScannerVerdict spamd(ScanResult r, double score) {
@@ -63,23 +73,32 @@ class ScanOutcomeTest {
 
   @Test
   void nanRejectScoreNeverRejects() {
-    ScanOutcome o = decide(settings(MalwareAction.REJECT, OversizeAction.SKIP, Double.NaN), spamd(ScanResult.SPAM, 1003.7));
+    ScanOutcome o =
+        decide(
+            settings(MalwareAction.REJECT, OversizeAction.SKIP, Double.NaN),
+            spamd(ScanResult.SPAM, 1003.7));
     assertEquals(Action.ACCEPT, o.action());
   }
 
   @Test
   void malwareFollowsTheMalwareAction() {
-    assertEquals("Message contains malware (Eicar-Signature), rejected", decide(DEFAULTS, infected()).reason());
-    ScanOutcome held = decide(settings(MalwareAction.QUARANTINE, OversizeAction.SKIP, 10), infected());
+    assertEquals(
+        "Message contains malware (Eicar-Signature), rejected",
+        decide(DEFAULTS, infected()).reason());
+    ScanOutcome held =
+        decide(settings(MalwareAction.QUARANTINE, OversizeAction.SKIP, 10), infected());
     assertEquals(Action.QUARANTINE, held.action());
     assertEquals("Message contains malware (Eicar-Signature), held for inspection", held.reason());
-    assertEquals(Action.TEMPFAIL, decide(settings(MalwareAction.TEMPFAIL, OversizeAction.SKIP, 10), infected()).action());
+    assertEquals(
+        Action.TEMPFAIL,
+        decide(settings(MalwareAction.TEMPFAIL, OversizeAction.SKIP, 10), infected()).action());
   }
 
   @Test
   void failuresDeferWithThePublicReason() {
     assertEquals(
-        "Virus scanner clamd did not answer within 30s, message not accepted unscanned, try again later",
+        "Virus scanner clamd did not answer within 30s, message not accepted unscanned, try again"
+            + " later",
         decide(DEFAULTS, clamd(ScanResult.TIMEOUT)).reason());
     assertEquals(
         "Virus scanner clamd unreachable, message not accepted unscanned, try again later",
@@ -88,7 +107,8 @@ class ScanOutcomeTest {
         "Spam scanner spamd failed, message not accepted unscanned, try again later",
         decide(DEFAULTS, spamd(ScanResult.ERROR, Double.NaN)).reason());
     assertEquals(
-        "Message exceeds the stream size limit of clamd, message not accepted unscanned, try again later",
+        "Message exceeds the stream size limit of clamd, message not accepted unscanned, try again"
+            + " later",
         decide(DEFAULTS, clamd(ScanResult.SIZE_LIMIT)).reason());
     assertEquals(Action.TEMPFAIL, decide(DEFAULTS, clamd(ScanResult.TIMEOUT)).action());
   }
@@ -97,10 +117,15 @@ class ScanOutcomeTest {
   void aCertainRejectBeatsADeferral() {
     ScanOutcome o = decide(DEFAULTS, clamd(ScanResult.TIMEOUT), spamd(ScanResult.SPAM, 1003.7));
     assertEquals(Action.REJECT, o.action());
-    ScanOutcome deferred = decide(
-        settings(MalwareAction.QUARANTINE, OversizeAction.SKIP, 10), infected(), spamd(ScanResult.UNREACHABLE, Double.NaN));
+    ScanOutcome deferred =
+        decide(
+            settings(MalwareAction.QUARANTINE, OversizeAction.SKIP, 10),
+            infected(),
+            spamd(ScanResult.UNREACHABLE, Double.NaN));
     assertEquals(Action.TEMPFAIL, deferred.action());
-    assertEquals("Spam scanner spamd unreachable, message not accepted unscanned, try again later", deferred.reason());
+    assertEquals(
+        "Spam scanner spamd unreachable, message not accepted unscanned, try again later",
+        deferred.reason());
   }
 
   @Test
@@ -108,18 +133,28 @@ class ScanOutcomeTest {
     List<ScannerVerdict> skipped = List.of(clamd(ScanResult.SKIPPED));
     long size = 30L << 20;
     assertEquals(Action.ACCEPT, ScanOutcome.oversize(skipped, DEFAULTS, size).action());
-    ScanOutcome rejected = ScanOutcome.oversize(skipped, settings(MalwareAction.REJECT, OversizeAction.REJECT, 10), size);
+    ScanOutcome rejected =
+        ScanOutcome.oversize(
+            skipped, settings(MalwareAction.REJECT, OversizeAction.REJECT, 10), size);
     assertEquals(Action.REJECT_OVERSIZE, rejected.action());
-    assertEquals("Message too large to scan (30.0 MiB, limit 25.0 MiB), rejected", rejected.reason());
-    ScanOutcome deferred = ScanOutcome.oversize(skipped, settings(MalwareAction.REJECT, OversizeAction.TEMPFAIL, 10), size);
     assertEquals(
-        "Message too large to scan (30.0 MiB, limit 25.0 MiB), not accepted unscanned, try again later", deferred.reason());
+        "Message too large to scan (30.0 MiB, limit 25.0 MiB), rejected", rejected.reason());
+    ScanOutcome deferred =
+        ScanOutcome.oversize(
+            skipped, settings(MalwareAction.REJECT, OversizeAction.TEMPFAIL, 10), size);
+    assertEquals(
+        "Message too large to scan (30.0 MiB, limit 25.0 MiB), not accepted unscanned, try again"
+            + " later",
+        deferred.reason());
   }
 
   @Test
   void signatureNamesAreMadeSafeForAReply() {
-    ScannerVerdict odd = new ScannerVerdict(Kind.CLAMD, ScanResult.INFECTED, "Bad\r\nName é", Double.NaN, Double.NaN, T, "d");
-    assertEquals("Message contains malware (Bad__Name__), rejected", decide(DEFAULTS, odd).reason());
+    ScannerVerdict odd =
+        new ScannerVerdict(
+            Kind.CLAMD, ScanResult.INFECTED, "Bad\r\nName é", Double.NaN, Double.NaN, T, "d");
+    assertEquals(
+        "Message contains malware (Bad__Name__), rejected", decide(DEFAULTS, odd).reason());
   }
 
   @Test

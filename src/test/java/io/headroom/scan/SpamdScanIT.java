@@ -37,7 +37,8 @@ class SpamdScanIT {
 
   @TempDir Path spool;
   private final List<String> recorded = new CopyOnWriteArrayList<>();
-  private final Metrics metrics = new RecordingMetrics((scanner, result) -> recorded.add(scanner + "=" + result));
+  private final Metrics metrics =
+      new RecordingMetrics((scanner, result) -> recorded.add(scanner + "=" + result));
 
   @BeforeAll
   static void startSpamd() throws Exception {
@@ -58,13 +59,20 @@ class SpamdScanIT {
   private ScanService service(Duration timeout, double rejectScore, String... scanners) {
     ScanSettings settings =
         new ScanSettings(
-            Arrays.stream(scanners).map(ScannerEndpoint::parse).toList(), timeout, Duration.ZERO, 1L << 30,
-            ScanSettings.OversizeAction.TEMPFAIL, ScanSettings.MalwareAction.REJECT, rejectScore);
+            Arrays.stream(scanners).map(ScannerEndpoint::parse).toList(),
+            timeout,
+            Duration.ZERO,
+            1L << 30,
+            ScanSettings.OversizeAction.TEMPFAIL,
+            ScanSettings.MalwareAction.REJECT,
+            rejectScore);
     return new ScanService(settings, metrics, spool);
   }
 
   private static String gtubeBody() {
-    return "This is the GTUBE, the Generic Test for Unsolicited Bulk Email\r\n\r\n" + Spamd.GTUBE + "\r\n";
+    return "This is the GTUBE, the Generic Test for Unsolicited Bulk Email\r\n\r\n"
+        + Spamd.GTUBE
+        + "\r\n";
   }
 
   @Test
@@ -76,7 +84,10 @@ class SpamdScanIT {
       assertEquals(5.0, outcome.verdicts().get(0).threshold());
       assertEquals(Action.REJECT, outcome.action());
       assertTrue(
-          outcome.reason().matches("Message looks like spam \\(score 10\\d\\d\\.\\d, limit 10\\.0\\), rejected"),
+          outcome
+              .reason()
+              .matches(
+                  "Message looks like spam \\(score 10\\d\\d\\.\\d, limit 10\\.0\\), rejected"),
           outcome.reason());
       assertEquals(List.of("spamd=spam"), recorded);
     }
@@ -89,7 +100,8 @@ class SpamdScanIT {
       assertEquals(Action.ACCEPT, outcome.action());
       assertEquals(1, outcome.headers().size());
       assertEquals("X-Spam-Status", outcome.headers().get(0).name());
-      assertTrue(outcome.headers().get(0).value().matches("Yes, score=10\\d\\d\\.\\d required=5\\.0"),
+      assertTrue(
+          outcome.headers().get(0).value().matches("Yes, score=10\\d\\d\\.\\d required=5\\.0"),
           outcome.headers().get(0).value());
     }
   }
@@ -97,10 +109,12 @@ class SpamdScanIT {
   @Test
   void plainMessageIsNotSpam() throws Exception {
     try (ScanService s = service(Duration.ofSeconds(30), 10.0, live())) {
-      ScanOutcome outcome = Messages.scan(s.begin("s3"), Messages.HEADERS, Messages.plainBody(), STEP);
+      ScanOutcome outcome =
+          Messages.scan(s.begin("s3"), Messages.HEADERS, Messages.plainBody(), STEP);
       assertOutcome(ScanResult.CLEAN, outcome);
       assertEquals(Action.ACCEPT, outcome.action());
-      assertTrue(outcome.headers().get(0).value().matches("No, score=-?\\d+\\.\\d required=5\\.0"),
+      assertTrue(
+          outcome.headers().get(0).value().matches("No, score=-?\\d+\\.\\d required=5\\.0"),
           outcome.headers().get(0).value());
       assertEquals(List.of("spamd=clean"), recorded);
     }
@@ -121,7 +135,9 @@ class SpamdScanIT {
       try (Stream<Path> files = Files.list(spool)) {
         assertEquals(0, files.count(), "the spool file is unlinked while in use");
       }
-      await(scan.body(Messages.plainBody().getBytes(java.nio.charset.StandardCharsets.US_ASCII)), STEP);
+      await(
+          scan.body(Messages.plainBody().getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
+          STEP);
       ScanOutcome outcome = await(scan.finish(), STEP);
       // spamd saw the whole message: it answered with a score, not an error.
       assertFalse(outcome.verdicts().get(0).result().isFailure(), outcome.detail());
@@ -143,9 +159,13 @@ class SpamdScanIT {
   void noLiveBackendIsUnreachable() throws Exception {
     String dead = "spamd:tcp:127.0.0.1:" + Processes.freePort();
     try (ScanService s = service(Duration.ofSeconds(1), 10.0, dead)) {
-      ScanOutcome outcome = Messages.scan(s.begin("s6"), Messages.HEADERS, Messages.plainBody(), Duration.ofSeconds(3));
+      ScanOutcome outcome =
+          Messages.scan(
+              s.begin("s6"), Messages.HEADERS, Messages.plainBody(), Duration.ofSeconds(3));
       assertOutcome(ScanResult.UNREACHABLE, outcome);
-      assertEquals("Spam scanner spamd unreachable, message not accepted unscanned, try again later", outcome.reason());
+      assertEquals(
+          "Spam scanner spamd unreachable, message not accepted unscanned, try again later",
+          outcome.reason());
       ProbeResult ping = s.probes(Duration.ofSeconds(1)).get(0).run();
       assertFalse(ping.healthy());
       assertEquals("Spam scanner spamd unreachable", ping.reason());
@@ -157,11 +177,14 @@ class SpamdScanIT {
     try (ScanService s = service(Duration.ofSeconds(2), 10.0, live())) {
       spamd.pause();
       long start = System.nanoTime();
-      ScanOutcome outcome = Messages.scan(s.begin("s7"), Messages.HEADERS, Messages.plainBody(), Duration.ofSeconds(4));
+      ScanOutcome outcome =
+          Messages.scan(
+              s.begin("s7"), Messages.HEADERS, Messages.plainBody(), Duration.ofSeconds(4));
       long tookMs = (System.nanoTime() - start) / 1_000_000;
       assertOutcome(ScanResult.TIMEOUT, outcome);
       assertEquals(
-          "Spam scanner spamd did not answer within 2s, message not accepted unscanned, try again later",
+          "Spam scanner spamd did not answer within 2s, message not accepted unscanned, try again"
+              + " later",
           outcome.reason());
       assertTrue(tookMs < 2700, "took " + tookMs + "ms");
     } finally {
@@ -172,7 +195,9 @@ class SpamdScanIT {
   @Test
   void pingProbeIsHealthy() throws Exception {
     ProbeResult r =
-        new ScannerPingProbe(Kind.SPAMD, List.of(ScannerEndpoint.parse(live())), Duration.ofSeconds(2)).run();
+        new ScannerPingProbe(
+                Kind.SPAMD, List.of(ScannerEndpoint.parse(live())), Duration.ofSeconds(2))
+            .run();
     assertTrue(r.healthy(), r.detail());
     assertEquals("spamd", r.probe());
   }
@@ -180,13 +205,17 @@ class SpamdScanIT {
   @Test
   void malwareAndSpamTogetherRejectForTheMalware() throws Exception {
     try (Clamd clamd = Clamd.start(dir.resolve("clamd"));
-        ScanService s = service(Duration.ofSeconds(30), 10.0, "clamd:tcp:127.0.0.1:" + clamd.tcpPort(), live())) {
+        ScanService s =
+            service(
+                Duration.ofSeconds(30), 10.0, "clamd:tcp:127.0.0.1:" + clamd.tcpPort(), live())) {
       ScanOutcome outcome =
-          Messages.scan(s.begin("s8"), Messages.eicarHeaders(), Messages.eicarBody(Clamd.EICAR), STEP);
+          Messages.scan(
+              s.begin("s8"), Messages.eicarHeaders(), Messages.eicarBody(Clamd.EICAR), STEP);
       assertEquals(ScanResult.INFECTED, outcome.verdicts().get(0).result(), outcome.detail());
       assertEquals(Kind.SPAMD, outcome.verdicts().get(1).scanner());
       assertEquals(Action.REJECT, outcome.action());
-      assertEquals("Message contains malware (" + Clamd.SIGNATURE + "), rejected", outcome.reason());
+      assertEquals(
+          "Message contains malware (" + Clamd.SIGNATURE + "), rejected", outcome.reason());
       assertEquals(2, recorded.size());
     }
   }

@@ -45,14 +45,18 @@ public final class Clamd implements AutoCloseable {
     return start(dir, "200M");
   }
 
-  /** @param streamMaxLength clamd's StreamMaxLength, e.g. {@code 1M} */
-  public static Clamd start(Path dir, String streamMaxLength) throws IOException, InterruptedException {
+  /**
+   * @param streamMaxLength clamd's StreamMaxLength, e.g. {@code 1M}
+   */
+  public static Clamd start(Path dir, String streamMaxLength)
+      throws IOException, InterruptedException {
     Files.createDirectories(dir);
     Path eicar = dir.resolve("Eicar-Test-Signature");
     Files.write(eicar, EICAR.getBytes(US_ASCII));
     Path db = dir.resolve("db");
     Files.createDirectories(db);
-    String hdb = Processes.output(List.of("sigtool", "--md5", eicar.toString()), Duration.ofSeconds(30));
+    String hdb =
+        Processes.output(List.of("sigtool", "--md5", eicar.toString()), Duration.ofSeconds(30));
     Files.writeString(db.resolve("test.hdb"), hdb);
     int port = Processes.freePort();
     Path config = dir.resolve("clamd.conf");
@@ -92,7 +96,10 @@ public final class Clamd implements AutoCloseable {
     return process.pid();
   }
 
-  /** SIGSTOP: clamd keeps its sockets (connections are still accepted by the kernel) but answers nothing. */
+  /**
+   * SIGSTOP: clamd keeps its sockets (connections are still accepted by the kernel) but answers
+   * nothing.
+   */
   public void pause() throws IOException, InterruptedException {
     Processes.signal(pid(), "STOP");
   }

@@ -15,7 +15,8 @@ public final class Processes {
   private Processes() {}
 
   /** Runs a command to completion and returns its standard output; fails on a non-zero exit. */
-  public static String output(List<String> command, Duration timeout) throws IOException, InterruptedException {
+  public static String output(List<String> command, Duration timeout)
+      throws IOException, InterruptedException {
     Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     byte[] out = p.getInputStream().readAllBytes();
     if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
 public final class Spamd implements AutoCloseable {
 
   /** The GTUBE line: any SpamAssassin scores a message containing it at 1000 or more. */
-  public static final String GTUBE = "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X";
+  public static final String GTUBE =
+      "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X";
 
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
@@ -81,9 +82,15 @@ public final class Spamd implements AutoCloseable {
   }
 
   private void launch() throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(
-        "spamd", "--local", "--listen=127.0.0.1:" + port, "--max-children=2",
-        "--syslog=stderr", "--pidfile=" + dir.resolve("spamd.pid")));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "spamd",
+                "--local",
+                "--listen=127.0.0.1:" + port,
+                "--max-children=2",
+                "--syslog=stderr",
+                "--pidfile=" + dir.resolve("spamd.pid")));
     // spamd refuses to run its children as root; -u only works when started as root.
     if ("root".equals(System.getProperty("user.name"))) {
       command.addAll(List.of("-u", "nobody"));
