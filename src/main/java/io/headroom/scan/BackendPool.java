@@ -1,0 +1,111 @@
+package io.headroom.scan;
+
+import io.headroom.config.HostPort;
+import io.headroom.config.ScannerEndpoint;
+import io.headroom.config.ScannerEndpoint.Kind;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The backends of one scanner kind. A connection attempt goes through them in configured order;
+ * when all refuse it pauses briefly and goes round again, until one accepts or the caller's link is
+ * closed by the message deadline. clamd does not listen for a few seconds while it restarts, and a
+ * message that can still be scanned in time must not be deferred for that.
+ */
+final class BackendPool {
+
+  /** Bounds one TCP connect, so a black-holed backend cannot use up the time of the next ones. */
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+
+  private static final long FIRST_PAUSE_MS = 50;
+  private static final long MAX_PAUSE_MS = 500;
+
+  private final Kind kind;
+  private final List<ScannerEndpoint> endpoints;
+
+  BackendPool(Kind kind, List<ScannerEndpoint> endpoints) {
+    if (endpoints.isEmpty()) {
+      throw new IllegalArgumentException("no " + kind.label() + " backends");
+    }
+    this.kind = kind;
+    this.endpoints = List.copyOf(endpoints);
+  }
+
+  Kind kind() {
+    return kind;
+  }
+
+  List<ScannerEndpoint> endpoints() {
+    return endpoints;
+  }
+
+  /**
+   * Blocks until a backend accepts a connection, which then belongs to {@code link}.
+   *
+   * @throws ScanFailure {@link ScanResult#UNREACHABLE} when the link was closed before any backend
+   *     accepted
+   */
+  Connected connect(Link link) throws ScanFailure {
+    long pause = FIRST_PAUSE_MS;
+    StringBuilder failures = new StringBuilder();
+    int rounds = 0;
+    while (!link.isClosed()) {
+      rounds++;
+      for (ScannerEndpoint endpoint : endpoints) {
+        try {
+          return new Connected(endpoint, open(endpoint, link));
+        } catch (IOException | RuntimeException e) {
+          link.detach();
+          if (rounds == 1) {
+            failures
+                .append(failures.length() == 0 ? "" : ", ")
+                .append(endpoint)
+                .append(": ")
+                .append(e);
+          }
+        }
+      }
+      link.connectFailures(failures + " (" + rounds + " round(s))");
+      if (!link.pause(pause)) {
+        break;
+      }
+      pause = Math.min(MAX_PAUSE_MS, pause * 2);
+    }
+    throw new ScanFailure(
+        ScanResult.UNREACHABLE,
+        "no "
+            + kind.label()
+            + " backend accepted a connection in "
+            + rounds
+            + " round(s): "
+            + failures);
+  }
+
+  /** Connects with a bounded wait; closing the link aborts it. */
+  static SocketChannel open(ScannerEndpoint endpoint, Link link) throws IOException {
+    if (endpoint.isUnix()) {
+      SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+      link.attach(ch);
+      ch.connect(UnixDomainSocketAddress.of(endpoint.unix()));
+      return ch;
+    }
+    SocketChannel ch = SocketChannel.open();
+    link.attach(ch);
+    InetSocketAddress tcp = endpoint.tcp();
+    // Configured addresses are kept unresolved; resolving here keeps DNS off the event loop.
+    InetSocketAddress resolved = new InetSocketAddress(tcp.getHostString(), tcp.getPort());
+    if (resolved.isUnresolved()) {
+      throw new IOException("cannot resolve " + HostPort.format(tcp));
+    }
+    ch.socket().connect(resolved, (int) CONNECT_TIMEOUT.toMillis());
+    ch.socket().setTcpNoDelay(true);
+    return ch;
+  }
+
+  record Connected(ScannerEndpoint endpoint, SocketChannel channel) {}
+}

@@ -1,0 +1,29 @@
+package io.headroom.scan;
+
+import java.util.Optional;
+
+/**
+ * One scanner kind's side of one message scan. {@link #open()}, {@link #write(byte[])} and {@link
+ * #finish()} block, and are called one at a time, in order, on the scan executor; {@link #close()}
+ * may be called from any thread at any time and makes a blocked call return.
+ */
+interface Conversation {
+
+  /** Prepares for the message (clamd connects here, so a restarting clamd is retried early). */
+  void open() throws Exception;
+
+  /** Hands on the next bytes of the message as the MTA received it; {@code bytes} is not empty. */
+  void write(byte[] bytes) throws Exception;
+
+  /** Ends the message and reads the scanner's verdict; {@code took} is filled in by the caller. */
+  ScannerVerdict finish() throws Exception;
+
+  /**
+   * While the conversation is looking for a backend that accepts a connection, why they refused so
+   * far; empty otherwise. A deadline that passes while connecting means unreachable, not slow.
+   */
+  Optional<String> connecting();
+
+  /** Releases sockets and files; idempotent. */
+  void close();
+}

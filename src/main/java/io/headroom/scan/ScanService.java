@@ -1,0 +1,129 @@
+package io.headroom.scan;
+
+import io.headroom.config.ScanSettings;
+import io.headroom.config.ScannerEndpoint;
+import io.headroom.config.ScannerEndpoint.Kind;
+import io.headroom.metrics.Metrics;
+import io.headroom.probe.Probe;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Content scanning for the milter: one {@link MessageScan} per message, against one pool of
+ * backends per configured scanner kind. Scanner I/O is blocking and runs on a bounded executor
+ * owned here, never on the caller's (event loop) thread; a single timer thread enforces the
+ * per-message deadlines by closing sockets.
+ *
+ * <p>A blocked step holds one I/O thread until its message's deadline at the latest, so with every
+ * thread held by hung scanners new work waits in the queue, and those messages get their deadline
+ * verdict from the timer all the same.
+ */
+public final class ScanService implements AutoCloseable {
+
+  /** Messages up to this size are kept in memory for spamd; larger ones go to a spool file. */
+  public static final int SPAMD_MEMORY_LIMIT = 1 << 20;
+
+  public static final int DEFAULT_IO_THREADS = 64;
+
+  private final ScanSettings settings;
+  private final Metrics metrics;
+  private final Path spoolDirectory;
+  private final Map<Kind, BackendPool> pools = new LinkedHashMap<>();
+  private final ThreadPoolExecutor io;
+  private final ScheduledExecutorService timer;
+
+  /**
+   * @param spoolDirectory where spamd's copy of a message larger than {@link #SPAMD_MEMORY_LIMIT}
+   *     is kept while it arrives (the file is unlinked at once, see {@link Spool})
+   */
+  public ScanService(ScanSettings settings, Metrics metrics, Path spoolDirectory) {
+    this(settings, metrics, spoolDirectory, DEFAULT_IO_THREADS);
+  }
+
+  public ScanService(ScanSettings settings, Metrics metrics, Path spoolDirectory, int ioThreads) {
+    this.settings = settings;
+    this.metrics = metrics;
+    this.spoolDirectory = spoolDirectory;
+    Map<Kind, List<ScannerEndpoint>> byKind = new LinkedHashMap<>();
+    for (ScannerEndpoint e : settings.scanners()) {
+      byKind.computeIfAbsent(e.kind(), k -> new ArrayList<>()).add(e);
+    }
+    byKind.forEach((kind, endpoints) -> pools.put(kind, new BackendPool(kind, endpoints)));
+    this.io =
+        new ThreadPoolExecutor(
+            ioThreads,
+            ioThreads,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            daemon("scan-io-"));
+    io.allowCoreThreadTimeOut(true);
+    ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, daemon("scan-deadline-"));
+    t.setRemoveOnCancelPolicy(true);
+    this.timer = t;
+  }
+
+  /**
+   * Starts scanning one message: connects to clamd and starts the deadline clock. Call it when the
+   * message content starts (the first header), since the deadline covers everything from here.
+   *
+   * @param logId the queue or session id, for log lines
+   */
+  public MessageScan begin(String logId) {
+    long start = System.nanoTime();
+    List<Lane> lanes = new ArrayList<>();
+    pools.forEach(
+        (kind, pool) -> lanes.add(new Lane(kind, conversation(pool), io, metrics, start, logId)));
+    MessageScan scan = new MessageScan(settings, lanes, timer, start);
+    scan.start();
+    return scan;
+  }
+
+  /** One ping probe per configured scanner kind, each answering within {@code timeout}. */
+  public List<Probe> probes(Duration timeout) {
+    List<Probe> probes = new ArrayList<>();
+    pools.forEach(
+        (kind, pool) -> probes.add(new ScannerPingProbe(kind, pool.endpoints(), timeout)));
+    return probes;
+  }
+
+  /**
+   * Stops the threads; call it after the milter has drained. A scan still running then ends with an
+   * {@link ScanResult#ERROR} verdict (its blocked I/O is interrupted), never with acceptance.
+   */
+  @Override
+  public void close() {
+    timer.shutdownNow();
+    io.shutdownNow();
+  }
+
+  private Conversation conversation(BackendPool pool) {
+    return switch (pool.kind()) {
+      case CLAMD -> new ClamdConversation(pool);
+      case SPAMD -> new SpamdConversation(pool, spoolDirectory, SPAMD_MEMORY_LIMIT);
+    };
+  }
+
+  private static ThreadFactory daemon(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    ThreadFactory base = Executors.defaultThreadFactory();
+    return r -> {
+      Thread t = base.newThread(r);
+      t.setName(prefix + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

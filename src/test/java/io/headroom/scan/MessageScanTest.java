@@ -1,0 +1,188 @@
+package io.headroom.scan;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.headroom.config.ScanSettings;
+import io.headroom.config.ScanSettings.MalwareAction;
+import io.headroom.config.ScanSettings.OversizeAction;
+import io.headroom.config.ScannerEndpoint;
+import io.headroom.metrics.Metrics;
+import io.headroom.scan.ScanOutcome.Action;
+import io.headroom.support.Processes;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The scan machinery against loopback stand-ins: framing, failover, deadlines, size limit. */
+class MessageScanTest {
+
+  @TempDir Path spool;
+
+  private final List<String> recorded = new CopyOnWriteArrayList<>();
+  private final Metrics metrics =
+      new RecordingMetrics((scanner, result) -> recorded.add(scanner + "=" + result));
+
+  private static ScanSettings settings(Duration timeout, long maxSize, String... scanners) {
+    return new ScanSettings(
+        java.util.Arrays.stream(scanners).map(ScannerEndpoint::parse).toList(),
+        timeout,
+        Duration.ZERO,
+        maxSize,
+        OversizeAction.TEMPFAIL,
+        MalwareAction.REJECT,
+        10.0);
+  }
+
+  private static <T> T await(CompletionStage<T> stage, Duration within) throws Exception {
+    return stage.toCompletableFuture().get(within.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private static void feed(MessageScan scan, int chunks, int chunkSize) throws Exception {
+    await(scan.header("Subject", "test"), Duration.ofSeconds(10));
+    await(scan.endOfHeaders(), Duration.ofSeconds(10));
+    for (int i = 0; i < chunks; i++) {
+      await(scan.body(new byte[chunkSize]), Duration.ofSeconds(10));
+    }
+  }
+
+  @Test
+  void framesEveryByteAndSkipsEmptyChunks() throws Exception {
+    try (FakeClamd clamd = new FakeClamd(FakeClamd.Mode.ANSWER_OK);
+        ScanService service =
+            new ScanService(
+                settings(Duration.ofSeconds(10), 1L << 30, "clamd:tcp:127.0.0.1:" + clamd.port()),
+                metrics,
+                spool)) {
+      MessageScan scan = service.begin("T1");
+      feed(scan, 3, 1000);
+      await(scan.body(new byte[0]), Duration.ofSeconds(5));
+      await(scan.body(new byte[10]), Duration.ofSeconds(5));
+      ScanOutcome outcome = await(scan.finish(), Duration.ofSeconds(10));
+      assertEquals(Action.ACCEPT, outcome.action(), outcome.detail());
+      assertEquals(ScanResult.CLEAN, outcome.verdicts().get(0).result());
+      long expected = "Subject: test\r\n\r\n".length() + 3000 + 10;
+      assertEquals(expected, clamd.payloadBytes.get());
+      assertEquals(expected, scan.size());
+      assertEquals(List.of("clamd=clean"), recorded);
+    }
+  }
+
+  @Test
+  void refusedBackendFailsOverToTheNext() throws Exception {
+    int dead = Processes.freePort();
+    try (FakeClamd clamd = new FakeClamd(FakeClamd.Mode.ANSWER_OK);
+        ScanService service =
+            new ScanService(
+                settings(
+                    Duration.ofSeconds(10),
+                    1L << 30,
+                    "clamd:tcp:127.0.0.1:" + dead,
+                    "clamd:tcp:127.0.0.1:" + clamd.port()),
+                metrics,
+                spool)) {
+      MessageScan scan = service.begin("T2");
+      feed(scan, 1, 100);
+      ScanOutcome outcome = await(scan.finish(), Duration.ofSeconds(10));
+      assertEquals(ScanResult.CLEAN, outcome.verdicts().get(0).result(), outcome.detail());
+    }
+  }
+
+  @Test
+  void noBackendIsUnreachableAtTheDeadline() throws Exception {
+    int dead = Processes.freePort();
+    Duration timeout = Duration.ofMillis(800);
+    try (ScanService service =
+        new ScanService(
+            settings(timeout, 1L << 30, "clamd:tcp:127.0.0.1:" + dead), metrics, spool)) {
+      long start = System.nanoTime();
+      MessageScan scan = service.begin("T3");
+      feed(scan, 2, 100);
+      ScanOutcome outcome = await(scan.finish(), Duration.ofSeconds(5));
+      long tookMs = (System.nanoTime() - start) / 1_000_000;
+      assertEquals(ScanResult.UNREACHABLE, outcome.verdicts().get(0).result());
+      assertEquals(Action.TEMPFAIL, outcome.action());
+      assertEquals(
+          "Virus scanner clamd unreachable, message not accepted unscanned, try again later",
+          outcome.reason());
+      assertTrue(
+          tookMs >= 700 && tookMs < 1500, "retried until the deadline, took " + tookMs + "ms");
+      assertEquals(List.of("clamd=unreachable"), recorded);
+    }
+  }
+
+  @Test
+  void scannerThatStopsReadingTimesOutEvenWithAFullSendBuffer() throws Exception {
+    Duration timeout = Duration.ofSeconds(1);
+    try (FakeClamd clamd = new FakeClamd(FakeClamd.Mode.NEVER_READ);
+        ScanService service =
+            new ScanService(
+                settings(timeout, 1L << 30, "clamd:tcp:127.0.0.1:" + clamd.port()),
+                metrics,
+                spool)) {
+      long start = System.nanoTime();
+      MessageScan scan = service.begin("T4");
+      // 32 MiB cannot fit in the socket buffers, so a write blocks until the deadline closes it.
+      for (int i = 0; i < 512; i++) {
+        await(scan.body(new byte[65536]), Duration.ofSeconds(3));
+      }
+      ScanOutcome outcome = await(scan.finish(), Duration.ofSeconds(3));
+      long tookMs = (System.nanoTime() - start) / 1_000_000;
+      assertEquals(ScanResult.TIMEOUT, outcome.verdicts().get(0).result());
+      assertEquals(
+          "Virus scanner clamd did not answer within 1s, message not accepted unscanned, try again"
+              + " later",
+          outcome.reason());
+      assertTrue(tookMs < 1500, "timed out at the deadline, took " + tookMs + "ms");
+    }
+  }
+
+  @Test
+  void oversizeMessageIsNotScanned() throws Exception {
+    try (FakeClamd clamd = new FakeClamd(FakeClamd.Mode.ANSWER_OK);
+        ScanService service =
+            new ScanService(
+                settings(Duration.ofSeconds(10), 5000, "clamd:tcp:127.0.0.1:" + clamd.port()),
+                metrics,
+                spool)) {
+      MessageScan scan = service.begin("T5");
+      feed(scan, 3, 4000);
+      ScanOutcome outcome = await(scan.finish(), Duration.ofSeconds(5));
+      assertEquals(ScanResult.SKIPPED, outcome.verdicts().get(0).result());
+      assertEquals(Action.TEMPFAIL, outcome.action());
+      assertTrue(
+          outcome.reason().startsWith("Message too large to scan (11 KiB, limit 4 KiB)"),
+          outcome.reason());
+      assertEquals(List.of("clamd=skipped"), recorded);
+    }
+  }
+
+  @Test
+  void abortReleasesWithoutAVerdict() throws Exception {
+    try (FakeClamd clamd = new FakeClamd(FakeClamd.Mode.NEVER_READ);
+        ScanService service =
+            new ScanService(
+                settings(Duration.ofSeconds(10), 1L << 30, "clamd:tcp:127.0.0.1:" + clamd.port()),
+                metrics,
+                spool)) {
+      MessageScan scan = service.begin("T6");
+      CompletionStage<Void> stuck = scan.body(new byte[8 << 20]);
+      scan.abort();
+      await(stuck, Duration.ofSeconds(2));
+      assertTrue(scan.finish().toCompletableFuture().isCompletedExceptionally());
+      assertEquals(List.of(), recorded);
+    }
+  }
+
+  @Test
+  void headerLinesUseCrlfAndKeepFolding() {
+    assertEquals(
+        "Subject: a\r\n\tb\r\n", new String(MessageScan.headerLine("Subject", "a\n\tb"), US_ASCII));
+  }
+}
