@@ -177,7 +177,13 @@ final class Daemon {
 
   private static String describe(Config c) {
     return "listen=" + c.listen() + " defer_stage=" + c.deferStage().label() + " probe_interval="
-        + Units.formatDuration(c.probeInterval()) + " modes=" + c.modes() + " scanners=" + c.scan().scanners();
+        + Units.formatDuration(c.probeInterval()) + " modes=" + modes(c) + " scanners=" + c.scan().scanners();
+  }
+
+  private static String modes(Config c) {
+    return java.util.Arrays.stream(Check.values())
+        .map(check -> check.label() + "=" + c.mode(check).name().toLowerCase(java.util.Locale.ROOT))
+        .collect(java.util.stream.Collectors.joining(","));
   }
 
   private static void close(AutoCloseable c) {
