@@ -116,17 +116,34 @@ class ScanEndToEndIT {
   @Test
   void malwareIsRejectedNamingTheSignature() throws Exception {
     PostfixInstance postfix = start(List.of("-Xmx256m"));
+    Transcript t = send(postfix, eicarMail());
+    assertEquals("550 5.7.1 Message contains malware (" + Clamd.SIGNATURE + "), rejected", t.message());
+    assertEquals(1.0, daemon.metric("headroom_messages_total{action=\"rejected\"}"));
+  }
+
+  @Test
+  void quarantinedMalwareGoesToPostfixsHoldQueue() throws Exception {
+    PostfixInstance postfix = start(List.of("-Xmx256m"), "malware_action = quarantine");
+    Transcript t = send(postfix, eicarMail());
+    assertTrue(t.message().startsWith("250 2.0.0 Ok: queued as "), t.message());
+    String queueId = t.queueId().orElseThrow();
+    postfix.awaitLogLine(queueId + ": milter-hold: END-OF-MESSAGE from unknown\\[127\\.0\\.0\\.1\\]: "
+        + "milter triggers HOLD action", Duration.ofSeconds(10));
+    assertTrue(Files.exists(postfix.queueDirectory().resolve("hold").resolve(queueId)), "in the hold queue");
+    daemon.awaitLog("WARN .*quarantined message from unknown\\[127\\.0\\.0\\.1\\]: .*"
+        + Pattern.quote(Clamd.SIGNATURE), Duration.ofSeconds(5));
+    assertEquals(1.0, daemon.metric("headroom_messages_total{action=\"quarantined\"}"));
+  }
+
+  private static byte[] eicarMail() {
     String attachment = Base64.getEncoder().encodeToString(Clamd.EICAR.getBytes(StandardCharsets.US_ASCII));
-    byte[] mail = ("From: mallory@example.test\r\nTo: b@example.test\r\nSubject: invoice\r\n"
+    return ("From: mallory@example.test\r\nTo: b@example.test\r\nSubject: invoice\r\n"
         + "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
         + "--b1\r\nContent-Type: text/plain\r\n\r\nplease see attached\r\n"
         + "--b1\r\nContent-Type: application/octet-stream\r\n"
         + "Content-Disposition: attachment; filename=\"invoice.com\"\r\n"
         + "Content-Transfer-Encoding: base64\r\n\r\n" + attachment + "\r\n--b1--\r\n")
         .getBytes(StandardCharsets.US_ASCII);
-    Transcript t = send(postfix, mail);
-    assertEquals("550 5.7.1 Message contains malware (" + Clamd.SIGNATURE + "), rejected", t.message());
-    assertEquals(1.0, daemon.metric("headroom_messages_total{action=\"rejected\"}"));
   }
 
   @Test
