@@ -150,6 +150,7 @@ public final class ConfigParser {
             value("scan_timeout", "30s", ConfigParser::positiveDuration),
             value("scan_timeout_per_mib", "0s", Units::parseDuration),
             value("scan_max_size", "25M", Units::parseSize),
+            value("spamd_max_size", "512k", Units::parseSize),
             value("scan_oversize_action", "skip", v -> parseEnum(ScanSettings.OversizeAction.class, v)),
             value("malware_action", "reject", v -> parseEnum(ScanSettings.MalwareAction.class, v)),
             value("spam_reject_score", "15", v -> v.equals("off") ? Double.NaN : finiteDouble(v)));

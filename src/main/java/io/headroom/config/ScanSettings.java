@@ -9,6 +9,8 @@ import java.util.List;
  * @param timeout deadline for one message's whole scan
  * @param timeoutPerMib extra allowance per MiB of message, so big messages are not deferred for being big
  * @param maxSize messages larger than this are not sent to the scanners
+ * @param spamdMaxSize messages larger than this are not sent to spamd (spamc's own default is
+ *     500 KB: spam is small, and SpamAssassin's time grows with the message)
  * @param oversizeAction what happens to a message larger than {@code maxSize}
  * @param malwareAction what happens to a message a virus scanner flags
  * @param spamRejectScore spamd score at or above which a message is rejected; NaN disables rejection
@@ -18,6 +20,7 @@ public record ScanSettings(
     Duration timeout,
     Duration timeoutPerMib,
     long maxSize,
+    long spamdMaxSize,
     OversizeAction oversizeAction,
     MalwareAction malwareAction,
     double spamRejectScore) {

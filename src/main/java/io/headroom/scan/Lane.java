@@ -49,9 +49,6 @@ final class Lane {
     this.metrics = metrics;
   }
 
-  Kind kind() {
-    return kind;
-  }
 
   CompletableFuture<ScannerVerdict> verdict() {
     return verdict;
@@ -93,11 +90,15 @@ final class Lane {
                         kind, ScanResult.TIMEOUT, Duration.ZERO, "no answer" + within)));
   }
 
-  /** The message is larger than scan_max_size. */
-  void skip(long maxSize) {
+  /** The message is larger than {@code setting} allows this scanner to see; a no-op once settled. */
+  void skip(String setting, long maxSize) {
     settle(
         ScannerVerdict.of(
-            kind, ScanResult.SKIPPED, Duration.ZERO, "message exceeds scan_max_size " + maxSize));
+            kind, ScanResult.SKIPPED, Duration.ZERO, "message exceeds " + setting + " " + maxSize));
+  }
+
+  Kind kind() {
+    return kind;
   }
 
   /** The transaction ended without a verdict (RSET, QUIT, lost connection): no metric, no log. */

@@ -1,5 +1,6 @@
 package io.headroom.scan;
 
+import io.headroom.config.ScannerEndpoint.Kind;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.headroom.config.ScanSettings;
@@ -107,7 +108,11 @@ public final class MessageScan {
     long total = size.addAndGet(bytes.length);
     if (total > settings.maxSize() && !oversize) {
       oversize = true;
-      lanes.forEach(lane -> lane.skip(settings.maxSize()));
+      lanes.forEach(lane -> lane.skip("scan_max_size", settings.maxSize()));
+    }
+    if (total > settings.spamdMaxSize()) {
+      lanes.stream().filter(lane -> lane.kind() == Kind.SPAMD)
+          .forEach(lane -> lane.skip("spamd_max_size", settings.spamdMaxSize()));
     }
     if (bytes.length == 0 || allVerdicts.isDone()) {
       return CompletableFuture.completedFuture(null);

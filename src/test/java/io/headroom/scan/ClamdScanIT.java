@@ -69,6 +69,7 @@ class ClamdScanIT {
         timeout,
         Duration.ZERO,
         1L << 30,
+        1L << 30,
         ScanSettings.OversizeAction.TEMPFAIL,
         ScanSettings.MalwareAction.REJECT,
         Double.NaN);

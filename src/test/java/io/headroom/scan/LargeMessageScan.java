@@ -27,6 +27,7 @@ public final class LargeMessageScan {
             Duration.ofSeconds(120),
             Duration.ZERO,
             1L << 30,
+            1L << 30,
             ScanSettings.OversizeAction.TEMPFAIL,
             ScanSettings.MalwareAction.REJECT,
             Double.NaN);

@@ -33,6 +33,7 @@ class MessageScanTest {
         timeout,
         Duration.ZERO,
         maxSize,
+        1L << 30,
         OversizeAction.TEMPFAIL,
         MalwareAction.REJECT,
         10.0);

@@ -23,6 +23,7 @@ class ScanOutcomeTest {
         Duration.ofSeconds(30),
         Duration.ZERO,
         25L << 20,
+        1L << 30,
         oversize,
         malware,
         rejectScore);

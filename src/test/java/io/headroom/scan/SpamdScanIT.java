@@ -55,12 +55,18 @@ class SpamdScanIT {
   }
 
   private ScanService service(Duration timeout, double rejectScore, String... scanners) {
+    return service(timeout, rejectScore, 1L << 30, scanners);
+  }
+
+  private ScanService service(
+      Duration timeout, double rejectScore, long spamdMaxSize, String... scanners) {
     ScanSettings settings =
         new ScanSettings(
             Arrays.stream(scanners).map(ScannerEndpoint::parse).toList(),
             timeout,
             Duration.ZERO,
             1L << 30,
+            spamdMaxSize,
             ScanSettings.OversizeAction.TEMPFAIL,
             ScanSettings.MalwareAction.REJECT,
             rejectScore);
@@ -101,6 +107,19 @@ class SpamdScanIT {
       assertTrue(
           outcome.headers().get(0).value().matches("Yes, score=10\\d\\d\\.\\d required=5\\.0"),
           outcome.headers().get(0).value());
+    }
+  }
+
+  @Test
+  void spamLargerThanSpamdMaxSizeIsNotSentToSpamd() throws Exception {
+    try (ScanService s = service(Duration.ofSeconds(30), 10.0, 1024, live())) {
+      String big = gtubeBody() + "x".repeat(2048) + "\r\n";
+      ScanOutcome outcome = Messages.scan(s.begin("s7"), Messages.HEADERS, big, STEP);
+      assertEquals(Action.ACCEPT, outcome.action(), outcome.detail());
+      assertEquals(ScanResult.SKIPPED, outcome.verdicts().get(0).result());
+      assertTrue(outcome.detail().contains("spamd_max_size 1024"), outcome.detail());
+      assertEquals(List.of(), outcome.headers(), "no verdict, so no X-Spam-Status");
+      assertEquals(List.of("spamd=skipped"), recorded);
     }
   }
 
