@@ -64,6 +64,7 @@ public final class MilterServer implements AutoCloseable {
   public static MilterServer start(
       ListenAddress listen, Supplier<MilterHandler> handlers, Supplier<SessionLimits> limits, Metrics metrics)
       throws InterruptedException {
+    JmilterLog.install();
     boolean epoll = Epoll.isAvailable();
     if (listen instanceof ListenAddress.Unix && !epoll) {
       throw new IllegalStateException("unix sockets need Netty's native epoll transport: "
@@ -122,6 +123,7 @@ public final class MilterServer implements AutoCloseable {
 
   /** One milter connection's pipeline: bounded framing, idle timeout, jmilter's codecs, the session. */
   static void configure(Channel ch, MilterHandler handler, SessionLimits limits, Metrics metrics) {
+    JmilterLog.install();
     framing(ch, limits).addLast("session", new SessionChannelHandler(handler, metrics));
   }
 
