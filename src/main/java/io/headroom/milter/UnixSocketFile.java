@@ -57,7 +57,7 @@ final class UnixSocketFile {
     } catch (ConnectException e) {
       try {
         Files.delete(path);
-        log.info("removed stale socket {} (nothing listening on it)", path);
+        log.info("removed stale socket {}: no process answered on it", path);
       } catch (IOException d) {
         throw new UncheckedIOException("cannot remove stale socket " + path, d);
       }
