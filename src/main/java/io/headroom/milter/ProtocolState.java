@@ -138,7 +138,9 @@ final class ProtocolState {
       throw new ProtocolViolation(ProtocolError.MALFORMED, "OPTNEG of " + p.length + " bytes, not 12");
     }
     int version = ((p[0] & 0xff) << 24) | ((p[1] & 0xff) << 16) | ((p[2] & 0xff) << 8) | (p[3] & 0xff);
-    if (version < 2 || version > 255) {
+    // Postfix speaks 2, 3, 4 or 6 (milter_protocol); jmilter reads only the low byte, signed, and
+    // aborts below 2 (a version of 250 was the fuzzer's first finding).
+    if (version < 2 || version > 6) {
       throw new ProtocolViolation(ProtocolError.MALFORMED, "OPTNEG protocol version " + version);
     }
   }
