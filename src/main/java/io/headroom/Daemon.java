@@ -91,7 +91,7 @@ final class Daemon {
         http = MetricsHttpServer.start(config.metricsListen().get(), metrics, this::health);
         log.info("metrics on http://{}/metrics", HostPort.format(config.metricsListen().get()));
       }
-      server = MilterServer.start(config.listen(), () -> handler, config.sessions(), metrics);
+      server = MilterServer.start(config.listen(), () -> handler, () -> config.sessions(), metrics);
     } catch (IOException | RuntimeException e) {
       log.error("cannot start: {}", e.toString());
       close(http);

@@ -110,24 +110,24 @@ final class GateHandler extends AbstractMilterHandler {
 
   @Override
   public void header(MilterContext context, String name, String value) throws MilterException {
-    content((Session) context, "header", s -> scanning.orElseThrow().header(s, name, value));
+    content((Session) context, "header", (scan, s) -> scan.header(s, name, value));
   }
 
   @Override
   public void eoh(MilterContext context) throws MilterException {
-    content((Session) context, "end of headers", s -> scanning.orElseThrow().endOfHeaders(s));
+    content((Session) context, "end of headers", ContentScanning::endOfHeaders);
   }
 
   @Override
   public void body(MilterContext context, byte[] chunk) throws MilterException {
-    content((Session) context, "body", s -> scanning.orElseThrow().body(s, chunk));
+    content((Session) context, "body", (scan, s) -> scan.body(s, chunk));
   }
 
   @Override
   public void eom(MilterContext context, byte[] bodyChunk) throws MilterException {
     Session s = (Session) context;
     if (scanning.isPresent()) {
-      content(s, "end of message", x -> scanning.get().endOfMessage(x, bodyChunk));
+      content(s, "end of message", (scan, x) -> scan.endOfMessage(x, bodyChunk));
       return;
     }
     if (!s.deferred()) {
@@ -148,11 +148,18 @@ final class GateHandler extends AbstractMilterHandler {
     ((Session) context).endScan();
   }
 
-  /** Content events exist only when scanning; a failure defers rather than accept unscanned. */
-  private void content(Session s, String event, java.util.function.Consumer<Session> step)
+  /**
+   * Content events are negotiated only when scanning; a peer that sends them anyway gets
+   * "continue". A failure defers rather than accept unscanned.
+   */
+  private void content(Session s, String event, java.util.function.BiConsumer<ContentScanning, Session> step)
       throws MilterException {
+    if (scanning.isEmpty()) {
+      s.sendContinue();
+      return;
+    }
     try {
-      step.accept(s);
+      step.accept(scanning.get(), s);
     } catch (RuntimeException e) {
       log.error("session {} queue {}: internal error at {}, deferring", s.logId(), s.queueId(), event, e);
       s.endScan();

@@ -7,22 +7,24 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.util.concurrent.GlobalEventExecutor;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.nightcode.milter.MilterHandler;
@@ -31,45 +33,54 @@ import org.nightcode.milter.codec.MilterPacketDecoder;
 import org.nightcode.milter.codec.MilterPacketEncoder;
 
 /**
- * The milter socket. jmilter's own server has no bound on a packet's length and no read timeout, so
- * the pipeline is built here around jmilter's codecs and command engine.
+ * The milter socket. jmilter's own server has no bound on a packet's length, no read timeout and
+ * no limit on connections, so the pipeline is built here around jmilter's codecs and command
+ * engine: bounded framing ({@link PacketFrameDecoder}), an idle timeout, protocol order
+ * ({@link ProtocolState}) and max_sessions ({@link SessionLimiter}, {@link BusySession}).
  */
 public final class MilterServer implements AutoCloseable {
-  /**
-   * Postfix sends body chunks of at most 65535 bytes plus the command byte, and a header of at most
-   * header_size_limit (102400 by default) plus its name: anything longer is not Postfix.
-   */
-  static final int MAX_PACKET = 128 * 1024;
-
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
   private final Channel channel;
   private final ChannelGroup sessions;
+  private final Optional<UnixSocketFile> socketFile;
 
-  private MilterServer(EventLoopGroup boss, EventLoopGroup workers, Channel channel, ChannelGroup sessions) {
+  private MilterServer(
+      EventLoopGroup boss, EventLoopGroup workers, Channel channel, ChannelGroup sessions,
+      Optional<UnixSocketFile> socketFile) {
     this.boss = boss;
     this.workers = workers;
     this.channel = channel;
     this.sessions = sessions;
+    this.socketFile = socketFile;
   }
 
   /**
    * Binds and starts serving; fails at once when the address cannot be bound.
    *
    * @param handlers the handler for each new connection: a reload swaps what it returns
+   * @param limits the session limits for each new connection: a reload swaps them too
    */
   public static MilterServer start(
-      ListenAddress listen, Supplier<MilterHandler> handlers, SessionLimits limits, Metrics metrics)
+      ListenAddress listen, Supplier<MilterHandler> handlers, Supplier<SessionLimits> limits, Metrics metrics)
       throws InterruptedException {
+    JmilterLog.install();
     boolean epoll = Epoll.isAvailable();
     if (listen instanceof ListenAddress.Unix && !epoll) {
       throw new IllegalStateException("unix sockets need Netty's native epoll transport: "
           + Epoll.unavailabilityCause());
     }
+    Optional<UnixSocketFile> socketFile = Optional.empty();
+    if (listen instanceof ListenAddress.Unix unix) {
+      SessionLimits l = limits.get();
+      socketFile = Optional.of(new UnixSocketFile(unix.path(), l.socketMode(), l.socketGroup()));
+      socketFile.get().clearStale();
+    }
     EventLoopGroup boss = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
     EventLoopGroup workers = epoll ? new EpollEventLoopGroup() : new NioEventLoopGroup();
     ServerBootstrap b = new ServerBootstrap().group(boss, workers);
     ChannelGroup sessions = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    SessionLimiter limiter = new SessionLimiter(() -> limits.get().maxSessions());
     SocketAddress address;
     if (listen instanceof ListenAddress.Unix unix) {
       b.channel(EpollServerDomainSocketChannel.class);
@@ -87,28 +98,48 @@ public final class MilterServer implements AutoCloseable {
               @Override
               protected void initChannel(Channel ch) {
                 sessions.add(ch);
-                configure(ch, handlers.get(), limits, metrics);
+                SessionLimits current = limits.get();
+                if (limiter.tryAcquire()) {
+                  ch.closeFuture().addListener(f -> limiter.release());
+                  configure(ch, handlers.get(), current, metrics);
+                } else {
+                  configureBusy(ch, current);
+                }
               }
             });
     try {
       Channel channel = b.bind(address).sync().channel();
-      return new MilterServer(boss, workers, channel, sessions);
+      if (socketFile.isPresent()) {
+        socketFile.get().applyOwnership();
+      }
+      return new MilterServer(boss, workers, channel, sessions, socketFile);
     } catch (InterruptedException | RuntimeException e) {
       boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
       workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      socketFile.ifPresent(UnixSocketFile::remove);
       throw e;
     }
   }
 
   /** One milter connection's pipeline: bounded framing, idle timeout, jmilter's codecs, the session. */
   static void configure(Channel ch, MilterHandler handler, SessionLimits limits, Metrics metrics) {
-    ch.pipeline()
+    JmilterLog.install();
+    framing(ch, limits).addLast("session", new SessionChannelHandler(handler, metrics));
+  }
+
+  /** A connection over max_sessions: the same framing, then only the busy answer. */
+  static void configureBusy(Channel ch, SessionLimits limits) {
+    framing(ch, limits).addLast("busy", new BusySession(limits.maxSessions()));
+  }
+
+  private static ChannelPipeline framing(Channel ch, SessionLimits limits) {
+    // All-idle: no byte either way for idle_timeout, whether between commands or mid-packet.
+    return ch.pipeline()
         .addLast("idle", new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
-        .addLast("frameDecoder", new LengthFieldBasedFrameDecoder(MAX_PACKET, 0, 4, 0, 4))
+        .addLast("frameDecoder", new PacketFrameDecoder())
         .addLast("frameEncoder", new Int32LenFrameEncoder())
         .addLast("packetDecoder", new MilterPacketDecoder())
-        .addLast("packetEncoder", new MilterPacketEncoder())
-        .addLast("session", new SessionChannelHandler(handler, metrics));
+        .addLast("packetEncoder", new MilterPacketEncoder());
   }
 
   public SocketAddress localAddress() {
@@ -148,5 +179,11 @@ public final class MilterServer implements AutoCloseable {
     stopAccepting();
     workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    socketFile.ifPresent(UnixSocketFile::remove);
+  }
+
+  /** The path of a unix listen socket, if that is what this server listens on. */
+  public Optional<Path> socketPath() {
+    return socketFile.map(UnixSocketFile::path);
   }
 }

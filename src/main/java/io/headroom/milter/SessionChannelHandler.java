@@ -3,7 +3,7 @@ package io.headroom.milter;
 import io.headroom.metrics.Metrics;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.io.IOException;
 import org.nightcode.milter.CommandCode;
@@ -16,16 +16,21 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * One milter connection's end of the pipeline: creates the {@link Session}, hands each packet to
- * jmilter's command engine, and turns transport trouble into one log line and a closed connection
- * (jmilter's own handler logs a stack trace for each).
+ * One milter connection's end of the pipeline: creates the {@link Session}, checks each packet
+ * against the {@link ProtocolState}, hands it to jmilter's command engine, and turns every way a
+ * connection can go wrong into one log line, one count of {@code
+ * headroom_milter_protocol_errors_total{reason}} and a closed connection (jmilter's own handler
+ * logs a stack trace for each, and its command engine logs the packet, message content included).
  */
 final class SessionChannelHandler extends SimpleChannelInboundHandler<MilterPacket> {
   private static final Logger log = LoggerFactory.getLogger(SessionChannelHandler.class);
 
   private final MilterHandler handler;
   private final Metrics metrics;
+  private final ProtocolState state = new ProtocolState();
   private Session session;
+  /** Set once the connection is being closed for an error: later trouble is a consequence, not news. */
+  private boolean failed;
 
   SessionChannelHandler(MilterHandler handler, Metrics metrics) {
     this.handler = handler;
@@ -41,12 +46,22 @@ final class SessionChannelHandler extends SimpleChannelInboundHandler<MilterPack
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, MilterPacket packet) {
+    if (failed) {
+      return;
+    }
+    MilterPacket admitted;
+    try {
+      admitted = state.admit(packet);
+    } catch (ProtocolViolation v) {
+      fail(ctx, v.error(), v.getMessage());
+      return;
+    }
     MDC.put("session", session.logId());
     try {
-      if (packet.command() == CommandCode.SMFIC_CONNECT.code()) {
-        session.clientAddress(ClientAddress.parse(packet.payload()));
+      if (admitted.command() == CommandCode.SMFIC_CONNECT.code()) {
+        session.clientAddress(ClientAddress.parse(admitted.payload()));
       }
-      CommandEngine.instance().submit(session, packet);
+      CommandEngine.instance().submit(session, admitted);
     } finally {
       MDC.remove("session");
     }
@@ -55,6 +70,7 @@ final class SessionChannelHandler extends SimpleChannelInboundHandler<MilterPack
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     metrics.sessionClosed();
+    failed = true;
     handler.closeSession(session);
     super.channelInactive(ctx);
   }
@@ -62,9 +78,10 @@ final class SessionChannelHandler extends SimpleChannelInboundHandler<MilterPack
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt instanceof IdleStateEvent) {
-      log.info("session {}: closing connection from {}: idle too long", session.logId(), ctx.channel().remoteAddress());
-      metrics.protocolError("idle_timeout");
-      ctx.close();
+      PacketFrameDecoder decoder = ctx.pipeline().get(PacketFrameDecoder.class);
+      int pending = decoder == null ? 0 : decoder.pending();
+      fail(ctx, ProtocolError.IDLE_TIMEOUT,
+          pending > 0 ? "silent mid-packet (" + pending + " bytes of a packet received)" : "idle between commands");
       return;
     }
     super.userEventTriggered(ctx, evt);
@@ -72,26 +89,59 @@ final class SessionChannelHandler extends SimpleChannelInboundHandler<MilterPack
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    String reason = cause instanceof TooLongFrameException ? "packet_too_long"
-        : cause instanceof IOException ? "io_error" : "decode_error";
-    if (!(cause instanceof IOException)) {
-      metrics.protocolError(reason);
+    Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+    if (c instanceof ProtocolViolation v) {
+      fail(ctx, v.error(), v.getMessage());
+    } else if (c instanceof IOException) {
+      // The peer reset or broke the connection: its business, not a protocol error.
+      if (!failed) {
+        log.info("session {}: connection from {} lost: {}", id(), ctx.channel().remoteAddress(), c.getMessage());
+      }
+      failed = true;
+      ctx.close();
+    } else {
+      // Not the peer's fault: a bug on our side. The stack trace is the news here.
+      if (!failed) {
+        log.error("session {}: closing connection from {}: internal error", id(), ctx.channel().remoteAddress(), c);
+        metrics.protocolError(ProtocolError.INTERNAL_ERROR.label());
+      }
+      failed = true;
+      ctx.close();
     }
-    log.warn("session {}: closing connection from {}: {}: {}",
-        session == null ? "-" : session.logId(), ctx.channel().remoteAddress(), reason, cause.getMessage());
+  }
+
+  private void fail(ChannelHandlerContext ctx, ProtocolError error, String detail) {
+    if (failed) {
+      return;
+    }
+    failed = true;
+    metrics.protocolError(error.label());
+    log.warn("session {}: closing connection from {}: {}: {}", id(), ctx.channel().remoteAddress(), error.label(), detail);
     ctx.close();
   }
 
-  private static MilterPacketSender sender(ChannelHandlerContext ctx) {
+  private String id() {
+    return session == null ? "-" : session.logId();
+  }
+
+  private MilterPacketSender sender(ChannelHandlerContext ctx) {
     return new MilterPacketSender() {
       @Override
       public void send(MilterPacket packet) {
         ctx.writeAndFlush(packet);
       }
 
+      /**
+       * jmilter closes a session after QUIT, when the channel is gone, and when one of its command
+       * processors gives up on a packet (handler.abortSession): only the last is an error.
+       */
       @Override
       public void close() {
-        ctx.close();
+        if (ctx.channel().isActive() && !state.quitting()) {
+          fail(ctx, ProtocolError.REJECTED_BY_ENGINE, "jmilter's command engine aborted the session");
+        } else {
+          ctx.close();
+        }
       }
     };
   }

@@ -33,12 +33,30 @@ final class FakeMta {
   final EmbeddedChannel channel;
 
   FakeMta(MilterHandler handler, Metrics metrics) {
+    this(handler, metrics, LIMITS);
+  }
+
+  FakeMta(MilterHandler handler, Metrics metrics, SessionLimits limits) {
     channel = new EmbeddedChannel(new ChannelInitializer<Channel>() {
       @Override
       protected void initChannel(Channel ch) {
-        MilterServer.configure(ch, handler, LIMITS, metrics);
+        MilterServer.configure(ch, handler, limits, metrics);
       }
     });
+  }
+
+  /** A connection over max_sessions, through the busy pipeline. */
+  static FakeMta busy(int maxSessions) {
+    return new FakeMta(new EmbeddedChannel(new ChannelInitializer<Channel>() {
+      @Override
+      protected void initChannel(Channel ch) {
+        MilterServer.configureBusy(ch, new SessionLimits(maxSessions, Duration.ofMinutes(10), Duration.ofSeconds(1), 0660, ""));
+      }
+    }));
+  }
+
+  private FakeMta(EmbeddedChannel channel) {
+    this.channel = channel;
   }
 
   /** Negotiates; returns the protocol-steps word the milter asked for. */

@@ -83,6 +83,7 @@ class GateHandlerTest {
         state(Check.DNS, "dns", false, Mode.ENFORCE, "DNS resolution failing (no answer within 2s)"),
         state(Check.DISK, "disk_space:/", false, Mode.ENFORCE, DISK_REASON)));
     FakeMta mta = session(Stage.MAIL);
+    mta.connect("client.example", "192.0.2.1");
     assertReply("451 4.3.0 Mail spool disk nearly full (2.1%% free, need 5%%), try again later",
         mta.mail("<a@example.test>"));
   }
@@ -135,7 +136,9 @@ class GateHandlerTest {
 
   @Test
   void negotiatesOnlyTheEventsTheGateNeeds() {
-    int steps = session(Stage.RCPT).optneg();
+    // Negotiation happens once per connection: a fresh one, not session()'s.
+    int steps = new FakeMta(new GateHandler(health::get, Stage.RCPT, new BypassRules(List.of(), false), metrics), metrics)
+        .optneg();
     assertTrue((steps & ProtocolSteps.NO_BODY) != 0, "no body without scanners");
     assertTrue((steps & ProtocolSteps.NO_HEADERS) != 0);
     assertTrue((steps & ProtocolSteps.NO_HELO) != 0);

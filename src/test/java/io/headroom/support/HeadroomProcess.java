@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -51,7 +52,10 @@ public final class HeadroomProcess implements AutoCloseable {
     int milterPort = Ports.freeTcpPort();
     int metricsPort = Ports.freeTcpPort();
     List<String> lines = new ArrayList<>();
-    lines.add("listen = inet:127.0.0.1:" + milterPort);
+    // A test may listen elsewhere (listen = unix:/path); then milterAddress() does not apply.
+    if (Arrays.stream(configLines).noneMatch(l -> l.matches("listen\\s*=.*"))) {
+      lines.add("listen = inet:127.0.0.1:" + milterPort);
+    }
     lines.add("metrics_listen = 127.0.0.1:" + metricsPort);
     lines.add("spool_probe_directory = " + dir.toAbsolutePath());
     lines.addAll(List.of(configLines));
@@ -87,6 +91,56 @@ public final class HeadroomProcess implements AutoCloseable {
 
   public Path config() {
     return config;
+  }
+
+  public int milterPort() {
+    return milterPort;
+  }
+
+  /**
+   * Replaces the config file for a SIGHUP: the listen and metrics lines stay as they were, the
+   * rest becomes {@code configLines}.
+   */
+  public void rewriteConfig(String... configLines) {
+    try {
+      List<String> lines = new ArrayList<>(Files.readAllLines(config).stream()
+          .filter(l -> l.matches("(listen|metrics_listen|spool_probe_directory)\\s*=.*")).toList());
+      lines.addAll(List.of(configLines));
+      Files.write(config, lines);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Resident set size from /proc/PID/status (VmRSS), in bytes. */
+  public long rssBytes() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+      throw new IllegalStateException("no VmRSS for " + process.pid());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** Waits for the process to exit by itself; returns its exit code. */
+  public int awaitExit(Duration timeout) {
+    try {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new IllegalStateException("daemon still running after " + timeout + ":\n" + log());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    return process.exitValue();
   }
 
   public long pid() {

@@ -18,6 +18,17 @@ public final class RecordingMetrics implements Metrics {
     return events;
   }
 
+  /** The reasons of {@link #protocolError} calls, in order. */
+  public List<String> protocolErrors() {
+    return events.stream().filter(e -> e.startsWith("protocol error ")).map(e -> e.substring(15)).toList();
+  }
+
+  /** Sessions opened and not yet closed. */
+  public long openSessions() {
+    return events.stream().filter(e -> e.equals("session opened")).count()
+        - events.stream().filter(e -> e.equals("session closed")).count();
+  }
+
   @Override
   public void deferred(Check check, Stage stage) {
     events.add("deferred " + check.label() + " " + stage.label());

@@ -1,0 +1,32 @@
+package io.headroom.milter;
+
+import java.util.Locale;
+
+/**
+ * Why a milter connection was closed, as the {@code reason} label of
+ * {@code headroom_milter_protocol_errors_total}: a fixed, small set.
+ */
+enum ProtocolError {
+  /** The length word announced more than {@link PacketFrameDecoder#MAX_PACKET}. */
+  PACKET_TOO_LONG,
+  /** A length word of 0: a packet must at least carry its command byte. */
+  EMPTY_PACKET,
+  /** A command byte the milter protocol does not define. */
+  UNKNOWN_COMMAND,
+  /** A defined command where the protocol does not allow it (e.g. MAIL before CONNECT). */
+  OUT_OF_ORDER,
+  /** A string argument without its terminating NUL. */
+  MISSING_NUL,
+  /** Any other payload that does not have the shape its command requires. */
+  MALFORMED,
+  /** No byte from the peer for idle_timeout, between commands or mid-packet. */
+  IDLE_TIMEOUT,
+  /** jmilter's command engine gave up on a packet that passed our checks. */
+  REJECTED_BY_ENGINE,
+  /** An exception on our side while handling a packet (logged with its stack trace). */
+  INTERNAL_ERROR;
+
+  String label() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}
