@@ -24,6 +24,9 @@ public interface Metrics {
 
   void sessionClosed();
 
+  /** {@code headroom_milter_sessions_busy_total}: a session over max_sessions, answered busy. */
+  void sessionRefused();
+
   /** {@code headroom_milter_protocol_errors_total{reason}}. */
   void protocolError(String reason);
 
@@ -68,6 +71,9 @@ public interface Metrics {
 
         @Override
         public void sessionClosed() {}
+
+        @Override
+        public void sessionRefused() {}
 
         @Override
         public void protocolError(String reason) {}

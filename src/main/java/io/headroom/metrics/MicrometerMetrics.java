@@ -103,6 +103,14 @@ public final class MicrometerMetrics implements Metrics, HealthListener {
   }
 
   @Override
+  public void sessionRefused() {
+    Counter.builder("headroom.milter.sessions.busy")
+        .description("Milter sessions over max_sessions, answered 451 4.3.0 busy")
+        .register(registry)
+        .increment();
+  }
+
+  @Override
   public void protocolError(String reason) {
     Counter.builder("headroom.milter.protocol.errors")
         .description("Milter connections closed for a protocol error")

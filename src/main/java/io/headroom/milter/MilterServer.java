@@ -103,6 +103,7 @@ public final class MilterServer implements AutoCloseable {
                   ch.closeFuture().addListener(f -> limiter.release());
                   configure(ch, handlers.get(), current, metrics);
                 } else {
+                  metrics.sessionRefused();
                   configureBusy(ch, current);
                 }
               }

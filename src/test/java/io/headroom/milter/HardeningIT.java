@@ -221,6 +221,7 @@ class HardeningIT {
         extra.connect("client.example", "192.0.2.1");
         assertEquals("451 4.3.0 Mail filter busy (500 sessions in progress), try again later", extra.read().text());
       }
+      assertEquals(1.0, daemon.metric("headroom_milter_sessions_busy_total"));
       go.countDown();
       int answered = 0;
       for (Future<Boolean> f : results) {

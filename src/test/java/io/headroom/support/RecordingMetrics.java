@@ -55,6 +55,11 @@ public final class RecordingMetrics implements Metrics {
   }
 
   @Override
+  public void sessionRefused() {
+    events.add("session refused");
+  }
+
+  @Override
   public void protocolError(String reason) {
     events.add("protocol error " + reason);
   }
