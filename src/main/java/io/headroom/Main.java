@@ -16,7 +16,8 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    // jmilter logs through java.util.logging; one log format and level for everything.
+    // The JDK (its HTTP server) and some libraries log through java.util.logging: one format and
+    // level for everything. jmilter has its own hook, set by the milter server (JmilterLog).
     SLF4JBridgeHandler.removeHandlersForRootLogger();
     SLF4JBridgeHandler.install();
     System.exit(run(List.of(args), System.out, System.err));
