@@ -135,6 +135,15 @@ class ScanEndToEndIT {
     assertEquals(1.0, daemon.metric("headroom_messages_total{action=\"quarantined\"}"));
   }
 
+  @Test
+  void monitorModeAcceptsWhatScanningWouldHaveRefusedAndCountsIt() throws Exception {
+    PostfixInstance postfix = start(List.of("-Xmx256m"), "scan_mode = monitor");
+    Transcript t = send(postfix, eicarMail());
+    assertTrue(t.message().startsWith("250 2.0.0 Ok: queued as "), t.message());
+    assertEquals(1.0, daemon.metric("headroom_monitor_deferrals_total{check=\"scan\",stage=\"data\"}"));
+    daemon.awaitLog("WARN .*would get REJECT from scanning \\(monitor mode\\): .*infected", Duration.ofSeconds(5));
+  }
+
   private static byte[] eicarMail() {
     String attachment = Base64.getEncoder().encodeToString(Clamd.EICAR.getBytes(StandardCharsets.US_ASCII));
     return ("From: mallory@example.test\r\nTo: b@example.test\r\nSubject: invoice\r\n"
