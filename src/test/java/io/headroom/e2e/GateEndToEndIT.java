@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.headroom.support.Dnsmasq;
 import io.headroom.support.HeadroomProcess;
 import io.headroom.support.PostfixInstance;
+import io.headroom.support.Running;
 import io.headroom.support.SmtpClient;
 import io.headroom.support.SmtpClient.Transcript;
 import java.nio.charset.StandardCharsets;
@@ -32,18 +33,15 @@ class GateEndToEndIT {
           .getBytes(StandardCharsets.US_ASCII);
 
   @TempDir Path dir;
-  private final List<AutoCloseable> running = new ArrayList<>();
+  private final Running running = new Running();
 
   @AfterEach
   void stopAll() throws Exception {
-    for (int i = running.size() - 1; i >= 0; i--) {
-      running.get(i).close();
-    }
+    running.close();
   }
 
   private <T extends AutoCloseable> T keep(T server) {
-    running.add(server);
-    return server;
+    return running.keep(server);
   }
 
   /** The daemon, probing quickly, with DNS at {@code dns} and the given extra config lines. */

@@ -7,6 +7,7 @@ import io.headroom.support.Clamd;
 import io.headroom.support.Dnsmasq;
 import io.headroom.support.HeadroomProcess;
 import io.headroom.support.PostfixInstance;
+import io.headroom.support.Running;
 import io.headroom.support.SmtpClient;
 import io.headroom.support.SmtpClient.Transcript;
 import io.headroom.support.Spamd;
@@ -38,7 +39,7 @@ class ScanEndToEndIT {
   private Clamd clamd;
   private Spamd spamd;
   private Dnsmasq dns;
-  private final List<AutoCloseable> running = new ArrayList<>();
+  private final Running running = new Running();
 
   @BeforeAll
   void startScanners() throws Exception {
@@ -59,10 +60,7 @@ class ScanEndToEndIT {
 
   @AfterEach
   void stopAll() throws Exception {
-    for (int i = running.size() - 1; i >= 0; i--) {
-      running.get(i).close();
-    }
-    running.clear();
+    running.close();
     if (!clamd.isRunning()) {
       clamd.restart();
     }
@@ -78,7 +76,7 @@ class ScanEndToEndIT {
         "cpu_max_load_per_core = 1000"));
     lines.addAll(List.of(extra));
     HeadroomProcess daemon = HeadroomProcess.start(dir.resolve("daemon"), jvm, lines.toArray(String[]::new));
-    running.add(daemon);
+    running.keep(daemon);
     this.daemon = daemon;
     Path checks = dir.resolve("milter_header_checks");
     // Makes the header the milter adds visible in the maillog, since the test transport discards mail.
@@ -88,7 +86,7 @@ class ScanEndToEndIT {
         .set("milter_header_checks", "regexp:" + checks)
         .set("message_size_limit", "104857600")
         .start();
-    running.add(postfix);
+    running.keep(postfix);
     return postfix;
   }
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.headroom.support.HeadroomProcess;
 import io.headroom.support.PostfixInstance;
 import io.headroom.support.Ports;
+import io.headroom.support.Running;
 import io.headroom.support.SmtpClient;
 import io.headroom.support.SmtpClient.Transcript;
 import java.io.IOException;
@@ -47,18 +48,15 @@ class HardeningIT {
   private static final long MIB = 1024 * 1024;
 
   @TempDir Path dir;
-  private final List<AutoCloseable> running = new ArrayList<>();
+  private final Running running = new Running();
 
   @AfterEach
   void stopAll() throws Exception {
-    for (int i = running.size() - 1; i >= 0; i--) {
-      running.get(i).close();
-    }
+    running.close();
   }
 
   private <T extends AutoCloseable> T keep(T server) {
-    running.add(server);
-    return server;
+    return running.keep(server);
   }
 
   private List<String> base() {
