@@ -43,6 +43,11 @@ public final class HeadroomProcess implements AutoCloseable {
    * given config lines, and waits until it listens.
    */
   public static HeadroomProcess start(Path dir, String... configLines) {
+    return start(dir, List.of("-Xmx256m"), configLines);
+  }
+
+  /** As {@link #start(Path, String...)}, with the given JVM options instead of {@code -Xmx256m}. */
+  public static HeadroomProcess start(Path dir, List<String> jvmOptions, String... configLines) {
     int milterPort = Ports.freeTcpPort();
     int metricsPort = Ports.freeTcpPort();
     List<String> lines = new ArrayList<>();
@@ -55,7 +60,10 @@ public final class HeadroomProcess implements AutoCloseable {
       Path config = dir.resolve("headroom.conf");
       Files.write(config, lines);
       Path log = dir.resolve("headroom.log");
-      Process p = new ProcessBuilder(javaCommand(), "-Xmx256m", "-jar", JAR.toString(), "--config", config.toString())
+      List<String> command = new ArrayList<>(List.of(javaCommand()));
+      command.addAll(jvmOptions);
+      command.addAll(List.of("-jar", JAR.toString(), "--config", config.toString()));
+      Process p = new ProcessBuilder(command)
           .redirectErrorStream(true)
           .redirectOutput(log.toFile())
           .start();
