@@ -52,6 +52,10 @@ final class EventCostProcess implements AutoCloseable {
     return ProcessHandle.current().info().command().orElse("java");
   }
 
+  long pid() {
+    return process.pid();
+  }
+
   String milterAddress() {
     return "inet:127.0.0.1:" + port;
   }
