@@ -1,9 +1,11 @@
 package io.headroom;
 
+import io.headroom.config.Check;
 import io.headroom.config.Config;
 import io.headroom.config.ConfigException;
 import io.headroom.config.ConfigParser;
 import io.headroom.config.HostPort;
+import io.headroom.config.Mode;
 import io.headroom.config.Units;
 import io.headroom.health.HealthListener;
 import io.headroom.health.HealthMonitor;
@@ -13,12 +15,17 @@ import io.headroom.metrics.MetricsHttpServer;
 import io.headroom.metrics.MicrometerMetrics;
 import io.headroom.milter.MilterHandlers;
 import io.headroom.milter.MilterServer;
+import io.headroom.probe.Probe;
 import io.headroom.probe.ProbeFactory;
+import io.headroom.scan.ScanService;
+import io.headroom.scan.ScannerPingProbe;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.nightcode.milter.MilterHandler;
 import org.slf4j.Logger;
@@ -32,7 +39,10 @@ import sun.misc.Signal;
 final class Daemon {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
 
+  private static final Duration PING_TIMEOUT = Duration.ofSeconds(2);
+
   private final MicrometerMetrics metrics;
+  private volatile ScanService scanner;
   private volatile Config config;
   private volatile HealthMonitor monitor;
   private volatile MilterHandler handler;
@@ -48,8 +58,18 @@ final class Daemon {
 
   /** The probes a configuration asks for, under a monitor that is not started yet. */
   static HealthMonitor monitor(Config config, List<HealthListener> listeners, Clock clock) {
-    return new HealthMonitor(ProbeFactory.fromConfig(config), p -> config.mode(p.check()),
+    List<Probe> probes = new ArrayList<>(ProbeFactory.fromConfig(config));
+    if (scans(config)) {
+      // A ping must answer well inside the probe deadline to be told apart from a hung probe.
+      Duration ping = config.probeTimeout().compareTo(PING_TIMEOUT) < 0 ? config.probeTimeout() : PING_TIMEOUT;
+      probes.addAll(ScannerPingProbe.perKind(config.scan().scanners(), ping));
+    }
+    return new HealthMonitor(probes, p -> config.mode(p.check()),
         config.probeInterval(), config.probeTimeout(), config.failAfter(), config.recoverAfter(), clock, listeners);
+  }
+
+  private static boolean scans(Config config) {
+    return config.scan().enabled() && config.mode(Check.SCAN) != Mode.OFF;
   }
 
   private HealthSnapshot health() {
@@ -92,6 +112,7 @@ final class Daemon {
     log.info("stopping: no new sessions, waiting up to {} for {} in flight",
         Units.formatDuration(config.sessions().shutdownTimeout()), server.activeSessions());
     server.drain(config.sessions().shutdownTimeout());
+    close(scanner);
     close(http);
     monitor.close();
     log.info("stopped");
@@ -103,7 +124,11 @@ final class Daemon {
     List<HealthListener> listeners = new ArrayList<>(List.of(new StateChangeLog(), metrics));
     HealthMonitor fresh = monitor(next, listeners, Clock.systemUTC());
     fresh.runOnce();
-    handler = MilterHandlers.forConfig(next, fresh::current, metrics);
+    ScanService oldScanner = scanner;
+    scanner = scans(next)
+        ? new ScanService(next.scan(), metrics, Path.of(System.getProperty("java.io.tmpdir")))
+        : null;
+    handler = MilterHandlers.forConfig(next, fresh::current, metrics, Optional.ofNullable(scanner));
     HealthMonitor old = monitor;
     monitor = fresh;
     config = next;
@@ -111,6 +136,23 @@ final class Daemon {
     if (old != null) {
       old.close();
     }
+    if (oldScanner != null) {
+      // Sessions that began before the reload keep the old service until their scans end.
+      retire(oldScanner, next.scan().timeout().multipliedBy(2));
+    }
+  }
+
+  private static void retire(ScanService old, Duration after) {
+    Thread t = new Thread(() -> {
+      try {
+        Thread.sleep(after.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      old.close();
+    }, "headroom-retire-scanner");
+    t.setDaemon(true);
+    t.start();
   }
 
   private void reload() {
@@ -135,7 +177,13 @@ final class Daemon {
 
   private static String describe(Config c) {
     return "listen=" + c.listen() + " defer_stage=" + c.deferStage().label() + " probe_interval="
-        + Units.formatDuration(c.probeInterval()) + " modes=" + c.modes() + " scanners=" + c.scan().scanners();
+        + Units.formatDuration(c.probeInterval()) + " modes=" + modes(c) + " scanners=" + c.scan().scanners();
+  }
+
+  private static String modes(Config c) {
+    return java.util.Arrays.stream(Check.values())
+        .map(check -> check.label() + "=" + c.mode(check).name().toLowerCase(java.util.Locale.ROOT))
+        .collect(java.util.stream.Collectors.joining(","));
   }
 
   private static void close(AutoCloseable c) {

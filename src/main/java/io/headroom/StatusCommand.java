@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** {@code status}: every probe once, one line each: name, state, measured value, limit. */
 final class StatusCommand {
@@ -26,6 +27,16 @@ final class StatusCommand {
           s.latest().limit(), mode.equals("enforce") ? "" : "  (" + mode + ")");
       if (!s.healthy()) {
         out.printf(Locale.ROOT, "%-" + width + "s  -> %s%n", "", s.latest().detail());
+      }
+    }
+    Map<String, String> postfix = PostfixCrossCheck.readPostconf();
+    if (postfix.isEmpty()) {
+      out.println("postfix: postconf not found or failed; Postfix settings not checked");
+    } else {
+      List<String> warnings = PostfixCrossCheck.warnings(config, postfix);
+      warnings.forEach(w -> out.println("postfix: WARNING: " + w));
+      if (warnings.isEmpty()) {
+        out.println("postfix: smtpd_milters, milter_default_action and milter_content_timeout fit this daemon");
       }
     }
     return snap.allEnforcedHealthy() ? Main.EXIT_OK : Main.EXIT_FAILING;

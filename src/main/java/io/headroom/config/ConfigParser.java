@@ -162,6 +162,11 @@ public final class ConfigParser {
         new BypassRules(
             value("bypass_networks", "", v -> list(v, CidrBlock::parse)),
             value("bypass_authenticated", "no", ConfigParser::yesNo));
+    if (bypass.authenticated() && stage.compareTo(Stage.MAIL) < 0) {
+      Entry e = entries.getOrDefault("bypass_authenticated", entries.get("defer_stage"));
+      problems.add(fileName + ":" + e.line + ": bypass_authenticated: needs defer_stage mail, rcpt or data"
+          + " (SMTP AUTH happens after HELO)");
+    }
     SessionLimits sessions =
         new SessionLimits(
             value("max_sessions", "500", ConfigParser::positiveInt),

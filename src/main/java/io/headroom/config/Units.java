@@ -81,20 +81,23 @@ public final class Units {
     return String.format(Locale.ROOT, "%.1f%%", percent);
   }
 
+  /**
+   * Binary multiples as written in the config file ({@code 1.5G}), rounded down so a measured value
+   * just below a limit never prints as the limit itself.
+   */
   public static String formatSize(long bytes) {
-    String[] units = {"", "k", "M", "G", "T"};
+    String[] units = {"B", "k", "M", "G", "T"};
     int i = 0;
     double value = bytes;
     while (value >= 1024 && i < units.length - 1) {
       value /= 1024;
       i++;
     }
-    if (i == 0) {
-      return bytes + "B";
-    }
-    return value == Math.rint(value)
-        ? String.format(Locale.ROOT, "%d%s", (long) value, units[i])
-        : String.format(Locale.ROOT, "%.1f%s", value, units[i]);
+    double floored = Math.floor(value * 10) / 10;
+    return (floored == Math.rint(floored)
+            ? String.format(Locale.ROOT, "%d", (long) floored)
+            : String.format(Locale.ROOT, "%.1f", floored))
+        + units[i];
   }
 
   public static String formatDuration(Duration d) {

@@ -39,7 +39,6 @@ public final class HealthMonitor implements AutoCloseable {
   private final List<HealthListener> listeners;
   private final Map<String, Damper> dampers = new HashMap<>();
   private final Map<String, Future<ProbeResult>> inFlight = new HashMap<>();
-  private final Map<String, Instant> since = new HashMap<>();
   private final ExecutorService probeThreads;
   private final ScheduledExecutorService scheduler;
   private volatile HealthSnapshot current = HealthSnapshot.EMPTY;
@@ -76,19 +75,21 @@ public final class HealthMonitor implements AutoCloseable {
     Map<Probe, Future<ProbeResult>> started = new LinkedHashMap<>();
     for (Probe p : probes) {
       Future<ProbeResult> previous = inFlight.get(p.name());
-      boolean hung = previous != null && !previous.isDone();
-      // A probe hung since an earlier round is not waited for again: the others stay fresh.
-      started.put(p, hung ? previous : probeThreads.submit(p::run));
-      inFlight.put(p.name(), started.get(p));
+      // A probe hung since an earlier round is neither started again nor waited for: it counts
+      // as timed out at once, so the other checks stay fresh.
+      if (previous == null || previous.isDone()) {
+        Future<ProbeResult> future = probeThreads.submit(p::run);
+        started.put(p, future);
+        inFlight.put(p.name(), future);
+      }
     }
     long start = System.nanoTime();
     long end = start + deadline.toNanos();
     List<CheckState> states = new ArrayList<>(probes.size());
-    for (Map.Entry<Probe, Future<ProbeResult>> e : started.entrySet()) {
-      Probe p = e.getKey();
-      ProbeResult result = await(p, e.getValue(), end);
-      Duration took = Duration.ofNanos(System.nanoTime() - start);
-      states.add(damp(p, result, took));
+    for (Probe p : probes) {
+      Future<ProbeResult> future = started.get(p);
+      ProbeResult result = future == null ? timedOut(p) : await(p, future, end);
+      states.add(damp(p, result, Duration.ofNanos(System.nanoTime() - start)));
     }
     HealthSnapshot previous = current;
     current = new HealthSnapshot(clock.instant(), states);
@@ -122,9 +123,7 @@ public final class HealthMonitor implements AutoCloseable {
       long left = Math.max(0, endNanos - System.nanoTime());
       return future.get(left, TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
-      return ProbeResult.fail(p, Double.NaN, "no result", "within " + formatDeadline(),
-          describe(p) + " check did not finish within " + formatDeadline(),
-          p.name() + " probe still running after " + deadline.toMillis() + "ms");
+      return timedOut(p);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       return ProbeResult.fail(p, Double.NaN, "error", "", describe(p) + " check failed",
@@ -134,6 +133,12 @@ public final class HealthMonitor implements AutoCloseable {
       return ProbeResult.fail(p, Double.NaN, "interrupted", "", describe(p) + " check failed",
           p.name() + " probe interrupted");
     }
+  }
+
+  private ProbeResult timedOut(Probe p) {
+    return ProbeResult.fail(p, Double.NaN, "no result", "within " + formatDeadline(),
+        describe(p) + " check did not finish within " + formatDeadline(),
+        p.name() + " probe still running after " + deadline.toMillis() + "ms");
   }
 
   private String formatDeadline() {
@@ -155,8 +160,7 @@ public final class HealthMonitor implements AutoCloseable {
     Damper damper = dampers.get(p.name());
     CheckState old = current.states().stream().filter(s -> s.probe().equals(p.name())).findFirst().orElse(null);
     boolean healthy = damper.accept(result.healthy());
-    Instant changed = old == null || old.healthy() != healthy ? clock.instant() : since.get(p.name());
-    since.put(p.name(), changed);
+    Instant changed = old == null || old.healthy() != healthy ? clock.instant() : old.since();
     return new CheckState(result, healthy, modes.apply(p), took, changed);
   }
 

@@ -18,7 +18,7 @@ public final class StateChangeLog implements HealthListener {
       CheckState was = before.get(now.probe());
       boolean wasHealthy = was == null || was.healthy();
       if (wasHealthy && !now.healthy()) {
-        log.warn("check {} ({}) now failing [mode {}]: {}; measured {}, limit {}",
+        log.warn("check {} ({}) now failing [mode {}]: {}; measured {}, {}",
             now.check().label(), now.probe(), now.mode().name().toLowerCase(java.util.Locale.ROOT),
             now.latest().detail(), now.latest().measured(), now.latest().limit());
       } else if (!wasHealthy && now.healthy()) {

@@ -36,11 +36,22 @@ final class GateHandler extends AbstractMilterHandler {
   private final Stage deferStage;
   private final BypassRules bypass;
   private final Metrics metrics;
+  private final Optional<ContentScanning> scanning;
   private final Actions actions;
   private final ProtocolSteps steps;
 
   GateHandler(Supplier<HealthSnapshot> health, Stage deferStage, BypassRules bypass, Metrics metrics) {
-    this(health, deferStage, bypass, metrics, Actions.builder().build(), Negotiation.steps(deferStage));
+    this(health, deferStage, bypass, metrics, Optional.empty());
+  }
+
+  GateHandler(
+      Supplier<HealthSnapshot> health,
+      Stage deferStage,
+      BypassRules bypass,
+      Metrics metrics,
+      Optional<ContentScanning> scanning) {
+    this(health, deferStage, bypass, metrics, scanning, Negotiation.actions(scanning.isPresent()),
+        Negotiation.steps(deferStage, scanning.isPresent()));
   }
 
   private GateHandler(
@@ -48,6 +59,7 @@ final class GateHandler extends AbstractMilterHandler {
       Stage deferStage,
       BypassRules bypass,
       Metrics metrics,
+      Optional<ContentScanning> scanning,
       Actions actions,
       ProtocolSteps steps) {
     super(actions, steps);
@@ -55,6 +67,7 @@ final class GateHandler extends AbstractMilterHandler {
     this.deferStage = deferStage;
     this.bypass = bypass;
     this.metrics = metrics;
+    this.scanning = scanning;
     this.actions = actions;
     this.steps = steps;
   }
@@ -96,8 +109,27 @@ final class GateHandler extends AbstractMilterHandler {
   }
 
   @Override
+  public void header(MilterContext context, String name, String value) throws MilterException {
+    content((Session) context, "header", s -> scanning.orElseThrow().header(s, name, value));
+  }
+
+  @Override
+  public void eoh(MilterContext context) throws MilterException {
+    content((Session) context, "end of headers", s -> scanning.orElseThrow().endOfHeaders(s));
+  }
+
+  @Override
+  public void body(MilterContext context, byte[] chunk) throws MilterException {
+    content((Session) context, "body", s -> scanning.orElseThrow().body(s, chunk));
+  }
+
+  @Override
   public void eom(MilterContext context, byte[] bodyChunk) throws MilterException {
     Session s = (Session) context;
+    if (scanning.isPresent()) {
+      content(s, "end of message", x -> scanning.get().endOfMessage(x, bodyChunk));
+      return;
+    }
     if (!s.deferred()) {
       metrics.message(MessageAction.ACCEPTED);
     }
@@ -106,12 +138,26 @@ final class GateHandler extends AbstractMilterHandler {
 
   @Override
   public void abort(MilterContext context, MilterPacket packet) {
-    ((Session) context).newTransaction();
+    Session s = (Session) context;
+    s.endScan();
+    s.newTransaction();
   }
 
   @Override
   public void quit(MilterContext context) {
-    // Nothing held per session yet beyond the context itself, which jmilter destroys.
+    ((Session) context).endScan();
+  }
+
+  /** Content events exist only when scanning; a failure defers rather than accept unscanned. */
+  private void content(Session s, String event, java.util.function.Consumer<Session> step)
+      throws MilterException {
+    try {
+      step.accept(s);
+    } catch (RuntimeException e) {
+      log.error("session {} queue {}: internal error at {}, deferring", s.logId(), s.queueId(), event, e);
+      s.endScan();
+      send(s, INTERNAL_ERROR);
+    }
   }
 
   private void answer(Session s, Stage stage) throws MilterException {

@@ -3,6 +3,9 @@ package io.headroom.milter;
 import io.headroom.config.Config;
 import io.headroom.health.HealthSnapshot;
 import io.headroom.metrics.Metrics;
+import io.headroom.config.Check;
+import io.headroom.scan.ScanService;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.nightcode.milter.MilterHandler;
 
@@ -10,7 +13,14 @@ import org.nightcode.milter.MilterHandler;
 public final class MilterHandlers {
   private MilterHandlers() {}
 
-  public static MilterHandler forConfig(Config config, Supplier<HealthSnapshot> health, Metrics metrics) {
-    return new GateHandler(health, config.deferStage(), config.bypass(), metrics);
+  /**
+   * @param scanner the scan service when the configuration scans content (scanners set and
+   *     scan_mode not off)
+   */
+  public static MilterHandler forConfig(
+      Config config, Supplier<HealthSnapshot> health, Metrics metrics, Optional<ScanService> scanner) {
+    Optional<ContentScanning> scanning =
+        scanner.map(s -> new ContentScanning(s, config.mode(Check.SCAN), metrics));
+    return new GateHandler(health, config.deferStage(), config.bypass(), metrics, scanning);
   }
 }

@@ -1,6 +1,7 @@
 package io.headroom.milter;
 
 import io.headroom.config.Stage;
+import org.nightcode.milter.Actions;
 import org.nightcode.milter.ProtocolSteps;
 
 /**
@@ -11,9 +12,16 @@ import org.nightcode.milter.ProtocolSteps;
 final class Negotiation {
   private Negotiation() {}
 
-  static ProtocolSteps steps(Stage deferStage) {
-    ProtocolSteps.Builder b =
-        ProtocolSteps.builder().noUnknownCommands().noHeaders().noEoh().noBody().noReplyForUnknown();
+  /** Scanning may add a spam header and quarantine; the gate alone modifies nothing. */
+  static Actions actions(boolean scanning) {
+    return scanning ? Actions.builder().addHeader().quarantineEnvelope().build() : Actions.builder().build();
+  }
+
+  static ProtocolSteps steps(Stage deferStage, boolean scanning) {
+    ProtocolSteps.Builder b = ProtocolSteps.builder().noUnknownCommands().noReplyForUnknown();
+    if (!scanning) {
+      b.noHeaders().noEoh().noBody();
+    }
     // CONNECT carries the client address (bypass_networks, logs) and MAIL starts a transaction
     // (auth macros, per-transaction counting): always sent, but only answered at the defer stage.
     if (deferStage != Stage.CONNECT) {

@@ -2,6 +2,7 @@ package io.headroom.milter;
 
 import java.net.InetAddress;
 import java.util.Map;
+import io.headroom.scan.MessageScan;
 import java.util.UUID;
 import org.nightcode.milter.Actions;
 import org.nightcode.milter.MilterContextImpl;
@@ -23,6 +24,8 @@ final class Session extends MilterContextImpl {
   private volatile boolean deferred;
   /** The gate already counted and logged this transaction: once, not once per recipient. */
   private volatile boolean decided;
+  /** The scan of the message under way, from its first header to its end. */
+  private MessageScan scan;
 
   Session(
       MilterHandler handler,
@@ -78,6 +81,22 @@ final class Session extends MilterContextImpl {
 
   void markDeferred() {
     deferred = true;
+  }
+
+  /** The message's scan, begun by {@code begin} on first use. */
+  synchronized MessageScan scan(java.util.function.Supplier<MessageScan> begin) {
+    if (scan == null) {
+      scan = begin.get();
+    }
+    return scan;
+  }
+
+  /** Ends the scan, if any: releases its sockets and spool; a finished scan is unaffected. */
+  synchronized void endScan() {
+    if (scan != null) {
+      scan.abort();
+      scan = null;
+    }
   }
 
   /** True the first time the gate decides within this transaction. */

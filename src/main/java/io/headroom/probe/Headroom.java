@@ -34,22 +34,6 @@ record Headroom(long free, long total) {
     return String.format(Locale.ROOT, "%.1f%%", Math.floor(ratio * 1000) / 10);
   }
 
-  /** Binary multiples as in the config file ({@code 1.5G}), rounded down like {@link #percent}. */
-  static String size(long bytes) {
-    String[] units = {"B", "k", "M", "G", "T"};
-    int i = 0;
-    double value = bytes;
-    while (value >= 1024 && i < units.length - 1) {
-      value /= 1024;
-      i++;
-    }
-    double floored = Math.floor(value * 10) / 10;
-    return (floored == Math.rint(floored)
-            ? String.format(Locale.ROOT, "%d", (long) floored)
-            : String.format(Locale.ROOT, "%.1f", floored))
-        + units[i];
-  }
-
   /** A configured number as written: {@code 4.0}, {@code 2.5}, {@code 0.75}. */
   static String number(double value) {
     String plain = BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();

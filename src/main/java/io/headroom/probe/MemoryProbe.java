@@ -1,5 +1,6 @@
 package io.headroom.probe;
 
+import io.headroom.config.Units;
 import io.headroom.config.Check;
 import io.headroom.config.Threshold;
 import java.util.function.LongSupplier;
@@ -37,7 +38,7 @@ public final class MemoryProbe implements Probe {
     if (!memory.known()) {
       return ProbeResult.pass(this, Double.NaN, "n/a", limit, detail + " (total memory unknown)");
     }
-    String measured = memory.describe(minAvailable, Headroom::size) + " available";
+    String measured = memory.describe(minAvailable, Units::formatSize) + " available";
     if (memory.meets(minAvailable)) {
       return ProbeResult.pass(this, memory.ratio(), measured, limit, detail);
     }

@@ -21,8 +21,8 @@ public final class ProbeFactory {
     List<Probe> probes = new ArrayList<>();
     if (config.mode(Check.DISK) != Mode.OFF) {
       for (Path path : config.disk().paths()) {
-        probes.add(new DiskSpaceProbe(path, config.disk().minFree(), fileStore(system, path)));
-        probes.add(new InodeProbe(path, config.disk().minFreeInodes(), fileStore(system, path)));
+        probes.add(FileSystemProbe.space(path, config.disk().minFree(), fileStore(system, path)));
+        probes.add(FileSystemProbe.inodes(path, config.disk().minFreeInodes(), fileStore(system, path)));
       }
     }
     if (config.mode(Check.MEMORY) != Mode.OFF) {

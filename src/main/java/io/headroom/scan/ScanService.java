@@ -93,10 +93,7 @@ public final class ScanService implements AutoCloseable {
 
   /** One ping probe per configured scanner kind, each answering within {@code timeout}. */
   public List<Probe> probes(Duration timeout) {
-    List<Probe> probes = new ArrayList<>();
-    pools.forEach(
-        (kind, pool) -> probes.add(new ScannerPingProbe(kind, pool.endpoints(), timeout)));
-    return probes;
+    return ScannerPingProbe.perKind(settings.scanners(), timeout);
   }
 
   /**

@@ -18,7 +18,10 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -31,6 +34,17 @@ public final class ScannerPingProbe implements Probe {
   private final Kind kind;
   private final List<ScannerEndpoint> backends;
   private final Duration timeout;
+
+  /** One probe per scanner kind among {@code scanners}, in the order the kinds first appear. */
+  public static List<Probe> perKind(List<ScannerEndpoint> scanners, Duration timeout) {
+    Map<Kind, List<ScannerEndpoint>> byKind = new LinkedHashMap<>();
+    for (ScannerEndpoint e : scanners) {
+      byKind.computeIfAbsent(e.kind(), k -> new ArrayList<>()).add(e);
+    }
+    List<Probe> probes = new ArrayList<>();
+    byKind.forEach((kind, backends) -> probes.add(new ScannerPingProbe(kind, backends, timeout)));
+    return probes;
+  }
 
   public ScannerPingProbe(Kind kind, List<ScannerEndpoint> backends, Duration timeout) {
     this.kind = kind;

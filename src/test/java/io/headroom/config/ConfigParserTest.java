@@ -149,6 +149,13 @@ class ConfigParserTest {
   }
 
   @Test
+  void authenticatedBypassNeedsAStageAfterAuth() {
+    assertEquals(List.of(file() + ":2: bypass_authenticated: needs defer_stage mail, rcpt or data"
+            + " (SMTP AUTH happens after HELO)"),
+        problems("defer_stage = helo", "bypass_authenticated = yes"));
+  }
+
+  @Test
   void missingFileIsAClearError() {
     ConfigException e = assertThrows(ConfigException.class, () -> ConfigParser.parse(dir.resolve("nope.conf")));
     assertEquals(List.of(dir.resolve("nope.conf") + ": cannot read: no such file"), e.problems());

@@ -23,6 +23,7 @@ class UnitsTest {
     assertEquals(512L * 1024, Units.parseSize("512k"));
     assertEquals(64L << 20, Units.parseSize("64M"));
     assertEquals("2G", Units.formatSize(2L << 30));
+    assertEquals("500B", Units.formatSize(500));
     assertEquals("1.5M", Units.formatSize(3L << 19));
     assertThrows(IllegalArgumentException.class, () -> Units.parseSize("99999999999999T"));
   }

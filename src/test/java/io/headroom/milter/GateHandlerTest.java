@@ -11,11 +11,10 @@ import io.headroom.config.Mode;
 import io.headroom.config.Stage;
 import io.headroom.health.CheckState;
 import io.headroom.health.HealthSnapshot;
-import io.headroom.metrics.Metrics;
+import io.headroom.support.RecordingMetrics;
 import io.headroom.probe.ProbeResult;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -25,17 +24,8 @@ import org.nightcode.milter.ResponseCode;
 class GateHandlerTest {
   private static final String DISK_REASON = "Mail spool disk nearly full (2.1% free, need 5%)";
   private final AtomicReference<HealthSnapshot> health = new AtomicReference<>(snapshot());
-  private final List<String> counted = new ArrayList<>();
-  private final Metrics metrics = new Metrics() {
-    @Override public void deferred(Check check, Stage stage) { counted.add("deferred " + check.label() + " " + stage.label()); }
-    @Override public void wouldDefer(Check check, Stage stage) { counted.add("would " + check.label() + " " + stage.label()); }
-    @Override public void message(MessageAction action) { counted.add("message " + action.label()); }
-    @Override public void sessionOpened() {}
-    @Override public void sessionClosed() {}
-    @Override public void protocolError(String reason) {}
-    @Override public void scanned(String scanner, String result, Duration took) {}
-    @Override public void configReload(boolean success) {}
-  };
+  private final RecordingMetrics metrics = new RecordingMetrics();
+  private final List<String> counted = metrics.events();
 
   private static CheckState state(Check check, String probe, boolean healthy, Mode mode, String reason) {
     ProbeResult r = new ProbeResult(check, probe, healthy, 0.021, "2.1% free", "need 5%", reason, "detail of " + probe);
@@ -72,7 +62,7 @@ class GateHandlerTest {
     assertNull(mta.mail("<a@example.test>"));
     assertContinue(mta.rcpt("<b@example.test>"));
     assertContinue(mta.eom());
-    assertEquals(List.of("message accepted"), counted);
+    assertEquals(List.of("session opened", "message accepted"), counted);
   }
 
   @Test
@@ -84,7 +74,7 @@ class GateHandlerTest {
     String expected = "451 4.3.0 Mail spool disk nearly full (2.1%% free, need 5%%), try again later";
     assertReply(expected, mta.rcpt("<b@example.test>"));
     assertReply(expected, mta.rcpt("<c@example.test>"));
-    assertEquals(List.of("deferred disk rcpt", "message deferred"), counted);
+    assertEquals(List.of("session opened", "deferred disk rcpt", "message deferred"), counted);
   }
 
   @Test
@@ -106,7 +96,7 @@ class GateHandlerTest {
     assertContinue(mta.rcpt("<b@example.test>"));
     assertContinue(mta.rcpt("<c@example.test>"));
     assertContinue(mta.eom());
-    assertEquals(List.of("would dns rcpt", "message accepted"), counted);
+    assertEquals(List.of("session opened", "would dns rcpt", "message accepted"), counted);
   }
 
   @Test

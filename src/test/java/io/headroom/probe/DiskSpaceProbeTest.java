@@ -16,7 +16,7 @@ class DiskSpaceProbeTest {
 
   private static ProbeResult run(Threshold min, long usable, long total) {
     FileStoreUsage usage = new FileStoreUsage("/var", usable, total, 1000, 1000);
-    return new DiskSpaceProbe(SPOOL, min, () -> usage).run();
+    return FileSystemProbe.space(SPOOL, min, () -> usage).run();
   }
 
   @Test
@@ -83,7 +83,7 @@ class DiskSpaceProbeTest {
       throw new IOException("statvfs(/var/spool/postfix) failed, errno 2");
     };
 
-    ProbeResult r = new DiskSpaceProbe(SPOOL, Threshold.ofRatio(0.05), broken).run();
+    ProbeResult r = FileSystemProbe.space(SPOOL, Threshold.ofRatio(0.05), broken).run();
 
     assertFalse(r.healthy());
     assertEquals("Mail spool disk unavailable", r.reason());

@@ -1,5 +1,6 @@
 package io.headroom.probe;
 
+import io.headroom.config.Units;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
@@ -16,10 +17,10 @@ class HeadroomTest {
 
   @Test
   void sizeIsRoundedDownInBinaryUnits() {
-    assertEquals("512B", Headroom.size(512));
-    assertEquals("1.9G", Headroom.size((2L << 30) - 1));
-    assertEquals("1.5G", Headroom.size(3L << 29));
-    assertEquals("412M", Headroom.size(412L << 20));
+    assertEquals("512B", Units.formatSize(512));
+    assertEquals("1.9G", Units.formatSize((2L << 30) - 1));
+    assertEquals("1.5G", Units.formatSize(3L << 29));
+    assertEquals("412M", Units.formatSize(412L << 20));
   }
 
   @Test

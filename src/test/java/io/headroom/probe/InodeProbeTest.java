@@ -15,7 +15,7 @@ class InodeProbeTest {
 
   private static ProbeResult run(Threshold min, long free, long total) {
     FileStoreUsage usage = new FileStoreUsage("/", 1 << 30, 2 << 30, free, total);
-    return new InodeProbe(SPOOL, min, () -> usage).run();
+    return FileSystemProbe.inodes(SPOOL, min, () -> usage).run();
   }
 
   @Test
@@ -64,7 +64,7 @@ class InodeProbeTest {
       throw new IOException("statvfs(/var/spool/postfix) failed, errno 13");
     };
 
-    ProbeResult r = new InodeProbe(SPOOL, Threshold.ofRatio(0.05), broken).run();
+    ProbeResult r = FileSystemProbe.inodes(SPOOL, Threshold.ofRatio(0.05), broken).run();
 
     assertFalse(r.healthy());
     assertEquals("Mail spool disk unavailable", r.reason());

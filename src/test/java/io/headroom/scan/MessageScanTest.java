@@ -1,5 +1,6 @@
 package io.headroom.scan;
 
+import io.headroom.support.RecordingMetrics;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,14 +9,12 @@ import io.headroom.config.ScanSettings;
 import io.headroom.config.ScanSettings.MalwareAction;
 import io.headroom.config.ScanSettings.OversizeAction;
 import io.headroom.config.ScannerEndpoint;
-import io.headroom.metrics.Metrics;
 import io.headroom.scan.ScanOutcome.Action;
 import io.headroom.support.Processes;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,9 +24,8 @@ class MessageScanTest {
 
   @TempDir Path spool;
 
-  private final List<String> recorded = new CopyOnWriteArrayList<>();
-  private final Metrics metrics =
-      new RecordingMetrics((scanner, result) -> recorded.add(scanner + "=" + result));
+  private final RecordingMetrics metrics = new RecordingMetrics();
+  private final List<String> recorded = metrics.events();
 
   private static ScanSettings settings(Duration timeout, long maxSize, String... scanners) {
     return new ScanSettings(

@@ -1,5 +1,6 @@
 package io.headroom.scan;
 
+import io.headroom.support.RecordingMetrics;
 import static io.headroom.scan.Messages.assertOutcome;
 import static io.headroom.scan.Messages.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.headroom.config.ScanSettings;
 import io.headroom.config.ScannerEndpoint;
 import io.headroom.config.ScannerEndpoint.Kind;
-import io.headroom.metrics.Metrics;
 import io.headroom.probe.ProbeResult;
 import io.headroom.scan.ScanOutcome.Action;
 import io.headroom.support.Clamd;
@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,9 +35,8 @@ class SpamdScanIT {
   private static Spamd spamd;
 
   @TempDir Path spool;
-  private final List<String> recorded = new CopyOnWriteArrayList<>();
-  private final Metrics metrics =
-      new RecordingMetrics((scanner, result) -> recorded.add(scanner + "=" + result));
+  private final RecordingMetrics metrics = new RecordingMetrics();
+  private final List<String> recorded = metrics.events();
 
   @BeforeAll
   static void startSpamd() throws Exception {

@@ -46,7 +46,7 @@ public final class HeadroomProcess implements AutoCloseable {
     return start(dir, List.of("-Xmx256m"), configLines);
   }
 
-  /** As {@link #start(Path, String...)}, with the given JVM options instead of {@code -Xmx256m}. */
+  /** As {@link #start(Path, String...)}, with these JVM options (heap size, GC) instead of the default. */
   public static HeadroomProcess start(Path dir, List<String> jvmOptions, String... configLines) {
     int milterPort = Ports.freeTcpPort();
     int metricsPort = Ports.freeTcpPort();
@@ -60,7 +60,8 @@ public final class HeadroomProcess implements AutoCloseable {
       Path config = dir.resolve("headroom.conf");
       Files.write(config, lines);
       Path log = dir.resolve("headroom.log");
-      List<String> command = new ArrayList<>(List.of(javaCommand()));
+      List<String> command = new ArrayList<>();
+      command.add(javaCommand());
       command.addAll(jvmOptions);
       command.addAll(List.of("-jar", JAR.toString(), "--config", config.toString()));
       Process p = new ProcessBuilder(command)

@@ -1,0 +1,202 @@
+package io.headroom.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.headroom.support.Clamd;
+import io.headroom.support.Dnsmasq;
+import io.headroom.support.HeadroomProcess;
+import io.headroom.support.PostfixInstance;
+import io.headroom.support.SmtpClient;
+import io.headroom.support.SmtpClient.Transcript;
+import io.headroom.support.Spamd;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Content scanning as a sender meets it: a real Postfix, the daemon from the jar, a real clamd
+ * with a signature database built from EICAR, and spamd in local mode; exact SMTP replies.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ScanEndToEndIT {
+  private static final String SCAN_TIMEOUT = "3s";
+
+  @TempDir Path dir;
+  private Clamd clamd;
+  private Spamd spamd;
+  private Dnsmasq dns;
+  private final List<AutoCloseable> running = new ArrayList<>();
+
+  @BeforeAll
+  void startScanners() throws Exception {
+    Path servers = Files.createTempDirectory("headroom-scanners");
+    clamd = Clamd.start(servers.resolve("clamd"));
+    spamd = Spamd.start(servers.resolve("spamd"));
+    dns = Dnsmasq.start();
+  }
+
+  @AfterAll
+  void stopScanners() throws Exception {
+    for (AutoCloseable c : new AutoCloseable[] {dns, spamd, clamd}) {
+      if (c != null) {
+        c.close();
+      }
+    }
+  }
+
+  @AfterEach
+  void stopAll() throws Exception {
+    for (int i = running.size() - 1; i >= 0; i--) {
+      running.get(i).close();
+    }
+    running.clear();
+    if (!clamd.isRunning()) {
+      clamd.restart();
+    }
+  }
+
+  private PostfixInstance start(List<String> jvm, String... extra) throws Exception {
+    List<String> lines = new ArrayList<>(List.of(
+        "scanners = clamd:tcp:127.0.0.1:" + clamd.tcpPort() + ", spamd:tcp:127.0.0.1:" + spamd.port(),
+        "scan_timeout = " + SCAN_TIMEOUT,
+        "probe_interval = 500ms",
+        "dns_resolvers = 127.0.0.1:" + dns.port(),
+        "disk_paths = " + dir.toAbsolutePath(),
+        "cpu_max_load_per_core = 1000"));
+    lines.addAll(List.of(extra));
+    HeadroomProcess daemon = HeadroomProcess.start(dir.resolve("daemon"), jvm, lines.toArray(String[]::new));
+    running.add(daemon);
+    this.daemon = daemon;
+    Path checks = dir.resolve("milter_header_checks");
+    // Makes the header the milter adds visible in the maillog, since the test transport discards mail.
+    Files.writeString(checks, "/^X-Spam-Status: (.*)/ WARN spam status $1\n");
+    PostfixInstance postfix = PostfixInstance.builder(dir)
+        .smtpdMilters(daemon.milterAddress())
+        .set("milter_header_checks", "regexp:" + checks)
+        .set("message_size_limit", "104857600")
+        .start();
+    running.add(postfix);
+    return postfix;
+  }
+
+  private HeadroomProcess daemon;
+
+  private static byte[] message(String subject, String body) {
+    return ("From: a@example.test\r\nTo: b@example.test\r\nSubject: " + subject + "\r\n"
+        + "Message-ID: <" + System.nanoTime() + "@example.test>\r\n\r\n" + body + "\r\n")
+        .getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static Transcript send(PostfixInstance postfix, byte[] message) {
+    return SmtpClient.send(postfix.smtpPort(), "a@example.test", "b@example.test", message);
+  }
+
+  @Test
+  void cleanMailIsAcceptedAndTaggedWithTheSpamScore() throws Exception {
+    PostfixInstance postfix = start(List.of("-Xmx256m"));
+    Transcript t = send(postfix, message("hello", "Just a plain note."));
+    assertTrue(t.message().startsWith("250 2.0.0 Ok: queued as "), t.message());
+    postfix.awaitLogLine("warning: .*spam status No, score=-?\\d+\\.\\d required=5\\.0", Duration.ofSeconds(10));
+    assertEquals(1.0, daemon.metric("headroom_scans_total{result=\"clean\",scanner=\"clamd\"}"));
+  }
+
+  @Test
+  void malwareIsRejectedNamingTheSignature() throws Exception {
+    PostfixInstance postfix = start(List.of("-Xmx256m"));
+    String attachment = Base64.getEncoder().encodeToString(Clamd.EICAR.getBytes(StandardCharsets.US_ASCII));
+    byte[] mail = ("From: mallory@example.test\r\nTo: b@example.test\r\nSubject: invoice\r\n"
+        + "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
+        + "--b1\r\nContent-Type: text/plain\r\n\r\nplease see attached\r\n"
+        + "--b1\r\nContent-Type: application/octet-stream\r\n"
+        + "Content-Disposition: attachment; filename=\"invoice.com\"\r\n"
+        + "Content-Transfer-Encoding: base64\r\n\r\n" + attachment + "\r\n--b1--\r\n")
+        .getBytes(StandardCharsets.US_ASCII);
+    Transcript t = send(postfix, mail);
+    assertEquals("550 5.7.1 Message contains malware (" + Clamd.SIGNATURE + "), rejected", t.message());
+    assertEquals(1.0, daemon.metric("headroom_messages_total{action=\"rejected\"}"));
+  }
+
+  @Test
+  void spamAboveTheRejectScoreIsRejected() throws Exception {
+    PostfixInstance postfix = start(List.of("-Xmx256m"));
+    Transcript t = send(postfix, message("offer", Spamd.GTUBE));
+    assertMatches("550 5\\.7\\.1 Message looks like spam \\(score \\d+\\.\\d, limit 15\\.0\\), rejected", t.message());
+  }
+
+  @Test
+  void hungClamdDefersWithinTheScanTimeout() throws Exception {
+    PostfixInstance postfix = start(List.of("-Xmx256m"));
+    assertTrue(send(postfix, message("warm-up", "x")).message().startsWith("250 "));
+    clamd.pause();
+    try {
+      SmtpClient c = SmtpClient.connect(postfix.smtpPort());
+      c.greeting();
+      c.ehlo("client.example.test");
+      c.mailFrom("a@example.test");
+      assertEquals(250, c.rcptTo("b@example.test").code(), "the gate has not noticed yet");
+      c.data();
+      long start = System.nanoTime();
+      String reply = c.message(message("while hung", "x")).text();
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      c.close();
+      assertEquals("451 4.3.0 Virus scanner clamd did not answer within 3s, message not accepted unscanned, "
+          + "try again later", reply);
+      assertTrue(ms < 3000 + 1500, "answered after " + ms + "ms");
+    } finally {
+      clamd.resume();
+    }
+  }
+
+  @Test
+  void clamdDownIsDeferredByTheGateAndRecoversWhenItReturns() throws Exception {
+    PostfixInstance postfix = start(List.of("-Xmx256m"));
+    clamd.stop();
+    daemon.awaitLog("check scan \\(clamd\\) now failing", Duration.ofSeconds(15));
+    Transcript down = send(postfix, message("while down", "x"));
+    assertEquals("451 4.3.0 Virus scanner clamd unreachable, try again later", down.rcpt());
+    assertEquals(1.0, daemon.metric("headroom_deferrals_total{check=\"scan\",stage=\"rcpt\"}"));
+
+    clamd.restart();
+    daemon.awaitLog("check scan \\(clamd\\) healthy again", Duration.ofSeconds(30));
+    Transcript up = send(postfix, message("after restart", "x"));
+    assertTrue(up.message().startsWith("250 2.0.0 Ok: queued as "), up.message());
+  }
+
+  @Test
+  void largeMessageScansWithABoundedHeap() throws Exception {
+    // 40 MiB through a daemon whose heap is 32 MiB: holding the message would not fit.
+    PostfixInstance postfix = start(List.of("-Xmx32m", "-XX:MaxDirectMemorySize=16m"),
+        "scan_max_size = 100M", "scan_timeout_per_mib = 1s");
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    String line = "The quick brown fox jumps over the lazy dog 0123456789 abcdefghijklmnopqrstuvwxyz\r\n";
+    while (body.size() < 40 << 20) {
+      body.writeBytes(line.getBytes(StandardCharsets.US_ASCII));
+    }
+    long start = System.nanoTime();
+    // Postfix answers the final dot only after the whole scan: allow for a loaded build machine.
+    Transcript t = SmtpClient.send(postfix.smtpPort(), "a@example.test", "b@example.test",
+        message("big", body.toString(StandardCharsets.US_ASCII)), Duration.ofMinutes(3));
+    System.out.printf("40 MiB message through Postfix and both scanners: %d ms%n",
+        (System.nanoTime() - start) / 1_000_000);
+    assertTrue(t.message().startsWith("250 2.0.0 Ok: queued as "), t.message());
+    assertEquals(1.0, daemon.metric("headroom_scans_total{result=\"clean\",scanner=\"clamd\"}"));
+  }
+
+  private static void assertMatches(String regex, String actual) {
+    assertTrue(Pattern.compile(regex).matcher(actual == null ? "" : actual).matches(),
+        "expected /" + regex + "/ but was: " + actual);
+  }
+}
