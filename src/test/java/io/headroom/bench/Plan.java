@@ -26,7 +26,7 @@ record Plan(
 
   static final int MESSAGE_BYTES = 2048;
 
-  static final Plan FULL = new Plan("full", 5, 2000, 20, 200, 10_000, Duration.ofSeconds(60), 5);
+  static final Plan FULL = new Plan("full", 5, 1000, 20, 100, 10_000, Duration.ofSeconds(60), 5);
   static final Plan QUICK = new Plan("quick", 2, 200, 10, 20, 200, Duration.ofSeconds(5), 1);
 
   static Plan named(String name) {

@@ -48,8 +48,9 @@ public final class EventCostMilter {
 
   /**
    * The gate with an unrestricted negotiation: Postfix sends every event and waits for every
-   * reply. jmilter negotiates with the steps of the session's context, and dispatches to the
-   * session's handler, so only the context differs.
+   * reply. jmilter negotiates with the steps of the session's context; the gate answers the events
+   * it handles, and the content events it never asks for without a scanner are answered
+   * "continue", as a milter that looks at them and finds nothing would.
    */
   private static final class AllEvents implements MilterHandler {
     private final GateHandler gate;
@@ -61,7 +62,7 @@ public final class EventCostMilter {
     @Override
     public MilterContext createContext(MilterPacketSender sender) {
       return new Session(
-          gate, Actions.builder().build(), ProtocolSteps.builder().build(), MilterMacros.instance(), sender);
+          this, Actions.builder().build(), ProtocolSteps.builder().build(), MilterMacros.instance(), sender);
     }
 
     @Override
@@ -81,7 +82,7 @@ public final class EventCostMilter {
 
     @Override
     public void body(MilterContext context, byte[] bodyChunk) throws MilterException {
-      gate.body(context, bodyChunk);
+      context.sendContinue();
     }
 
     @Override
@@ -107,7 +108,7 @@ public final class EventCostMilter {
 
     @Override
     public void eoh(MilterContext context) throws MilterException {
-      gate.eoh(context);
+      context.sendContinue();
     }
 
     @Override
@@ -117,7 +118,7 @@ public final class EventCostMilter {
 
     @Override
     public void header(MilterContext context, String headerName, String headerValue) throws MilterException {
-      gate.header(context, headerName, headerValue);
+      context.sendContinue();
     }
 
     @Override
@@ -148,7 +149,7 @@ public final class EventCostMilter {
 
     @Override
     public void unknown(MilterContext context, byte[] payload) throws MilterException {
-      gate.unknown(context, payload);
+      context.sendContinue();
     }
   }
 }
