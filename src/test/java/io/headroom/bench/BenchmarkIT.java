@@ -296,7 +296,8 @@ class BenchmarkIT {
     long deadline = start + REACTION_BOUND.toNanos();
     byte[] message = Load.message();
     while (System.nanoTime() < deadline) {
-      Transcript t = SmtpClient.send(postfix.smtpPort(), "a@example.test", "b@example.test", message);
+      Transcript t =
+          SmtpClient.send(postfix.smtpPort(), "a@example.test", "b@example.test", message, REACTION_BOUND);
       boolean ok = t.message() != null && t.message().startsWith("250");
       boolean deferred = t.toString().contains("451 4.3.0");
       if (accepted ? ok : deferred) {
