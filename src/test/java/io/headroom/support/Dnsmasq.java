@@ -37,12 +37,13 @@ public final class Dnsmasq implements AutoCloseable {
   /** dnsmasq listens on 127.0.0.1 only, whatever the JVM prefers for "localhost". */
   private static final InetAddress LOOPBACK = ipv4Loopback();
 
-  private final Process process;
+  private final List<String> command;
   private final int port;
   private final Path log;
+  private Process process;
 
-  private Dnsmasq(Process process, int port, Path log) {
-    this.process = process;
+  private Dnsmasq(List<String> command, int port, Path log) {
+    this.command = List.copyOf(command);
     this.port = port;
     this.log = log;
   }
@@ -70,11 +71,9 @@ public final class Dnsmasq implements AutoCloseable {
           // creates; "nobody" exists everywhere. As another user it stays that user.
           "--user=nobody"));
       command.addAll(answers);
-      Process process =
-          new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      Dnsmasq dnsmasq = new Dnsmasq(process, port, log);
+      Dnsmasq dnsmasq = new Dnsmasq(command, port, log);
       try {
-        dnsmasq.awaitReady();
+        dnsmasq.launch();
         return dnsmasq;
       } catch (IOException e) {
         dnsmasq.close();
@@ -99,6 +98,24 @@ public final class Dnsmasq implements AutoCloseable {
       process.destroyForcibly();
       process.waitFor(5, TimeUnit.SECONDS);
     }
+  }
+
+  /**
+   * Starts a stopped resolver again on the same port and waits until it answers, as an admin
+   * restarting it would: the daemon under test keeps its configured address.
+   */
+  public void restart() throws IOException, InterruptedException {
+    stop();
+    launch();
+  }
+
+  private void launch() throws IOException, InterruptedException {
+    process =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
+    awaitReady();
   }
 
   /** SIGSTOP: the port stays bound and queries go unanswered, as with a hung resolver. */

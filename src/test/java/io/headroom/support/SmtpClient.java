@@ -72,6 +72,9 @@ public final class SmtpClient implements AutoCloseable {
       }
       socket.connect(new InetSocketAddress(host, port), millis);
       socket.setSoTimeout(millis);
+      // The message and its final dot are two writes: with Nagle's algorithm the dot waits for the
+      // server's delayed ACK, adding 40 ms to every message a benchmark times.
+      socket.setTcpNoDelay(true);
       return new SmtpClient(socket);
     } catch (IOException e) {
       closeQuietly(socket);

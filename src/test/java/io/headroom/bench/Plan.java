@@ -1,0 +1,43 @@
+package io.headroom.bench;
+
+import java.time.Duration;
+
+/**
+ * How much the benchmark does. Full is what figures are quoted from; quick proves in CI that the
+ * harness still runs end to end, with figures too rough to judge targets by.
+ *
+ * @param runs measured runs of every figure, taken side by side
+ * @param messages messages per throughput run (smtp-source -m)
+ * @param sessions parallel SMTP sessions per throughput run (smtp-source -s)
+ * @param latencyMessages sequential messages per latency run
+ * @param footprintMessages messages a daemon has handled when its RSS is read
+ * @param idle how long idle CPU is measured
+ * @param recoveryRuns stop/restore cycles per dependency
+ */
+record Plan(
+    String name,
+    int runs,
+    int messages,
+    int sessions,
+    int latencyMessages,
+    int footprintMessages,
+    Duration idle,
+    int recoveryRuns) {
+
+  static final int MESSAGE_BYTES = 2048;
+
+  static final Plan FULL = new Plan("full", 5, 1000, 20, 100, 10_000, Duration.ofSeconds(60), 5);
+  static final Plan QUICK = new Plan("quick", 2, 200, 10, 20, 200, Duration.ofSeconds(5), 1);
+
+  static Plan named(String name) {
+    return switch (name) {
+      case "full" -> FULL;
+      case "quick", "" -> QUICK;
+      default -> throw new IllegalArgumentException("bench must be quick or full, not " + name);
+    };
+  }
+
+  boolean judgesTargets() {
+    return this == FULL;
+  }
+}
