@@ -41,7 +41,7 @@ public final class EventCostMilter {
         new GateHandler(() -> HealthSnapshot.EMPTY, config.deferStage(), config.bypass(), Metrics.NONE);
     MilterHandler handler = args[1].equals("all") ? new AllEvents(gate) : gate;
     MilterServer server =
-        MilterServer.start(config.listen(), () -> handler, config.sessions(), Metrics.NONE);
+        MilterServer.start(config.listen(), () -> handler, config::sessions, Metrics.NONE);
     System.out.println("listening on " + server.localAddress());
     new CountDownLatch(1).await();
   }
