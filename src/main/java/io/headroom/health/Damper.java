@@ -34,4 +34,9 @@ final class Damper {
     }
     return healthy;
   }
+
+  /** A change has been seen but not yet confirmed by enough consecutive results. */
+  boolean confirming() {
+    return streak > 0;
+  }
 }

@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
 public final class HealthMonitor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HealthMonitor.class);
 
+  private static final Duration MAX_CONFIRM_DELAY = Duration.ofMillis(500);
+
   private final List<Probe> probes;
   private final Function<Probe, Mode> modes;
   private final Duration interval;
@@ -105,17 +107,29 @@ public final class HealthMonitor implements AutoCloseable {
 
   /** Starts the schedule; the first round runs after one interval (call {@link #runOnce()} first). */
   public void start() {
-    long ms = interval.toMillis();
-    scheduler.scheduleWithFixedDelay(this::safeRound, ms, ms, TimeUnit.MILLISECONDS);
+    scheduler.schedule(this::round, interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  private void safeRound() {
+  private void round() {
     try {
       runOnce();
     } catch (RuntimeException | Error ex) {
       // The schedule must survive anything one round throws, or the gate freezes on old data.
       log.error("health round failed", ex);
     }
+    scheduler.schedule(this::round, nextDelay().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * A change waiting for confirmation (fail_after, recover_after) is re-probed soon, not a whole
+   * interval later: damping then filters one-off blips without delaying a real change by several
+   * intervals.
+   */
+  synchronized Duration nextDelay() {
+    boolean confirming = dampers.values().stream().anyMatch(Damper::confirming);
+    Duration quarter = interval.dividedBy(4);
+    Duration confirm = quarter.compareTo(MAX_CONFIRM_DELAY) < 0 ? quarter : MAX_CONFIRM_DELAY;
+    return confirming ? confirm : interval;
   }
 
   private ProbeResult await(Probe p, Future<ProbeResult> future, long endNanos) {

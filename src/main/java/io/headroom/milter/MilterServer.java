@@ -136,6 +136,7 @@ public final class MilterServer implements AutoCloseable {
   private static ChannelPipeline framing(Channel ch, SessionLimits limits) {
     // All-idle: no byte either way for idle_timeout, whether between commands or mid-packet.
     return ch.pipeline()
+        .addLast("quickAck", QuickAck.INSTANCE)
         .addLast("idle", new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
         .addLast("frameDecoder", new PacketFrameDecoder())
         .addLast("frameEncoder", new Int32LenFrameEncoder())

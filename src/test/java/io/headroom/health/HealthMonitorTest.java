@@ -71,6 +71,21 @@ class HealthMonitorTest {
   }
 
   @Test
+  void aChangeBeingConfirmedIsProbedAgainSoon() {
+    Switch disk = new Switch("disk_space:/");
+    try (HealthMonitor m = monitor(List.of(disk), 2, 2, List.of())) {
+      m.runOnce();
+      assertEquals(Duration.ofSeconds(60), m.nextDelay(), "steady: the interval");
+      disk.healthy.set(false);
+      m.runOnce();
+      assertEquals(Duration.ofMillis(500), m.nextDelay(), "a first failure is confirmed within 500ms");
+      m.runOnce();
+      assertFalse(m.current().allEnforcedHealthy());
+      assertEquals(Duration.ofSeconds(60), m.nextDelay(), "confirmed: back to the interval");
+    }
+  }
+
+  @Test
   void aHungProbeFailsByItsDeadlineAndDoesNotHoldUpTheOthers() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     Probe hung = new Probe() {
