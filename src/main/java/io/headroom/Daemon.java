@@ -6,6 +6,7 @@ import io.headroom.config.ConfigException;
 import io.headroom.config.ConfigParser;
 import io.headroom.config.HostPort;
 import io.headroom.config.Mode;
+import io.headroom.config.ScannerEndpoint;
 import io.headroom.config.Units;
 import io.headroom.health.HealthListener;
 import io.headroom.health.HealthMonitor;
@@ -68,6 +69,11 @@ final class Daemon {
         config.probeInterval(), config.probeTimeout(), config.failAfter(), config.recoverAfter(), clock, listeners);
   }
 
+  /** The scanner's ping check (named after its kind) is failing, after damping. */
+  private static boolean declaredDown(HealthSnapshot snapshot, ScannerEndpoint.Kind kind) {
+    return snapshot.states().stream().anyMatch(s -> s.probe().equals(kind.label()) && !s.healthy());
+  }
+
   private static boolean scans(Config config) {
     return config.scan().enabled() && config.mode(Check.SCAN) != Mode.OFF;
   }
@@ -126,7 +132,8 @@ final class Daemon {
     fresh.runOnce();
     ScanService oldScanner = scanner;
     scanner = scans(next)
-        ? new ScanService(next.scan(), metrics, Path.of(System.getProperty("java.io.tmpdir")))
+        ? new ScanService(next.scan(), metrics, Path.of(System.getProperty("java.io.tmpdir")),
+            ScanService.DEFAULT_IO_THREADS, kind -> declaredDown(fresh.current(), kind))
         : null;
     handler = MilterHandlers.forConfig(next, fresh::current, metrics, Optional.ofNullable(scanner));
     HealthMonitor old = monitor;

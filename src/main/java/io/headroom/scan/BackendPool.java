@@ -10,12 +10,15 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * The backends of one scanner kind. A connection attempt goes through them in configured order;
  * when all refuse it pauses briefly and goes round again, until one accepts or the caller's link is
  * closed by the message deadline. clamd does not listen for a few seconds while it restarts, and a
- * message that can still be scanned in time must not be deferred for that.
+ * message that can still be scanned in time must not be deferred for that. Once the scanner's health
+ * check has declared every backend down, the retrying stops: the outage is real, and the message
+ * gets its 451 now rather than at the deadline.
  */
 final class BackendPool {
 
@@ -27,13 +30,15 @@ final class BackendPool {
 
   private final Kind kind;
   private final List<ScannerEndpoint> endpoints;
+  private final BooleanSupplier declaredDown;
 
-  BackendPool(Kind kind, List<ScannerEndpoint> endpoints) {
+  BackendPool(Kind kind, List<ScannerEndpoint> endpoints, BooleanSupplier declaredDown) {
     if (endpoints.isEmpty()) {
       throw new IllegalArgumentException("no " + kind.label() + " backends");
     }
     this.kind = kind;
     this.endpoints = List.copyOf(endpoints);
+    this.declaredDown = declaredDown;
   }
 
   Kind kind() {
@@ -71,6 +76,10 @@ final class BackendPool {
         }
       }
       link.connectFailures(failures + " (" + rounds + " round(s))");
+      if (declaredDown.getAsBoolean()) {
+        failures.append("; its health check declares it down, no more retries");
+        break;
+      }
       if (!link.pause(pause)) {
         break;
       }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -49,10 +50,19 @@ public final class ScanService implements AutoCloseable {
    *     is kept while it arrives (the file is unlinked at once, see {@link Spool})
    */
   public ScanService(ScanSettings settings, Metrics metrics, Path spoolDirectory) {
-    this(settings, metrics, spoolDirectory, DEFAULT_IO_THREADS);
+    this(settings, metrics, spoolDirectory, DEFAULT_IO_THREADS, kind -> false);
   }
 
-  public ScanService(ScanSettings settings, Metrics metrics, Path spoolDirectory, int ioThreads) {
+  /**
+   * @param declaredDown whether the health check of a scanner kind currently declares all its
+   *     backends down: a scan then stops retrying refused connections and fails at once
+   */
+  public ScanService(
+      ScanSettings settings,
+      Metrics metrics,
+      Path spoolDirectory,
+      int ioThreads,
+      Predicate<Kind> declaredDown) {
     this.settings = settings;
     this.metrics = metrics;
     this.spoolDirectory = spoolDirectory;
@@ -60,7 +70,9 @@ public final class ScanService implements AutoCloseable {
     for (ScannerEndpoint e : settings.scanners()) {
       byKind.computeIfAbsent(e.kind(), k -> new ArrayList<>()).add(e);
     }
-    byKind.forEach((kind, endpoints) -> pools.put(kind, new BackendPool(kind, endpoints)));
+    byKind.forEach(
+        (kind, endpoints) ->
+            pools.put(kind, new BackendPool(kind, endpoints, () -> declaredDown.test(kind))));
     this.io =
         new ThreadPoolExecutor(
             ioThreads,

@@ -117,6 +117,27 @@ class MessageScanTest {
   }
 
   @Test
+  void aScannerDeclaredDownByItsHealthCheckFailsAtOnce() throws Exception {
+    int dead = Processes.freePort();
+    try (ScanService service =
+        new ScanService(
+            settings(Duration.ofSeconds(10), 1L << 30, "clamd:tcp:127.0.0.1:" + dead), metrics, spool,
+            ScanService.DEFAULT_IO_THREADS, kind -> true)) {
+      long start = System.nanoTime();
+      MessageScan scan = service.begin("T3b");
+      feed(scan, 2, 100);
+      ScanOutcome outcome = await(scan.finish(), Duration.ofSeconds(5));
+      long tookMs = (System.nanoTime() - start) / 1_000_000;
+      assertEquals(ScanResult.UNREACHABLE, outcome.verdicts().get(0).result());
+      assertEquals(
+          "Virus scanner clamd unreachable, message not accepted unscanned, try again later",
+          outcome.reason());
+      assertTrue(outcome.detail().contains("its health check declares it down"), outcome.detail());
+      assertTrue(tookMs < 2000, "no retrying until the 10s deadline, took " + tookMs + "ms");
+    }
+  }
+
+  @Test
   void scannerThatStopsReadingTimesOutEvenWithAFullSendBuffer() throws Exception {
     Duration timeout = Duration.ofSeconds(1);
     try (FakeClamd clamd = new FakeClamd(FakeClamd.Mode.NEVER_READ);
