@@ -20,6 +20,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,6 +32,7 @@ public final class MicrometerMetrics implements Metrics, HealthListener {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicInteger activeSessions = new AtomicInteger();
   private final Set<String> gaugedProbes = ConcurrentHashMap.newKeySet();
+  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Set<Check> gaugedChecks = ConcurrentHashMap.newKeySet();
   private final Supplier<HealthSnapshot> health;
 
@@ -65,32 +67,23 @@ public final class MicrometerMetrics implements Metrics, HealthListener {
 
   @Override
   public void deferred(Check check, Stage stage) {
-    Counter.builder("headroom.deferrals")
-        .description("Transactions answered 451 4.3.0, by failing check and stage")
-        .tag("check", check.label())
-        .tag("stage", stage.label())
-        .register(registry)
-        .increment();
+    counter("headroom.deferrals", "Transactions answered 451 4.3.0, by failing check and stage",
+        "check", check.label(), "stage", stage.label()).increment();
   }
+
 
   @Override
   public void wouldDefer(Check check, Stage stage) {
-    Counter.builder("headroom.monitor.deferrals")
-        .description("Transactions a check in monitor mode would have deferred")
-        .tag("check", check.label())
-        .tag("stage", stage.label())
-        .register(registry)
-        .increment();
+    counter("headroom.monitor.deferrals", "Transactions a check in monitor mode would have deferred",
+        "check", check.label(), "stage", stage.label()).increment();
   }
+
 
   @Override
   public void message(MessageAction action) {
-    Counter.builder("headroom.messages")
-        .description("Transactions by outcome")
-        .tag("action", action.label())
-        .register(registry)
-        .increment();
+    counter("headroom.messages", "Transactions by outcome", "action", action.label()).increment();
   }
+
 
   @Override
   public void sessionOpened() {
@@ -104,28 +97,21 @@ public final class MicrometerMetrics implements Metrics, HealthListener {
 
   @Override
   public void sessionRefused() {
-    Counter.builder("headroom.milter.sessions.busy")
-        .description("Milter sessions over max_sessions, answered 451 4.3.0 busy")
-        .register(registry)
+    counter("headroom.milter.sessions.busy", "Milter sessions over max_sessions, answered 451 4.3.0 busy")
         .increment();
   }
+
 
   @Override
   public void protocolError(String reason) {
-    Counter.builder("headroom.milter.protocol.errors")
-        .description("Milter connections closed for a protocol error")
-        .tag("reason", reason)
-        .register(registry)
-        .increment();
+    counter("headroom.milter.protocol.errors", "Milter connections closed for a protocol error",
+        "reason", reason).increment();
   }
+
 
   @Override
   public void scanned(String scanner, String result, Duration took) {
-    Counter.builder("headroom.scans")
-        .description("Content scans by scanner and result")
-        .tag("scanner", scanner)
-        .tag("result", result)
-        .register(registry)
+    counter("headroom.scans", "Content scans by scanner and result", "scanner", scanner, "result", result)
         .increment();
     Timer.builder("headroom.scan.duration")
         .description("Time to scan one message")
@@ -140,12 +126,19 @@ public final class MicrometerMetrics implements Metrics, HealthListener {
 
   @Override
   public void configReload(boolean success) {
-    Counter.builder("headroom.config.reloads")
-        .description("Configuration reloads (SIGHUP) by result")
-        .tag("result", success ? "success" : "failure")
-        .register(registry)
-        .increment();
+    counter("headroom.config.reloads", "Configuration reloads (SIGHUP) by result",
+        "result", success ? "success" : "failure").increment();
   }
+
+  /**
+   * The counter for a name and tag values, registered on first use. Cached: the message path counts
+   * every transaction, and a builder plus registry lookup each time costs more than the increment.
+   */
+  private Counter counter(String name, String description, String... tags) {
+    return counters.computeIfAbsent(name + String.join("\0", tags),
+        k -> Counter.builder(name).description(description).tags(tags).register(registry));
+  }
+
 
   /** Records each probe's duration and makes sure every check and disk path has its gauges. */
   @Override

@@ -3,6 +3,7 @@ package io.headroom.milter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
 
 /**
  * The client address from an SMFIC_CONNECT payload: {@code hostname\0}, a family byte ({@code 4},
@@ -10,6 +11,8 @@ import java.nio.charset.StandardCharsets;
  * writes IPv6 addresses without the {@code IPv6:} prefix Sendmail uses; both are accepted.
  */
 final class ClientAddress {
+  private static final Pattern LITERAL = Pattern.compile("[0-9a-fA-F:.%]+");
+
   private ClientAddress() {}
 
   /** The address, or null for unix-socket, unknown or malformed clients (which never match a network). */
@@ -32,7 +35,7 @@ final class ClientAddress {
       text = text.substring(5);
     }
     // Only literals: InetAddress.getByName would otherwise do a DNS lookup on the event loop.
-    if (!text.matches("[0-9a-fA-F:.%]+")) {
+    if (!LITERAL.matcher(text).matches()) {
       return null;
     }
     try {

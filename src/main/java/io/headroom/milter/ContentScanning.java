@@ -101,7 +101,7 @@ final class ContentScanning {
         for (ScanOutcome.Header h : outcome.headers()) {
           s.sendPacket(packet(ResponseCode.SMFIR_ADDHEADER, h.name(), h.value()));
         }
-        metrics.message(MessageAction.ACCEPTED);
+        metrics.message(s.acceptedAs());
         s.sendContinue();
       }
       case QUARANTINE -> {

@@ -131,7 +131,7 @@ final class GateHandler extends AbstractMilterHandler {
       return;
     }
     if (!s.deferred()) {
-      metrics.message(MessageAction.ACCEPTED);
+      metrics.message(s.acceptedAs());
     }
     s.sendContinue();
   }
@@ -188,8 +188,8 @@ final class GateHandler extends AbstractMilterHandler {
     }
     boolean first = s.firstDecision();
     if (bypass.covers(s.client(), s.authenticated())) {
+      s.markBypassed();
       if (first) {
-        metrics.message(MessageAction.BYPASSED);
         log.info("session {} queue {}: client {} bypasses failing checks {}",
             s.logId(), s.queueId(), s.clientDescription(), names(snapshot.failing()));
       }

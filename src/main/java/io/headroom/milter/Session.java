@@ -2,6 +2,7 @@ package io.headroom.milter;
 
 import java.net.InetAddress;
 import java.util.Map;
+import io.headroom.metrics.Metrics.MessageAction;
 import io.headroom.scan.MessageScan;
 import java.util.UUID;
 import org.nightcode.milter.Actions;
@@ -22,6 +23,8 @@ final class Session extends MilterContextImpl {
   private volatile String clientName = "unknown";
   /** The transaction was answered 451; it is not counted as accepted at its end. */
   private volatile boolean deferred;
+  /** The gate would have deferred the transaction but for bypass_networks or bypass_authenticated. */
+  private volatile boolean bypassed;
   /** The gate already counted and logged this transaction: once, not once per recipient. */
   private volatile boolean decided;
   /** The scan of the message under way, from its first header to its end. */
@@ -83,6 +86,15 @@ final class Session extends MilterContextImpl {
     deferred = true;
   }
 
+  void markBypassed() {
+    bypassed = true;
+  }
+
+  /** How an accepted message of this transaction counts in headroom_messages_total. */
+  MessageAction acceptedAs() {
+    return bypassed ? MessageAction.BYPASSED : MessageAction.ACCEPTED;
+  }
+
   /** The message's scan, begun by {@code begin} on first use. */
   synchronized MessageScan scan(java.util.function.Supplier<MessageScan> begin) {
     if (scan == null) {
@@ -108,6 +120,7 @@ final class Session extends MilterContextImpl {
 
   void newTransaction() {
     deferred = false;
+    bypassed = false;
     decided = false;
   }
 

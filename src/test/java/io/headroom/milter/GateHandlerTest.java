@@ -107,6 +107,9 @@ class GateHandlerTest {
     mta.connect("client.example", "192.0.2.1");
     mta.mail("<a@example.test>");
     assertContinue(mta.rcpt("<b@example.test>"));
+    assertContinue(mta.eom());
+    assertEquals(List.of("session opened", "message bypassed"), counted,
+        "counted once, as bypassed rather than accepted");
     FakeMta other = session(Stage.RCPT, new BypassRules(List.of(CidrBlock.parse("192.0.2.0/24")), false));
     other.connect("client.example", "198.51.100.1");
     other.mail("<a@example.test>");
