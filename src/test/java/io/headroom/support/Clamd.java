@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * network), its own config, TCP on 127.0.0.1 and a Unix socket, both in a test directory. Start it
  * once per test class: loading takes seconds.
  */
-public final class Clamd implements AutoCloseable {
+public final class Clamd extends ServerProcess {
 
   /** The 68-byte EICAR test string. */
   public static final String EICAR =
@@ -32,9 +32,9 @@ public final class Clamd implements AutoCloseable {
   private final Path dir;
   private final Path config;
   private final int tcpPort;
-  private Process process;
 
   private Clamd(Path dir, Path config, int tcpPort) {
+    super("clamd", Duration.ofSeconds(10));
     this.dir = dir;
     this.config = config;
     this.tcpPort = tcpPort;
@@ -92,49 +92,9 @@ public final class Clamd implements AutoCloseable {
     return dir.resolve("clamd.sock");
   }
 
-  public long pid() {
-    return process.pid();
-  }
-
-  /**
-   * SIGSTOP: clamd keeps its sockets (connections are still accepted by the kernel) but answers
-   * nothing.
-   */
-  public void pause() throws IOException, InterruptedException {
-    Processes.signal(pid(), "STOP");
-  }
-
-  /** SIGCONT. */
-  public void resume() throws IOException, InterruptedException {
-    Processes.signal(pid(), "CONT");
-  }
-
-  public boolean isRunning() {
-    return process != null && process.isAlive();
-  }
-
   public void restart() throws IOException, InterruptedException {
     stop();
     launch();
-  }
-
-  /** Stops clamd (resuming it first if paused, or SIGTERM would wait); kills it if it lingers. */
-  public void stop() throws IOException, InterruptedException {
-    if (!isRunning()) {
-      return;
-    }
-    resume();
-    Processes.terminate(process, Duration.ofSeconds(10));
-  }
-
-  @Override
-  public void close() throws IOException {
-    try {
-      stop();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while stopping clamd", e);
-    }
   }
 
   private void launch() throws IOException, InterruptedException {

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * A private spamd for tests on 127.0.0.1. {@code --local} keeps it from network tests, so scores
  * come from local rules only. Start it once per test class: it takes seconds to compile its rules.
  */
-public final class Spamd implements AutoCloseable {
+public final class Spamd extends ServerProcess {
 
   /** The GTUBE line: any SpamAssassin scores a message containing it at 1000 or more. */
   public static final String GTUBE =
@@ -28,9 +28,10 @@ public final class Spamd implements AutoCloseable {
 
   private final Path dir;
   private final int port;
-  private Process process;
 
+  /** SIGTERM goes to the parent, which ends its children too. */
   private Spamd(Path dir, int port) {
+    super("spamd", Duration.ofSeconds(15));
     this.dir = dir;
     this.port = port;
   }
@@ -44,41 +45,6 @@ public final class Spamd implements AutoCloseable {
 
   public int port() {
     return port;
-  }
-
-  public long pid() {
-    return process.pid();
-  }
-
-  public boolean isRunning() {
-    return process != null && process.isAlive();
-  }
-
-  public void pause() throws IOException, InterruptedException {
-    Processes.signal(pid(), "STOP");
-  }
-
-  public void resume() throws IOException, InterruptedException {
-    Processes.signal(pid(), "CONT");
-  }
-
-  /** SIGTERM to the parent, which ends its children too. */
-  public void stop() throws IOException, InterruptedException {
-    if (!isRunning()) {
-      return;
-    }
-    resume();
-    Processes.terminate(process, Duration.ofSeconds(15));
-  }
-
-  @Override
-  public void close() throws IOException {
-    try {
-      stop();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while stopping spamd", e);
-    }
   }
 
   private void launch() throws IOException, InterruptedException {
