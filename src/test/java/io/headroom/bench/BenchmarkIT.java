@@ -7,6 +7,7 @@ import io.headroom.support.ClamavMilter;
 import io.headroom.support.Clamd;
 import io.headroom.support.Dnsmasq;
 import io.headroom.support.HeadroomProcess;
+import io.headroom.support.NullMilter;
 import io.headroom.support.PostfixInstance;
 import io.headroom.support.Processes;
 import io.headroom.support.SmtpClient;
@@ -103,12 +104,14 @@ class BenchmarkIT {
     HeadroomProcess gate = keep(headroom("gate", dns));
     HeadroomProcess scan = keep(headroom("scan", dns, "scanners = clamd:tcp:127.0.0.1:" + clamd.tcpPort()));
     ClamavMilter clamav = keep(ClamavMilter.start(dir.resolve("clamav-milter"), clamd.tcpPort()));
+    NullMilter nullMilter = keep(NullMilter.start(dir.resolve("null-milter")));
     EventCostProcess negotiated = keep(EventCostProcess.start(dir.resolve("negotiated"), JVM_OPTIONS, "negotiated"));
     EventCostProcess allEvents = keep(EventCostProcess.start(dir.resolve("all-events"), JVM_OPTIONS, "all"));
 
     Map<String, PostfixInstance> postfix = new LinkedHashMap<>();
     postfix.put("alone", postfix("alone", ""));
     postfix.put("gate", postfix("gate", gate.milterAddress()));
+    postfix.put("null milter", postfix("null-milter", nullMilter.milterAddress()));
     postfix.put("clamav-milter", postfix("clamav-milter", clamav.milterAddress()));
     postfix.put("scan", postfix("scan", scan.milterAddress()));
     postfix.put("negotiated", postfix("negotiated", negotiated.milterAddress()));
@@ -120,7 +123,7 @@ class BenchmarkIT {
 
     progress("servers up; warm-up");
     Map<String, Long> milterPids = Map.of("gate", gate.pid(), "clamav-milter", clamav.pid(), "scan", scan.pid(),
-        "negotiated", negotiated.pid(), "all events", allEvents.pid());
+        "negotiated", negotiated.pid(), "all events", allEvents.pid(), "null milter", nullMilter.pid());
     Throughput t = throughput(plan, postfix, milterPids, proc);
     double gateAccepted = gate.metric("headroom_messages_total{action=\"accepted\"}")
         - (Double.isNaN(gateAcceptedBefore) ? 0 : gateAcceptedBefore);
@@ -132,6 +135,13 @@ class BenchmarkIT {
     latencyRows(report, t, "alone", "Postfix alone");
     latencyRows(report, t, "gate", "Postfix + gate");
     report.figure("gate: milter CPU per message (µs)", "%.0f", t.cpu("gate"));
+    report.figure("Postfix + null milter (C libmilter, same events, does nothing): throughput (msg/s)", "%.0f",
+        t.rate("null milter"));
+    report.figure("null milter / alone: throughput ratio (what any milter costs Postfix)", "%.3f",
+        t.ratio("null milter", "alone"));
+    report.figure("gate / null milter: throughput ratio (what headroom adds)", "%.3f", t.ratio("gate", "null milter"));
+    latencyRows(report, t, "null milter", "Postfix + null milter");
+    report.figure("null milter: milter CPU per message (µs)", "%.0f", t.cpu("null milter"));
     report.figure("Postfix + clamav-milter + clamd: throughput (msg/s)", "%.0f", t.rate("clamav-milter"));
     report.figure("Postfix + headroom-milter scanning with clamd: throughput (msg/s)", "%.0f", t.rate("scan"));
     report.atLeast("headroom / clamav-milter: throughput ratio", "%.3f", t.ratio("scan", "clamav-milter"), 1.0);
