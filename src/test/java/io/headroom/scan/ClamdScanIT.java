@@ -1,5 +1,6 @@
 package io.headroom.scan;
 
+import io.headroom.support.Ports;
 import io.headroom.support.RecordingMetrics;
 import static io.headroom.scan.Messages.assertOutcome;
 import static io.headroom.scan.Messages.await;
@@ -13,7 +14,6 @@ import io.headroom.config.ScannerEndpoint.Kind;
 import io.headroom.probe.ProbeResult;
 import io.headroom.scan.ScanOutcome.Action;
 import io.headroom.support.Clamd;
-import io.headroom.support.Processes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -124,7 +124,7 @@ class ClamdScanIT {
 
   @Test
   void deadFirstBackendFailsOverToTheLiveOne() throws Exception {
-    String dead = "clamd:tcp:127.0.0.1:" + Processes.freePort();
+    String dead = "clamd:tcp:127.0.0.1:" + Ports.freeTcpPort();
     try (ScanService s = service(Duration.ofSeconds(30), dead, tcp())) {
       ScanOutcome outcome =
           Messages.scan(
@@ -230,7 +230,7 @@ class ClamdScanIT {
         new ScannerPingProbe(
             Kind.CLAMD,
             List.of(
-                ScannerEndpoint.parse("clamd:tcp:127.0.0.1:" + Processes.freePort()),
+                ScannerEndpoint.parse("clamd:tcp:127.0.0.1:" + Ports.freeTcpPort()),
                 ScannerEndpoint.parse("clamd:unix:" + clamd.socketPath())),
             Duration.ofSeconds(2));
     ProbeResult r = probe.run();

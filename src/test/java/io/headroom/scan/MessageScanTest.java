@@ -1,5 +1,6 @@
 package io.headroom.scan;
 
+import io.headroom.support.Ports;
 import io.headroom.support.RecordingMetrics;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,7 +11,6 @@ import io.headroom.config.ScanSettings.MalwareAction;
 import io.headroom.config.ScanSettings.OversizeAction;
 import io.headroom.config.ScannerEndpoint;
 import io.headroom.scan.ScanOutcome.Action;
-import io.headroom.support.Processes;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -75,7 +75,7 @@ class MessageScanTest {
 
   @Test
   void refusedBackendFailsOverToTheNext() throws Exception {
-    int dead = Processes.freePort();
+    int dead = Ports.freeTcpPort();
     try (FakeClamd clamd = new FakeClamd(FakeClamd.Mode.ANSWER_OK);
         ScanService service =
             new ScanService(
@@ -95,7 +95,7 @@ class MessageScanTest {
 
   @Test
   void noBackendIsUnreachableAtTheDeadline() throws Exception {
-    int dead = Processes.freePort();
+    int dead = Ports.freeTcpPort();
     Duration timeout = Duration.ofMillis(800);
     try (ScanService service =
         new ScanService(
@@ -118,7 +118,7 @@ class MessageScanTest {
 
   @Test
   void aScannerDeclaredDownByItsHealthCheckFailsAtOnce() throws Exception {
-    int dead = Processes.freePort();
+    int dead = Ports.freeTcpPort();
     try (ScanService service =
         new ScanService(
             settings(Duration.ofSeconds(10), 1L << 30, "clamd:tcp:127.0.0.1:" + dead), metrics, spool,

@@ -1,5 +1,6 @@
 package io.headroom.scan;
 
+import io.headroom.support.Ports;
 import io.headroom.support.RecordingMetrics;
 import static io.headroom.scan.Messages.assertOutcome;
 import static io.headroom.scan.Messages.await;
@@ -13,7 +14,6 @@ import io.headroom.config.ScannerEndpoint.Kind;
 import io.headroom.probe.ProbeResult;
 import io.headroom.scan.ScanOutcome.Action;
 import io.headroom.support.Clamd;
-import io.headroom.support.Processes;
 import io.headroom.support.Spamd;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -164,7 +164,7 @@ class SpamdScanIT {
 
   @Test
   void deadFirstBackendFailsOverToTheLiveOne() throws Exception {
-    String dead = "spamd:tcp:127.0.0.1:" + Processes.freePort();
+    String dead = "spamd:tcp:127.0.0.1:" + Ports.freeTcpPort();
     try (ScanService s = service(Duration.ofSeconds(30), 10.0, dead, live())) {
       ScanOutcome outcome = Messages.scan(s.begin("s5"), Messages.HEADERS, gtubeBody(), STEP);
       assertOutcome(ScanResult.SPAM, outcome);
@@ -174,7 +174,7 @@ class SpamdScanIT {
 
   @Test
   void noLiveBackendIsUnreachable() throws Exception {
-    String dead = "spamd:tcp:127.0.0.1:" + Processes.freePort();
+    String dead = "spamd:tcp:127.0.0.1:" + Ports.freeTcpPort();
     try (ScanService s = service(Duration.ofSeconds(1), 10.0, dead)) {
       ScanOutcome outcome =
           Messages.scan(

@@ -1,13 +1,10 @@
 package io.headroom.support;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * ClamAV's own milter (Debian package clamav-milter), the baseline the benchmark compares content
@@ -72,17 +69,11 @@ public final class ClamavMilter implements AutoCloseable {
   }
 
   private void awaitListening() throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IOException("clamav-milter exited with " + process.exitValue() + ": " + output());
-      }
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress(Ports.LOOPBACK_V4, port), 500);
-        return;
-      } catch (IOException e) {
-        TimeUnit.MILLISECONDS.sleep(50);
-      }
+    if (Ports.awaitListening(port, process, START_TIMEOUT)) {
+      return;
+    }
+    if (!process.isAlive()) {
+      throw new IOException("clamav-milter exited with " + process.exitValue() + ": " + output());
     }
     close();
     throw new IOException("clamav-milter did not listen within " + START_TIMEOUT + ": " + output());

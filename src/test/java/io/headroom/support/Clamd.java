@@ -58,7 +58,7 @@ public final class Clamd extends ServerProcess {
     String hdb =
         Processes.output(List.of("sigtool", "--md5", eicar.toString()), Duration.ofSeconds(30));
     Files.writeString(db.resolve("test.hdb"), hdb);
-    int port = Processes.freePort();
+    int port = Ports.freeTcpPort();
     Path config = dir.resolve("clamd.conf");
     Files.writeString(
         config,

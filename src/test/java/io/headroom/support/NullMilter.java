@@ -1,8 +1,6 @@
 package io.headroom.support;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,14 +50,8 @@ public final class NullMilter implements AutoCloseable {
   }
 
   private void awaitListening() throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-    while (System.nanoTime() < deadline && process.isAlive()) {
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress(Ports.LOOPBACK_V4, port), 500);
-        return;
-      } catch (IOException e) {
-        TimeUnit.MILLISECONDS.sleep(50);
-      }
+    if (Ports.awaitListening(port, process, START_TIMEOUT)) {
+      return;
     }
     close();
     throw new IOException("null milter did not listen on port " + port + " within " + START_TIMEOUT);

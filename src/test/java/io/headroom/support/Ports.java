@@ -1,5 +1,8 @@
 package io.headroom.support;
 
+import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.net.Socket;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
@@ -47,6 +50,23 @@ public final class Ports {
    */
   public static int closedTcpPort() {
     return freeTcpPort();
+  }
+
+  /**
+   * Waits until something accepts TCP connections on 127.0.0.1:{@code port}, while {@code process}
+   * (the server being started) is alive; false when it exits or {@code timeout} passes first.
+   */
+  public static boolean awaitListening(int port, Process process, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline && process.isAlive()) {
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress(LOOPBACK_V4, port), 500);
+        return true;
+      } catch (IOException e) {
+        TimeUnit.MILLISECONDS.sleep(50);
+      }
+    }
+    return false;
   }
 
   static InetAddress address(int a, int b, int c, int d) {

@@ -3,8 +3,6 @@ package io.headroom.support;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -38,13 +36,6 @@ public final class Processes {
     process.destroy();
     if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
       process.destroyForcibly().waitFor(grace.toMillis(), TimeUnit.MILLISECONDS);
-    }
-  }
-
-  /** A port on 127.0.0.1 that was free a moment ago, for a server that must be told its port. */
-  public static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
     }
   }
 

@@ -38,7 +38,7 @@ public final class Spamd extends ServerProcess {
 
   public static Spamd start(Path dir) throws IOException, InterruptedException {
     Files.createDirectories(dir);
-    Spamd spamd = new Spamd(dir, Processes.freePort());
+    Spamd spamd = new Spamd(dir, Ports.freeTcpPort());
     spamd.launch();
     return spamd;
   }
