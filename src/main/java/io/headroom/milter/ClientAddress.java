@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
+import org.nightcode.milter.util.MilterPackets;
 
 /**
  * The client address from an SMFIC_CONNECT payload: {@code hostname\0}, a family byte ({@code 4},
@@ -17,7 +18,7 @@ final class ClientAddress {
 
   /** The address, or null for unix-socket, unknown or malformed clients (which never match a network). */
   static InetAddress parse(byte[] payload) {
-    int nul = indexOf(payload, 0);
+    int nul = MilterPackets.indexOfZeroTerm(payload, 0);
     if (nul < 0 || nul + 4 > payload.length) {
       return null;
     }
@@ -26,7 +27,7 @@ final class ClientAddress {
       return null;
     }
     int start = nul + 4;
-    int end = indexOf(payload, start);
+    int end = MilterPackets.indexOfZeroTerm(payload, start);
     if (end < 0) {
       return null;
     }
@@ -43,14 +44,5 @@ final class ClientAddress {
     } catch (UnknownHostException e) {
       return null;
     }
-  }
-
-  private static int indexOf(byte[] bytes, int from) {
-    for (int i = from; i < bytes.length; i++) {
-      if (bytes[i] == 0) {
-        return i;
-      }
-    }
-    return -1;
   }
 }

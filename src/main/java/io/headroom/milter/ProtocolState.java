@@ -2,6 +2,7 @@ package io.headroom.milter;
 
 import org.nightcode.milter.CommandCode;
 import org.nightcode.milter.codec.MilterPacket;
+import org.nightcode.milter.util.MilterPackets;
 
 /**
  * Where one milter connection is in the protocol, and which packet may come next. jmilter's
@@ -152,7 +153,7 @@ final class ProtocolState {
    * @return true for the unknown family
    */
   private static boolean connect(byte[] p) {
-    int nul = indexOf(p, 0);
+    int nul = MilterPackets.indexOfZeroTerm(p, 0);
     if (nul < 0) {
       throw new ProtocolViolation(ProtocolError.MISSING_NUL, "CONNECT host name without NUL");
     }
@@ -173,7 +174,7 @@ final class ProtocolState {
     if (start >= p.length) {
       throw new ProtocolViolation(ProtocolError.MALFORMED, "CONNECT without port or address");
     }
-    if (p[p.length - 1] != 0 || indexOf(p, start) != p.length - 1) {
+    if (p[p.length - 1] != 0 || MilterPackets.indexOfZeroTerm(p, start) != p.length - 1) {
       throw new ProtocolViolation(ProtocolError.MISSING_NUL, "CONNECT address without its single NUL");
     }
     // jmilter turns an IPv4 address into an InetAddress with getByName, which would resolve a name
@@ -228,7 +229,7 @@ final class ProtocolState {
   /** {@code name\0value\0}. */
   private static void header(byte[] p) {
     terminated(CommandCode.SMFIC_HEADER, p);
-    int nul = indexOf(p, 0);
+    int nul = MilterPackets.indexOfZeroTerm(p, 0);
     if (nul == p.length - 1) {
       throw new ProtocolViolation(ProtocolError.MISSING_NUL, "HEADER without value");
     }
@@ -246,14 +247,6 @@ final class ProtocolState {
     return out;
   }
 
-  private static int indexOf(byte[] bytes, int from) {
-    for (int i = from; i < bytes.length; i++) {
-      if (bytes[i] == 0) {
-        return i;
-      }
-    }
-    return -1;
-  }
 
   private static String name(CommandCode command) {
     return command.name().substring("SMFIC_".length());
