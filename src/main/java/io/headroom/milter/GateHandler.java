@@ -20,12 +20,14 @@ import org.nightcode.milter.ProtocolSteps;
 import org.nightcode.milter.ResponseCode;
 import org.nightcode.milter.codec.MilterPacket;
 import org.nightcode.milter.net.MilterPacketSender;
+import org.nightcode.milter.util.MilterPackets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The milter's answers: "continue" while the health snapshot allows, a precise 451 at the
- * configured stage when it does not. Reads only the in-memory snapshot: no I/O on the message path.
+ * The milter's answers: a precise 451 at the configured stage when the health snapshot says so;
+ * otherwise "continue", or at the defer stage "accept" where that spares Postfix the rest of the
+ * message's milter traffic (see {@link Negotiation#acceptsAtDeferStage}). Reads only the in-memory snapshot: no I/O on the message path.
  * Anything unexpected is answered with a 451, never with an accept.
  */
 final class GateHandler extends AbstractMilterHandler {
@@ -39,6 +41,7 @@ final class GateHandler extends AbstractMilterHandler {
   private final Optional<ContentScanning> scanning;
   private final Actions actions;
   private final ProtocolSteps steps;
+  private final boolean acceptsAtDeferStage;
 
   GateHandler(Supplier<HealthSnapshot> health, Stage deferStage, BypassRules bypass, Metrics metrics) {
     this(health, deferStage, bypass, metrics, Optional.empty());
@@ -70,6 +73,7 @@ final class GateHandler extends AbstractMilterHandler {
     this.scanning = scanning;
     this.actions = actions;
     this.steps = steps;
+    this.acceptsAtDeferStage = Negotiation.acceptsAtDeferStage(deferStage, scanning.isPresent());
   }
 
   @Override
@@ -130,9 +134,7 @@ final class GateHandler extends AbstractMilterHandler {
       content(s, "end of message", (scan, x) -> scan.endOfMessage(x, bodyChunk));
       return;
     }
-    if (!s.deferred()) {
-      metrics.message(s.acceptedAs());
-    }
+    s.acceptance().ifPresent(metrics::message);
     s.sendContinue();
   }
 
@@ -172,6 +174,9 @@ final class GateHandler extends AbstractMilterHandler {
       Optional<SmtpReply> reply = stage == deferStage ? decide(s, stage) : Optional.empty();
       if (reply.isPresent()) {
         send(s, reply.get());
+      } else if (stage == deferStage && acceptsAtDeferStage) {
+        s.acceptance().ifPresent(metrics::message);
+        s.sendPacket(MilterPackets.SMFIS_ACCEPT);
       } else {
         s.sendContinue();
       }

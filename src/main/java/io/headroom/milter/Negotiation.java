@@ -17,6 +17,20 @@ final class Negotiation {
     return scanning ? Actions.builder().addHeader().quarantineEnvelope().build() : Actions.builder().build();
   }
 
+  /**
+   * Whether a healthy answer at the defer stage can be SMFIR_ACCEPT rather than "continue". After
+   * an accept at MAIL or RCPT, Postfix's smtpd sends this milter nothing more for the message and,
+   * because the queue file is opened only after the first recipient's milter event, does not hand
+   * the milter connection to cleanup(8) at all: no end-of-message round trip, no second process
+   * reading the queue file for us. Not when scanning (the content is the point), not at DATA
+   * (cleanup already has the connection and will still send end-of-message), and not at CONNECT
+   * or HELO, where Postfix takes an accept for the whole connection and later transactions would
+   * go unchecked and uncounted.
+   */
+  static boolean acceptsAtDeferStage(Stage deferStage, boolean scanning) {
+    return !scanning && (deferStage == Stage.MAIL || deferStage == Stage.RCPT);
+  }
+
   static ProtocolSteps steps(Stage deferStage, boolean scanning) {
     ProtocolSteps.Builder b = ProtocolSteps.builder().noUnknownCommands().noReplyForUnknown();
     if (!scanning) {

@@ -1,16 +1,17 @@
 package io.headroom.milter;
 
-import java.net.InetAddress;
-import java.util.Map;
 import io.headroom.metrics.Metrics.MessageAction;
 import io.headroom.scan.MessageScan;
+import java.net.InetAddress;
+import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.nightcode.milter.Actions;
 import org.nightcode.milter.MilterContextImpl;
 import org.nightcode.milter.MilterHandler;
 import org.nightcode.milter.MilterMacros;
-import org.nightcode.milter.net.MilterPacketSender;
 import org.nightcode.milter.ProtocolSteps;
+import org.nightcode.milter.net.MilterPacketSender;
 
 /**
  * One milter connection: jmilter's protocol state plus what the gate learns along the way. Postfix
@@ -27,6 +28,8 @@ final class Session extends MilterContextImpl {
   private volatile boolean bypassed;
   /** The gate already counted and logged this transaction: once, not once per recipient. */
   private volatile boolean decided;
+  /** The transaction was counted in headroom_messages_total as accepted or bypassed. */
+  private volatile boolean acceptanceCounted;
   /** The scan of the message under way, from its first header to its end. */
   private MessageScan scan;
 
@@ -95,6 +98,18 @@ final class Session extends MilterContextImpl {
     return bypassed ? MessageAction.BYPASSED : MessageAction.ACCEPTED;
   }
 
+  /**
+   * How the transaction counts as accepted, the first time it is let through: empty if it was
+   * deferred (a later recipient passing does not make it accepted) or is already counted.
+   */
+  Optional<MessageAction> acceptance() {
+    if (deferred || acceptanceCounted) {
+      return Optional.empty();
+    }
+    acceptanceCounted = true;
+    return Optional.of(acceptedAs());
+  }
+
   /** The message's scan, begun by {@code begin} on first use. */
   synchronized MessageScan scan(java.util.function.Supplier<MessageScan> begin) {
     if (scan == null) {
@@ -122,6 +137,7 @@ final class Session extends MilterContextImpl {
     deferred = false;
     bypassed = false;
     decided = false;
+    acceptanceCounted = false;
   }
 
   private String macro(String name) {

@@ -1,6 +1,7 @@
 package io.headroom.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -79,6 +80,41 @@ class GateEndToEndIT {
     assertEquals(200, daemon.get("/health").statusCode());
     assertEquals(1.0, daemon.metric("headroom_messages_total{action=\"accepted\"}"));
     assertEquals(1.0, daemon.metric("headroom_check_up{check=\"dns\"}"));
+  }
+
+  /**
+   * The healthy gate accepts each message at its first RCPT, so Postfix sends it nothing more for
+   * that message. Postfix must still take further recipients, RSET and later transactions of the
+   * same session through the milter without a complaint.
+   */
+  @Test
+  void severalTransactionsInOneSessionAreEachAcceptedAndCounted() throws Exception {
+    Dnsmasq dns = keep(Dnsmasq.start());
+    HeadroomProcess daemon = daemon(dns);
+    PostfixInstance postfix = postfix(daemon);
+
+    try (SmtpClient c = SmtpClient.connect(postfix.smtpPort())) {
+      c.greeting();
+      assertEquals(250, c.ehlo(SmtpClient.CLIENT_NAME).code());
+      assertEquals("250 2.1.0 Ok", c.mailFrom("a@example.test").text());
+      assertEquals("250 2.1.5 Ok", c.rcptTo("b@example.test").text());
+      assertEquals("250 2.1.5 Ok", c.rcptTo("c@example.test").text(), "a second recipient after the accept");
+      assertEquals(354, c.data().code());
+      assertTrue(c.message(MESSAGE).text().startsWith("250 2.0.0 Ok: queued as "));
+      assertEquals("250 2.1.0 Ok", c.mailFrom("a@example.test").text());
+      assertEquals("250 2.1.5 Ok", c.rcptTo("b@example.test").text());
+      assertEquals("250 2.0.0 Ok", c.rset().text());
+      assertEquals("250 2.1.0 Ok", c.mailFrom("a@example.test").text());
+      assertEquals("250 2.1.5 Ok", c.rcptTo("b@example.test").text());
+      assertEquals(354, c.data().code());
+      assertTrue(c.message(MESSAGE).text().startsWith("250 2.0.0 Ok: queued as "));
+      assertEquals(221, c.quit().code());
+    }
+
+    // One per transaction at the gate's decision, the reset one included.
+    assertEquals(3.0, daemon.metric("headroom_messages_total{action=\"accepted\"}"));
+    String maillog = postfix.maillog();
+    assertFalse(maillog.contains("milter"), "Postfix logged nothing about the milter:\n" + maillog);
   }
 
   @Test

@@ -90,7 +90,7 @@ class ConnectionHardeningTest {
     mta.macro('M', "i", "ABC123");
     mta.mail("<a@example.test>");
     mta.macro('R', "{rcpt_addr}", "b@example.test");
-    assertEquals(ResponseCode.SMFIR_CONTINUE.code(), mta.rcpt("<b@example.test>").command());
+    assertEquals(ResponseCode.SMFIR_ACCEPT.code(), mta.rcpt("<b@example.test>").command());
     mta.exchange(CommandCode.SMFIC_ABORT, new byte[0]); // RSET
     mta.mail("<a@example.test>");
     mta.rcpt("<b@example.test>");

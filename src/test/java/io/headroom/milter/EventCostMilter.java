@@ -3,6 +3,7 @@ package io.headroom.milter;
 import io.headroom.config.Config;
 import io.headroom.config.ConfigException;
 import io.headroom.config.ConfigParser;
+import io.headroom.config.Stage;
 import io.headroom.health.HealthSnapshot;
 import io.headroom.metrics.Metrics;
 import java.net.SocketAddress;
@@ -21,8 +22,8 @@ import org.nightcode.milter.net.MilterPacketSender;
 
 /**
  * The benchmark's measure of what negotiation saves: the gate's own handler and milter server,
- * healthy and without probes, asking Postfix either for the events {@link Negotiation} picks or
- * for every event with a reply to each. Everything else is the same code, so the difference is
+ * healthy and without probes, asking Postfix either for the events {@link Negotiation} picks (and
+ * accepting the message at the defer stage) or for every event with a reply to each. Everything else is the same code, so the difference is
  * the events alone.
  *
  * <p>Run as {@code java -cp headroom-milter.jar:test-classes io.headroom.milter.EventCostMilter
@@ -37,9 +38,12 @@ public final class EventCostMilter {
       System.exit(2);
     }
     Config config = ConfigParser.parse(Path.of(args[0]));
-    GateHandler gate =
-        new GateHandler(() -> HealthSnapshot.EMPTY, config.deferStage(), config.bypass(), Metrics.NONE);
-    MilterHandler handler = args[1].equals("all") ? new AllEvents(gate) : gate;
+    boolean all = args[1].equals("all");
+    // Every event means a reply to each, up to the end of the message: answered at DATA, the gate
+    // says "continue" at RCPT instead of the accept that would stop Postfix's events early.
+    GateHandler gate = new GateHandler(
+        () -> HealthSnapshot.EMPTY, all ? Stage.DATA : config.deferStage(), config.bypass(), Metrics.NONE);
+    MilterHandler handler = all ? new AllEvents(gate) : gate;
     MilterServer server =
         MilterServer.start(config.listen(), () -> handler, config::sessions, Metrics.NONE);
     System.out.println("listening on " + server.localAddress());

@@ -90,6 +90,11 @@ final class FakeMta {
     return exchange(CommandCode.SMFIC_RCPT, z(to));
   }
 
+  /** Ends the transaction early, as Postfix does after each message; no reply is expected. */
+  Reply abort() {
+    return exchange(CommandCode.SMFIC_ABORT, new byte[0]);
+  }
+
   Reply eom() {
     return exchange(CommandCode.SMFIC_EOB, new byte[0]);
   }

@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.nightcode.milter.CommandCode;
 import org.nightcode.milter.ProtocolSteps;
 import org.nightcode.milter.ResponseCode;
 
@@ -55,14 +56,48 @@ class GateHandlerTest {
     assertEquals(expected, reply.text());
   }
 
+  private static void assertAccept(FakeMta.Reply reply) {
+    assertEquals(ResponseCode.SMFIR_ACCEPT.code(), reply.command(), "SMFIR_ACCEPT: Postfix sends nothing more for the message");
+  }
+
   @Test
-  void healthyContinuesAndCountsTheMessageAsAccepted() {
+  void healthyAcceptsAtTheDeferStageAndCountsEachTransactionOnce() {
     FakeMta mta = session(Stage.RCPT);
     assertNull(mta.connect("client.example", "192.0.2.1"), "connect is not answered when deferring at rcpt");
     assertNull(mta.mail("<a@example.test>"));
-    assertContinue(mta.rcpt("<b@example.test>"));
-    assertContinue(mta.eom());
-    assertEquals(List.of("session opened", "message accepted"), counted);
+    assertAccept(mta.rcpt("<b@example.test>"));
+    assertNull(mta.abort(), "Postfix ends each transaction with an abort, which gets no reply");
+    assertNull(mta.mail("<c@example.test>"));
+    assertAccept(mta.rcpt("<d@example.test>"));
+    assertEquals(List.of("session opened", "message accepted", "message accepted"), counted);
+  }
+
+  @Test
+  void healthyContinuesWhereAnAcceptWouldCoverMoreThanTheMessage() {
+    // At DATA cleanup(8) already holds the milter connection and sends end-of-message anyway; at
+    // CONNECT or HELO Postfix would take an accept for the whole connection.
+    FakeMta data = session(Stage.DATA);
+    data.connect("client.example", "192.0.2.1");
+    data.mail("<a@example.test>");
+    assertContinue(data.exchange(CommandCode.SMFIC_DATA, new byte[0]));
+    assertContinue(data.eom());
+    FakeMta connect = session(Stage.CONNECT);
+    assertContinue(connect.connect("client.example", "192.0.2.1"));
+    connect.mail("<a@example.test>");
+    assertContinue(connect.eom());
+    assertEquals(List.of("session opened", "message accepted", "session opened", "message accepted"), counted);
+  }
+
+  @Test
+  void aTransactionDeferredOnceIsNotCountedAcceptedWhenALaterRecipientPasses() {
+    health.set(snapshot(state(Check.DISK, "disk_space:/var/spool/postfix", false, Mode.ENFORCE, DISK_REASON)));
+    FakeMta mta = session(Stage.RCPT);
+    mta.connect("client.example", "192.0.2.1");
+    mta.mail("<a@example.test>");
+    assertEquals(ResponseCode.SMFIR_REPLYCODE.code(), mta.rcpt("<b@example.test>").command());
+    health.set(snapshot());
+    assertAccept(mta.rcpt("<c@example.test>"));
+    assertEquals(List.of("session opened", "deferred disk rcpt", "message deferred"), counted);
   }
 
   @Test
@@ -94,9 +129,7 @@ class GateHandlerTest {
     FakeMta mta = session(Stage.RCPT);
     mta.connect("client.example", "192.0.2.1");
     mta.mail("<a@example.test>");
-    assertContinue(mta.rcpt("<b@example.test>"));
-    assertContinue(mta.rcpt("<c@example.test>"));
-    assertContinue(mta.eom());
+    assertAccept(mta.rcpt("<b@example.test>"));
     assertEquals(List.of("session opened", "would dns rcpt", "message accepted"), counted);
   }
 
@@ -106,8 +139,7 @@ class GateHandlerTest {
     FakeMta mta = session(Stage.RCPT, new BypassRules(List.of(CidrBlock.parse("192.0.2.0/24")), false));
     mta.connect("client.example", "192.0.2.1");
     mta.mail("<a@example.test>");
-    assertContinue(mta.rcpt("<b@example.test>"));
-    assertContinue(mta.eom());
+    assertAccept(mta.rcpt("<b@example.test>"));
     assertEquals(List.of("session opened", "message bypassed"), counted,
         "counted once, as bypassed rather than accepted");
     FakeMta other = session(Stage.RCPT, new BypassRules(List.of(CidrBlock.parse("192.0.2.0/24")), false));
@@ -123,7 +155,7 @@ class GateHandlerTest {
     mta.connect("client.example", "198.51.100.1");
     mta.macro('M', "{auth_authen}", "alice");
     mta.mail("<alice@example.test>");
-    assertContinue(mta.rcpt("<b@example.test>"));
+    assertAccept(mta.rcpt("<b@example.test>"));
   }
 
   @Test

@@ -49,8 +49,9 @@ public final class HeadroomProcess implements AutoCloseable {
 
   /** As {@link #start(Path, String...)}, with these JVM options (heap size, GC) instead of the default. */
   public static HeadroomProcess start(Path dir, List<String> jvmOptions, String... configLines) {
-    int milterPort = Ports.freeTcpPort();
-    int metricsPort = Ports.freeTcpPort();
+    int[] ports = Ports.freeTcpPorts(2);
+    int milterPort = ports[0];
+    int metricsPort = ports[1];
     List<String> lines = new ArrayList<>();
     // A test may listen elsewhere (listen = unix:/path); then milterAddress() does not apply.
     if (Arrays.stream(configLines).noneMatch(l -> l.matches("listen\\s*=.*"))) {

@@ -1,15 +1,17 @@
 package io.headroom.support;
 
-import java.util.concurrent.TimeUnit;
-import java.time.Duration;
-import java.net.Socket;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Loopback addresses and ephemeral ports for the servers a test starts.
@@ -27,11 +29,34 @@ public final class Ports {
 
   /** A TCP port on 127.0.0.1 that was free a moment ago. */
   public static int freeTcpPort() {
-    try (ServerSocket socket = new ServerSocket()) {
-      socket.bind(new InetSocketAddress(LOOPBACK_V4, 0), 1);
-      return socket.getLocalPort();
+    return freeTcpPorts(1)[0];
+  }
+
+  /**
+   * {@code count} distinct TCP ports on 127.0.0.1 that were free a moment ago. Held open together
+   * while chosen: one after another, the kernel may hand out the same port twice.
+   */
+  public static int[] freeTcpPorts(int count) {
+    List<ServerSocket> sockets = new ArrayList<>();
+    try {
+      for (int i = 0; i < count; i++) {
+        ServerSocket socket = new ServerSocket();
+        sockets.add(socket);
+        socket.bind(new InetSocketAddress(LOOPBACK_V4, 0), 1);
+      }
+      return sockets.stream().mapToInt(ServerSocket::getLocalPort).toArray();
     } catch (IOException e) {
       throw new UncheckedIOException("no free TCP port on 127.0.0.1", e);
+    } finally {
+      sockets.forEach(Ports::closeQuietly);
+    }
+  }
+
+  private static void closeQuietly(ServerSocket socket) {
+    try {
+      socket.close();
+    } catch (IOException e) {
+      // Only chosen, never used: nothing to lose.
     }
   }
 
