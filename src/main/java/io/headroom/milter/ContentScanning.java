@@ -19,9 +19,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The message content's path: streams headers and body to the scanners as Postfix sends them and
- * turns the verdict into the end-of-message reply. Postfix waits for our reply to each chunk before
- * it sends the next, so replying only once the scanners have taken a chunk bounds what one session
- * holds to one chunk; and none of this blocks the event loop.
+ * turns the verdict into the end-of-message reply. Postfix sends the content without waiting for
+ * replies; when the scanners fall behind, the connection is not read until they have taken what
+ * came, which bounds what one session holds to a batch and the packets of one read. None of this
+ * blocks the event loop.
  */
 final class ContentScanning {
   private static final Logger log = LoggerFactory.getLogger(ContentScanning.class);
@@ -78,7 +79,16 @@ final class ContentScanning {
     return s.scan(() -> scanner.begin(s.queueId()));
   }
 
+  /**
+   * Postfix sends headers and body without waiting for a reply where it negotiated that (see
+   * {@link Negotiation}); then reading stops until the scanners have taken the bytes. Otherwise
+   * "continue" is the reply, once they have.
+   */
   private static void continueWhenDone(Session s, CompletionStage<?> stage) {
+    if (!s.awaitsReply()) {
+      s.holdReadingUntil(stage);
+      return;
+    }
     stage.whenComplete((v, failure) -> {
       try {
         s.sendContinue();

@@ -152,7 +152,9 @@ final class GateHandler extends AbstractMilterHandler {
 
   /**
    * Content events are negotiated only when scanning; a peer that sends them anyway gets
-   * "continue". A failure defers rather than accept unscanned.
+   * "continue". A failure defers rather than accept unscanned: Postfix does not wait for a reply to
+   * headers and body chunks (jmilter drops one sent then), so the 451 is the answer to the end of
+   * the message, and nothing of the message after the failure is scanned.
    */
   private void content(Session s, String event, java.util.function.BiConsumer<ContentScanning, Session> step)
       throws MilterException {
@@ -160,11 +162,16 @@ final class GateHandler extends AbstractMilterHandler {
       s.sendContinue();
       return;
     }
+    if (s.contentFailed()) {
+      send(s, INTERNAL_ERROR);
+      return;
+    }
     try {
       step.accept(scanning.get(), s);
     } catch (RuntimeException e) {
       log.error("session {} queue {}: internal error at {}, deferring", s.logId(), s.queueId(), event, e);
       s.endScan();
+      s.markContentFailed();
       send(s, INTERNAL_ERROR);
     }
   }

@@ -33,7 +33,12 @@ final class Negotiation {
 
   static ProtocolSteps steps(Stage deferStage, boolean scanning) {
     ProtocolSteps.Builder b = ProtocolSteps.builder().noUnknownCommands().noReplyForUnknown();
-    if (!scanning) {
+    if (scanning) {
+      // Content arrives without a reply per header or chunk: Postfix writes it back to back and
+      // the milter reads it in a few wake-ups instead of one round trip each. Backpressure is
+      // TCP's: see ContentScanning.
+      b.noReplyForHeaders().noReplyForEoh().noReplyForBodyChunk();
+    } else {
       b.noHeaders().noEoh().noBody();
     }
     // CONNECT carries the client address (bypass_networks, logs) and MAIL starts a transaction

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 import org.nightcode.milter.Actions;
 import org.nightcode.milter.MilterContextImpl;
 import org.nightcode.milter.MilterHandler;
@@ -20,6 +21,7 @@ import org.nightcode.milter.net.MilterPacketSender;
  */
 final class Session extends MilterContextImpl {
   private final String logId;
+  private final InboundHold hold;
   private volatile InetAddress client;
   private volatile String clientName = "unknown";
   /** The transaction was answered 451; it is not counted as accepted at its end. */
@@ -30,6 +32,8 @@ final class Session extends MilterContextImpl {
   private volatile boolean decided;
   /** The transaction was counted in headroom_messages_total as accepted or bypassed. */
   private volatile boolean acceptanceCounted;
+  /** Handling the message content failed; its end is answered 451. */
+  private volatile boolean contentFailed;
   /** The scan of the message under way, from its first header to its end. */
   private MessageScan scan;
 
@@ -40,6 +44,7 @@ final class Session extends MilterContextImpl {
       MilterMacros macros,
       MilterPacketSender sender) {
     super(handler, actions, steps, macros, sender);
+    this.hold = sender instanceof InboundHold h ? h : InboundHold.NONE;
     UUID id = id();
     this.logId = Long.toHexString(id.getMostSignificantBits()).substring(0, 8);
   }
@@ -126,6 +131,21 @@ final class Session extends MilterContextImpl {
     }
   }
 
+  /**
+   * Whether Postfix waits for a reply to the command being handled, that is whether no "no reply"
+   * flag for it was negotiated. A reply to a command that has none would be taken as the answer to
+   * the next one.
+   */
+  boolean awaitsReply() {
+    int noReply = getSessionStep().noReplyBit();
+    return noReply == 0 || (getSessionProtocolSteps().bitmap() & noReply) == 0;
+  }
+
+  /** Stops reading this connection until {@code stage} completes. */
+  void holdReadingUntil(CompletionStage<?> stage) {
+    hold.until(stage);
+  }
+
   /** True the first time the gate decides within this transaction. */
   boolean firstDecision() {
     boolean first = !decided;
@@ -138,6 +158,15 @@ final class Session extends MilterContextImpl {
     bypassed = false;
     decided = false;
     acceptanceCounted = false;
+    contentFailed = false;
+  }
+
+  boolean contentFailed() {
+    return contentFailed;
+  }
+
+  void markContentFailed() {
+    contentFailed = true;
   }
 
   private String macro(String name) {

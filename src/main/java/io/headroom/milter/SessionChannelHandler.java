@@ -6,6 +6,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.io.IOException;
+import java.util.concurrent.CompletionStage;
 import org.nightcode.milter.CommandCode;
 import org.nightcode.milter.MilterHandler;
 import org.nightcode.milter.codec.MilterPacket;
@@ -125,24 +126,51 @@ final class SessionChannelHandler extends SimpleChannelInboundHandler<MilterPack
   }
 
   private MilterPacketSender sender(ChannelHandlerContext ctx) {
-    return new MilterPacketSender() {
-      @Override
-      public void send(MilterPacket packet) {
-        ctx.writeAndFlush(packet);
-      }
+    return new Connection(ctx);
+  }
 
-      /**
-       * jmilter closes a session after QUIT, when the channel is gone, and when one of its command
-       * processors gives up on a packet (handler.abortSession): only the last is an error.
-       */
-      @Override
-      public void close() {
-        if (ctx.channel().isActive() && !state.quitting()) {
-          fail(ctx, ProtocolError.REJECTED_BY_ENGINE, "jmilter's command engine aborted the session");
-        } else {
-          ctx.close();
-        }
+  /** jmilter's way to answer Postfix, and ours to stop reading from it for a while. */
+  private final class Connection implements MilterPacketSender, InboundHold {
+    private final ChannelHandlerContext ctx;
+    /** Stages not yet complete that reading waits for; touched on the event loop only. */
+    private int holds;
+
+    Connection(ChannelHandlerContext ctx) {
+      this.ctx = ctx;
+    }
+
+    @Override
+    public void send(MilterPacket packet) {
+      ctx.writeAndFlush(packet);
+    }
+
+    /**
+     * jmilter closes a session after QUIT, when the channel is gone, and when one of its command
+     * processors gives up on a packet (handler.abortSession): only the last is an error.
+     */
+    @Override
+    public void close() {
+      if (ctx.channel().isActive() && !state.quitting()) {
+        fail(ctx, ProtocolError.REJECTED_BY_ENGINE, "jmilter's command engine aborted the session");
+      } else {
+        ctx.close();
       }
-    };
+    }
+
+    /** Called on the event loop, while a command is handled. */
+    @Override
+    public void until(CompletionStage<?> stage) {
+      if (stage.toCompletableFuture().isDone()) {
+        return;
+      }
+      if (holds++ == 0) {
+        ctx.channel().config().setAutoRead(false);
+      }
+      stage.whenComplete((ignored, failure) -> ctx.executor().execute(() -> {
+        if (--holds == 0) {
+          ctx.channel().config().setAutoRead(true);
+        }
+      }));
+    }
   }
 }

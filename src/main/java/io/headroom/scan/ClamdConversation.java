@@ -32,8 +32,7 @@ final class ClamdConversation implements Conversation {
     this.pool = pool;
   }
 
-  @Override
-  public void open() throws IOException {
+  private void open() throws IOException {
     connecting = true;
     try {
       connection = pool.connect(link);
@@ -49,6 +48,9 @@ final class ClamdConversation implements Conversation {
     if (bytes.length == 0) {
       return;
     }
+    if (connection == null) {
+      open();
+    }
     length.clear();
     length.putInt(bytes.length).flip();
     writeFully(length, ByteBuffer.wrap(bytes));
@@ -56,6 +58,9 @@ final class ClamdConversation implements Conversation {
 
   @Override
   public ScannerVerdict finish() throws IOException {
+    if (connection == null) {
+      open();
+    }
     length.clear();
     length.putInt(0).flip();
     writeFully(length);

@@ -3,14 +3,12 @@ package io.headroom.scan;
 import java.util.Optional;
 
 /**
- * One scanner kind's side of one message scan. {@link #open()}, {@link #write(byte[])} and {@link
- * #finish()} block, and are called one at a time, in order, on the scan executor; {@link #close()}
- * may be called from any thread at any time and makes a blocked call return.
+ * One scanner kind's side of one message scan. {@link #write(byte[])} and {@link #finish()} block,
+ * and are called one at a time, in order, on the scan executor; {@link #close()} may be called
+ * from any thread at any time and makes a blocked call return. A conversation connects when it
+ * first has something to send, so a small message costs one connection and one executor step.
  */
 interface Conversation {
-
-  /** Prepares for the message (clamd connects here, so a restarting clamd is retried early). */
-  void open() throws Exception;
 
   /** Hands on the next bytes of the message as the MTA received it; {@code bytes} is not empty. */
   void write(byte[] bytes) throws Exception;

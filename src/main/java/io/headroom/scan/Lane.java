@@ -54,10 +54,6 @@ final class Lane {
     return verdict;
   }
 
-  CompletableFuture<Void> open() {
-    return step(conversation::open);
-  }
-
   /**
    * Completes when the scanner has taken {@code bytes}, or when the lane has a verdict (then the
    * bytes are not needed any more): a step queued behind a blocked one must not hold the caller
@@ -67,8 +63,14 @@ final class Lane {
     return step(() -> conversation.write(bytes));
   }
 
-  void finish() {
-    step(() -> settle(conversation.finish()));
+  /** Sends the message's last bytes (possibly none) and asks for the verdict, in one step. */
+  void finish(byte[] last) {
+    step(() -> {
+      if (last.length > 0) {
+        conversation.write(last);
+      }
+      settle(conversation.finish());
+    });
   }
 
   /** The message deadline passed. */

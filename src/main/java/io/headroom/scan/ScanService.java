@@ -88,7 +88,7 @@ public final class ScanService implements AutoCloseable {
   }
 
   /**
-   * Starts scanning one message: connects to clamd and starts the deadline clock. Call it when the
+   * Starts scanning one message: starts the deadline clock. Call it when the
    * message content starts (the first header), since the deadline covers everything from here.
    *
    * @param logId the queue or session id, for log lines

@@ -40,11 +40,6 @@ final class SpamdConversation implements Conversation {
   }
 
   @Override
-  public void open() {
-    // Nothing to do until the length is known.
-  }
-
-  @Override
   public void write(byte[] bytes) throws IOException {
     spool.write(bytes);
   }

@@ -181,4 +181,14 @@ class GateHandlerTest {
     assertEquals(0, steps & ProtocolSteps.NO_RECIPIENTS, "rcpt is the stage that answers");
     assertEquals(0, steps & ProtocolSteps.NO_REPLY_FOR_RECIPIENTS);
   }
+
+  @Test
+  void scanningAsksForTheContentWithoutAReplyPerHeaderOrChunk() {
+    int steps = Negotiation.steps(Stage.RCPT, true).bitmap();
+    assertEquals(0, steps & (ProtocolSteps.NO_HEADERS | ProtocolSteps.NO_EOH | ProtocolSteps.NO_BODY),
+        "the content is what scanning needs");
+    int noReply = ProtocolSteps.NO_REPLY_FOR_HEADERS | ProtocolSteps.NO_REPLY_FOR_EOH | ProtocolSteps.NO_REPLY_FOR_BODY;
+    assertEquals(noReply, steps & noReply);
+    assertTrue(!Negotiation.acceptsAtDeferStage(Stage.RCPT, true), "the content must still come");
+  }
 }

@@ -27,6 +27,8 @@ final class FakeClamd implements AutoCloseable {
   private final List<Socket> accepted = new ArrayList<>();
   private final Thread acceptor;
   final AtomicLong payloadBytes = new AtomicLong();
+  /** INSTREAM chunks received, the terminating zero length not counted. */
+  final AtomicLong chunks = new AtomicLong();
   final AtomicLong emptyChunksBeforeEnd = new AtomicLong();
 
   FakeClamd(Mode mode) throws IOException {
@@ -74,6 +76,7 @@ final class FakeClamd implements AutoCloseable {
           break;
         }
         payloadBytes.addAndGet(length);
+        chunks.incrementAndGet();
         int left = length;
         while (left > 0) {
           int n = in.read(buf, 0, Math.min(left, buf.length));

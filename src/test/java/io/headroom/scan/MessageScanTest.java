@@ -13,6 +13,7 @@ import io.headroom.config.ScannerEndpoint;
 import io.headroom.scan.ScanOutcome.Action;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -70,6 +71,51 @@ class MessageScanTest {
       assertEquals(expected, clamd.payloadBytes.get());
       assertEquals(expected, scan.size());
       assertEquals(List.of("clamd=clean"), recorded);
+    }
+  }
+
+  @Test
+  void smallPiecesAreBatchedAndTakenAtOnce() throws Exception {
+    try (FakeClamd clamd = new FakeClamd(FakeClamd.Mode.ANSWER_OK);
+        ScanService service =
+            new ScanService(
+                settings(Duration.ofSeconds(10), 1L << 30, "clamd:tcp:127.0.0.1:" + clamd.port()),
+                metrics,
+                spool)) {
+      MessageScan scan = service.begin("T7");
+      List<CompletionStage<Void>> stages = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        stages.add(scan.header("X-Header-" + i, "value " + i));
+      }
+      stages.add(scan.endOfHeaders());
+      stages.add(scan.body(new byte[2000]));
+      for (CompletionStage<Void> stage : stages) {
+        assertTrue(stage.toCompletableFuture().isDone(), "a small piece is answered without waiting for clamd");
+      }
+      assertEquals(0, clamd.payloadBytes.get(), "nothing sent before the batch is full or the message ends");
+      ScanOutcome outcome = await(scan.finish(), Duration.ofSeconds(10));
+      assertEquals(ScanResult.CLEAN, outcome.verdicts().get(0).result(), outcome.detail());
+      assertEquals(1, clamd.chunks.get(), "the whole small message went to clamd as one chunk");
+      assertEquals(scan.size(), clamd.payloadBytes.get());
+    }
+  }
+
+  @Test
+  void aFullBatchIsHandedOverBeforeTheChunkThatFilledIt() throws Exception {
+    try (FakeClamd clamd = new FakeClamd(FakeClamd.Mode.ANSWER_OK);
+        ScanService service =
+            new ScanService(
+                settings(Duration.ofSeconds(10), 1L << 30, "clamd:tcp:127.0.0.1:" + clamd.port()),
+                metrics,
+                spool)) {
+      MessageScan scan = service.begin("T8");
+      feed(scan, 3, 40_000);
+      ScanOutcome outcome = await(scan.finish(), Duration.ofSeconds(10));
+      assertEquals(ScanResult.CLEAN, outcome.verdicts().get(0).result(), outcome.detail());
+      // headers + 40,000 batched; the second 40,000 overflows: batch, then the chunk itself; the
+      // third is batched again and sent at the end.
+      assertEquals(3, clamd.chunks.get());
+      assertEquals("Subject: test\r\n\r\n".length() + 120_000, clamd.payloadBytes.get());
     }
   }
 
