@@ -212,7 +212,7 @@ class BenchmarkIT {
     Throughput t = new Throughput();
     for (Map.Entry<String, PostfixInstance> e : postfix.entrySet()) {
       // Warm-up, not counted: JIT, Postfix process pools, clamd's first scans.
-      int warm = plan.messages() / 2;
+      int warm = plan.warmup();
       load.throughput(e.getValue().smtpPort(), plan.sessions(), warm);
       t.sent(e.getKey(), warm);
       awaitQueueEmpty(e.getValue());
@@ -370,7 +370,7 @@ class BenchmarkIT {
         + version(List.of("clamd", "--version")) + ", " + version(List.of("clamav-milter", "--version")));
     report.header("throughput: `" + String.join(" ", Load.smtpSource(plan.sessions(), plan.messages(), 0))
             .replace("127.0.0.1:0", "127.0.0.1:PORT") + "` into a private Postfix that discards; "
-        + plan.runs() + " runs, configurations interleaved, queue drained between runs, one warm-up each");
+        + plan.runs() + " runs, configurations interleaved, queue drained between runs, after a warm-up of " + plan.warmup() + " messages each");
     report.header("latency: " + plan.latencyMessages() + " sequential SMTP sessions of one "
         + Plan.MESSAGE_BYTES + "-byte message per run, timed from connect to QUIT");
     report.header("gate: headroom-milter healthy, defaults (probe_interval 2s, defer_stage rcpt) with a loopback "

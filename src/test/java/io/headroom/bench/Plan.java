@@ -7,6 +7,9 @@ import java.time.Duration;
  * harness still runs end to end, with figures too rough to judge targets by.
  *
  * @param runs measured runs of every figure, taken side by side
+ * @param warmup messages sent to each configuration before the first measured run: the JIT of a
+ *     daemon fresh from start compiles for its first few thousand messages, and a milter runs for
+ *     weeks
  * @param messages messages per throughput run (smtp-source -m)
  * @param sessions parallel SMTP sessions per throughput run (smtp-source -s)
  * @param latencyMessages sequential messages per latency run
@@ -17,6 +20,7 @@ import java.time.Duration;
 record Plan(
     String name,
     int runs,
+    int warmup,
     int messages,
     int sessions,
     int latencyMessages,
@@ -26,8 +30,8 @@ record Plan(
 
   static final int MESSAGE_BYTES = 2048;
 
-  static final Plan FULL = new Plan("full", 5, 1000, 20, 100, 10_000, Duration.ofSeconds(60), 5);
-  static final Plan QUICK = new Plan("quick", 2, 200, 10, 20, 200, Duration.ofSeconds(5), 1);
+  static final Plan FULL = new Plan("full", 5, 4000, 1000, 20, 100, 10_000, Duration.ofSeconds(60), 5);
+  static final Plan QUICK = new Plan("quick", 2, 100, 200, 10, 20, 200, Duration.ofSeconds(5), 1);
 
   static Plan named(String name) {
     return switch (name) {
