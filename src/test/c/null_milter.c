@@ -1,8 +1,9 @@
 /*
  * The cheapest milter there is, for the benchmark's baseline: Sendmail's own libmilter in C,
- * asking Postfix for the same events the headroom gate asks for (connect, MAIL, RCPT, end of
- * message) and answering "continue" to each at once. Postfix with this milter against Postfix
- * alone is what any milter costs Postfix; the gate against this is what headroom-milter adds.
+ * speaking to Postfix exactly as the healthy headroom gate does: the same events (connect, MAIL,
+ * RCPT), no reply to connect and MAIL, and "accept" at the first RCPT, so Postfix sends nothing
+ * more for the message. Postfix with this milter against Postfix alone is what any milter costs
+ * Postfix; the gate against this is what headroom-milter adds.
  *
  * Build: cc -O2 -o null-milter null_milter.c -lmilter -lpthread
  * Run:   null-milter inet:PORT@127.0.0.1
@@ -10,12 +11,19 @@
 #include <stddef.h>
 #include <libmilter/mfapi.h>
 
+#define STEPS (SMFIP_NOHELO | SMFIP_NOHDRS | SMFIP_NOEOH | SMFIP_NOBODY | SMFIP_NOUNKNOWN | SMFIP_NODATA)
+#define NO_REPLY (SMFIP_NR_CONN | SMFIP_NR_MAIL)
+
 static sfsistat negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
                           unsigned long f3, unsigned long *pf0, unsigned long *pf1,
                           unsigned long *pf2, unsigned long *pf3) {
   (void) ctx; (void) f0; (void) f2; (void) f3;
+  /* The callbacks answer SMFIS_NOREPLY, which is only allowed when the MTA agreed to it. */
+  if ((f1 & NO_REPLY) != NO_REPLY) {
+    return SMFIS_REJECT;
+  }
   *pf0 = 0;
-  *pf1 = f1 & (SMFIP_NOHELO | SMFIP_NOHDRS | SMFIP_NOEOH | SMFIP_NOBODY | SMFIP_NOUNKNOWN | SMFIP_NODATA);
+  *pf1 = (f1 & STEPS) | NO_REPLY;
   *pf2 = 0;
   *pf3 = 0;
   return SMFIS_CONTINUE;
@@ -23,22 +31,22 @@ static sfsistat negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsi
 
 static sfsistat connect_cb(SMFICTX *ctx, char *host, _SOCK_ADDR *addr) {
   (void) ctx; (void) host; (void) addr;
-  return SMFIS_CONTINUE;
+  return SMFIS_NOREPLY;
 }
 
-static sfsistat envelope_cb(SMFICTX *ctx, char **argv) {
+static sfsistat mail_cb(SMFICTX *ctx, char **argv) {
   (void) ctx; (void) argv;
-  return SMFIS_CONTINUE;
+  return SMFIS_NOREPLY;
 }
 
-static sfsistat eom_cb(SMFICTX *ctx) {
-  (void) ctx;
-  return SMFIS_CONTINUE;
+static sfsistat rcpt_cb(SMFICTX *ctx, char **argv) {
+  (void) ctx; (void) argv;
+  return SMFIS_ACCEPT;
 }
 
 static struct smfiDesc filter = {
   "null", SMFI_VERSION, 0,
-  connect_cb, NULL, envelope_cb, envelope_cb, NULL, NULL, NULL, eom_cb, NULL, NULL, NULL, NULL,
+  connect_cb, NULL, mail_cb, rcpt_cb, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
   negotiate
 };
 

@@ -135,7 +135,7 @@ class BenchmarkIT {
     latencyRows(report, t, "alone", "Postfix alone");
     latencyRows(report, t, "gate", "Postfix + gate");
     report.figure("gate: milter CPU per message (µs)", "%.0f", t.cpu("gate"));
-    report.figure("Postfix + null milter (C libmilter, same events, does nothing): throughput (msg/s)", "%.0f",
+    report.figure("Postfix + null milter (C libmilter, same events and answers, does nothing): throughput (msg/s)", "%.0f",
         t.rate("null milter"));
     report.figure("null milter / alone: throughput ratio (what any milter costs Postfix)", "%.3f",
         t.ratio("null milter", "alone"));
