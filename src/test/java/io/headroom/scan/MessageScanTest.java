@@ -40,6 +40,12 @@ class MessageScanTest {
         10.0);
   }
 
+  /** A scan service with one clamd backend, the fake one. */
+  private ScanService service(FakeClamd clamd, Duration timeout, long maxSize) {
+    return new ScanService(
+        settings(timeout, maxSize, "clamd:tcp:127.0.0.1:" + clamd.port()), metrics, spool);
+  }
+
   private static <T> T await(CompletionStage<T> stage, Duration within) throws Exception {
     return stage.toCompletableFuture().get(within.toMillis(), TimeUnit.MILLISECONDS);
   }
@@ -55,11 +61,7 @@ class MessageScanTest {
   @Test
   void framesEveryByteAndSkipsEmptyChunks() throws Exception {
     try (FakeClamd clamd = new FakeClamd(FakeClamd.Mode.ANSWER_OK);
-        ScanService service =
-            new ScanService(
-                settings(Duration.ofSeconds(10), 1L << 30, "clamd:tcp:127.0.0.1:" + clamd.port()),
-                metrics,
-                spool)) {
+        ScanService service = service(clamd, Duration.ofSeconds(10), 1L << 30)) {
       MessageScan scan = service.begin("T1");
       feed(scan, 3, 1000);
       await(scan.body(new byte[0]), Duration.ofSeconds(5));
@@ -77,11 +79,7 @@ class MessageScanTest {
   @Test
   void smallPiecesAreBatchedAndTakenAtOnce() throws Exception {
     try (FakeClamd clamd = new FakeClamd(FakeClamd.Mode.ANSWER_OK);
-        ScanService service =
-            new ScanService(
-                settings(Duration.ofSeconds(10), 1L << 30, "clamd:tcp:127.0.0.1:" + clamd.port()),
-                metrics,
-                spool)) {
+        ScanService service = service(clamd, Duration.ofSeconds(10), 1L << 30)) {
       MessageScan scan = service.begin("T7");
       List<CompletionStage<Void>> stages = new ArrayList<>();
       for (int i = 0; i < 10; i++) {
@@ -103,11 +101,7 @@ class MessageScanTest {
   @Test
   void aFullBatchIsHandedOverBeforeTheChunkThatFilledIt() throws Exception {
     try (FakeClamd clamd = new FakeClamd(FakeClamd.Mode.ANSWER_OK);
-        ScanService service =
-            new ScanService(
-                settings(Duration.ofSeconds(10), 1L << 30, "clamd:tcp:127.0.0.1:" + clamd.port()),
-                metrics,
-                spool)) {
+        ScanService service = service(clamd, Duration.ofSeconds(10), 1L << 30)) {
       MessageScan scan = service.begin("T8");
       feed(scan, 3, 40_000);
       ScanOutcome outcome = await(scan.finish(), Duration.ofSeconds(10));
@@ -187,11 +181,7 @@ class MessageScanTest {
   void scannerThatStopsReadingTimesOutEvenWithAFullSendBuffer() throws Exception {
     Duration timeout = Duration.ofSeconds(1);
     try (FakeClamd clamd = new FakeClamd(FakeClamd.Mode.NEVER_READ);
-        ScanService service =
-            new ScanService(
-                settings(timeout, 1L << 30, "clamd:tcp:127.0.0.1:" + clamd.port()),
-                metrics,
-                spool)) {
+        ScanService service = service(clamd, timeout, 1L << 30)) {
       long start = System.nanoTime();
       MessageScan scan = service.begin("T4");
       // 32 MiB cannot fit in the socket buffers, so a write blocks until the deadline closes it.
@@ -212,11 +202,7 @@ class MessageScanTest {
   @Test
   void oversizeMessageIsNotScanned() throws Exception {
     try (FakeClamd clamd = new FakeClamd(FakeClamd.Mode.ANSWER_OK);
-        ScanService service =
-            new ScanService(
-                settings(Duration.ofSeconds(10), 5000, "clamd:tcp:127.0.0.1:" + clamd.port()),
-                metrics,
-                spool)) {
+        ScanService service = service(clamd, Duration.ofSeconds(10), 5000)) {
       MessageScan scan = service.begin("T5");
       feed(scan, 3, 4000);
       ScanOutcome outcome = await(scan.finish(), Duration.ofSeconds(5));
@@ -232,11 +218,7 @@ class MessageScanTest {
   @Test
   void abortReleasesWithoutAVerdict() throws Exception {
     try (FakeClamd clamd = new FakeClamd(FakeClamd.Mode.NEVER_READ);
-        ScanService service =
-            new ScanService(
-                settings(Duration.ofSeconds(10), 1L << 30, "clamd:tcp:127.0.0.1:" + clamd.port()),
-                metrics,
-                spool)) {
+        ScanService service = service(clamd, Duration.ofSeconds(10), 1L << 30)) {
       MessageScan scan = service.begin("T6");
       CompletionStage<Void> stuck = scan.body(new byte[8 << 20]);
       scan.abort();
