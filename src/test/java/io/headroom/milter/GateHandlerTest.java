@@ -7,17 +7,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.headroom.config.BypassRules;
 import io.headroom.config.Check;
 import io.headroom.config.CidrBlock;
+import io.headroom.config.ConfigParser;
 import io.headroom.config.Mode;
+import io.headroom.config.ScanSettings;
+import io.headroom.config.ScanSettings.MalwareAction;
+import io.headroom.config.ScanSettings.OversizeAction;
+import io.headroom.config.ScannerEndpoint;
 import io.headroom.config.Stage;
 import io.headroom.health.CheckState;
 import io.headroom.health.HealthSnapshot;
-import io.headroom.support.RecordingMetrics;
 import io.headroom.probe.ProbeResult;
+import io.headroom.scan.ScanService;
+import io.headroom.support.RecordingMetrics;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.nightcode.milter.CommandCode;
 import org.nightcode.milter.ProtocolSteps;
 import org.nightcode.milter.ResponseCode;
@@ -190,5 +200,23 @@ class GateHandlerTest {
     int noReply = ProtocolSteps.NO_REPLY_FOR_HEADERS | ProtocolSteps.NO_REPLY_FOR_EOH | ProtocolSteps.NO_REPLY_FOR_BODY;
     assertEquals(noReply, steps & noReply);
     assertTrue(!Negotiation.acceptsAtDeferStage(Stage.RCPT, true), "the content must still come");
+  }
+
+  @Test
+  void aContentFailureIsAnsweredAtTheEndOfTheMessageAndNeverAccepted(@TempDir Path spool) {
+    ScanSettings settings = new ScanSettings(List.of(ScannerEndpoint.parse("clamd:tcp:127.0.0.1:3310")),
+        Duration.ofSeconds(30), Duration.ZERO, 1L << 30, 1L << 30, OversizeAction.TEMPFAIL, MalwareAction.REJECT, 5.0);
+    ScanService stopped = new ScanService(settings, metrics, spool);
+    stopped.close(); // its deadline timer refuses new scans: beginning one throws
+    FakeMta mta = new FakeMta(
+        MilterHandlers.forConfig(ConfigParser.defaults(), health::get, metrics, Optional.of(stopped)), metrics);
+    mta.optneg();
+    mta.connect("client.example", "192.0.2.1");
+    mta.mail("<a@example.test>");
+    assertContinue(mta.rcpt("<b@example.test>"));
+    assertNull(mta.exchange(CommandCode.SMFIC_HEADER, "Subject\0hello\0".getBytes(StandardCharsets.US_ASCII)),
+        "Postfix waits for no reply to a header");
+    assertNull(mta.exchange(CommandCode.SMFIC_BODY, "Hello.\r\n".getBytes(StandardCharsets.US_ASCII)));
+    assertReply("451 4.3.0 Mail filter internal error, message not accepted, try again later", mta.eom());
   }
 }
