@@ -84,7 +84,7 @@ public final class MilterServer implements AutoCloseable {
     SocketAddress address;
     if (listen instanceof ListenAddress.Unix unix) {
       b.channel(EpollServerDomainSocketChannel.class);
-      address = new DomainSocketAddress(unix.path().toFile());
+      address = new DomainSocketAddress(socketFile.get().bindPath().toFile());
     } else {
       InetSocketAddress inet = ((ListenAddress.Inet) listen).address();
       b.channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
@@ -110,9 +110,7 @@ public final class MilterServer implements AutoCloseable {
             });
     try {
       Channel channel = b.bind(address).sync().channel();
-      if (socketFile.isPresent()) {
-        socketFile.get().applyOwnership();
-      }
+      socketFile.ifPresent(UnixSocketFile::publish);
       return new MilterServer(loop, channel, sessions, socketFile);
     } catch (InterruptedException | RuntimeException e) {
       loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -143,8 +141,9 @@ public final class MilterServer implements AutoCloseable {
         .addLast("packetEncoder", new MilterPacketEncoder());
   }
 
+  /** Where Postfix connects: for a unix socket its path, not the private one it was bound at. */
   public SocketAddress localAddress() {
-    return channel.localAddress();
+    return socketFile.<SocketAddress>map(f -> new DomainSocketAddress(f.path().toFile())).orElse(channel.localAddress());
   }
 
   /** Stops accepting new connections; sessions in flight go on. */

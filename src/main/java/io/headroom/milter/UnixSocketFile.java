@@ -9,9 +9,11 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -21,17 +23,23 @@ import org.slf4j.LoggerFactory;
  * The file of a unix listen socket, e.g. under Postfix's chroot /var/spool/postfix. A daemon that
  * crashed leaves it behind and bind(2) then fails with "Address already in use": a socket file
  * nobody answers on is removed before binding; one that answers belongs to a running daemon and is
- * left alone. After binding it gets listen_socket_mode and listen_socket_group, so that Postfix's
- * smtpd (user postfix) can connect; at exit it is removed.
+ * left alone. The socket is bound in a private directory (mode 0700) next to its path, given
+ * listen_socket_mode and listen_socket_group there, and only then renamed into place: nobody can
+ * connect while it still has the process's default permissions. Postfix's smtpd (user postfix)
+ * connects at the path; at exit the socket is removed.
  */
 final class UnixSocketFile {
   private static final Logger log = LoggerFactory.getLogger(UnixSocketFile.class);
   private static final int S_IFMT = 0170000;
   private static final int S_IFSOCK = 0140000;
 
+  private static final String BOUND_NAME = "socket";
+
   private final Path path;
   private final int mode;
   private final String group;
+  /** The private directory the socket is bound in until {@link #publish()}; null before and after. */
+  private Path staging;
 
   UnixSocketFile(Path path, int mode, String group) {
     this.path = path;
@@ -66,10 +74,33 @@ final class UnixSocketFile {
     }
   }
 
-  /** Sets listen_socket_mode and listen_socket_group on the bound socket. */
-  void applyOwnership() {
+  /** Where to bind: a fresh directory only this process can enter, beside the final path. */
+  Path bindPath() {
     try {
-      PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class);
+      staging = Files.createTempDirectory(path.toAbsolutePath().getParent(), "." + path.getFileName() + ".",
+          PosixFilePermissions.asFileAttribute(permissions(0700)));
+      return staging.resolve(BOUND_NAME);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a private directory beside " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Gives the bound socket its mode and group, then moves it to its path. */
+  void publish() {
+    Path bound = staging.resolve(BOUND_NAME);
+    applyOwnership(bound);
+    try {
+      Files.move(bound, path, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot move the bound socket to " + path + ": " + e.getMessage(), e);
+    } finally {
+      removeStaging();
+    }
+  }
+
+  private void applyOwnership(Path socket) {
+    try {
+      PosixFileAttributeView view = Files.getFileAttributeView(socket, PosixFileAttributeView.class);
       if (!group.isEmpty()) {
         GroupPrincipal g = path.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
         view.setGroup(g);
@@ -83,12 +114,26 @@ final class UnixSocketFile {
 
   /** Removes the socket file at exit, if it is still a socket (never a file someone put there since). */
   void remove() {
+    removeStaging();
     try {
       if (Files.exists(path, LinkOption.NOFOLLOW_LINKS) && isSocket()) {
         Files.delete(path);
       }
     } catch (IOException | UncheckedIOException e) {
       log.warn("cannot remove socket {}: {}", path, e.getMessage());
+    }
+  }
+
+  private void removeStaging() {
+    if (staging == null) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(staging.resolve(BOUND_NAME));
+      Files.deleteIfExists(staging);
+      staging = null;
+    } catch (IOException e) {
+      log.warn("cannot remove {}: {}", staging, e.getMessage());
     }
   }
 

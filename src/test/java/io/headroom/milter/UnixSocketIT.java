@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,6 +69,11 @@ class UnixSocketIT {
     PosixFileAttributes attrs = Files.readAttributes(socket, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     assertEquals("rw-rw----", PosixFilePermissions.toString(attrs.permissions()));
     assertEquals("postfix", attrs.group().getName());
+    // Bound in a private directory and moved into place: nothing of that is left behind.
+    try (var entries = Files.list(sockets)) {
+      assertEquals(List.of(socket), entries.toList());
+    }
+    assertTrue(daemon.log().contains("listening on unix:" + socket), daemon.log());
 
     postfix = PostfixInstance.builder(dir.resolve("postfix")).smtpdMilters("unix:" + socket).start();
     Transcript t = SmtpClient.send(postfix.smtpPort(), "a@example.test", "b@example.test",
