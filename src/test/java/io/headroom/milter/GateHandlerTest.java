@@ -79,7 +79,11 @@ class GateHandlerTest {
     assertNull(mta.abort(), "Postfix ends each transaction with an abort, which gets no reply");
     assertNull(mta.mail("<c@example.test>"));
     assertAccept(mta.rcpt("<d@example.test>"));
-    assertEquals(List.of("session opened", "message accepted", "message accepted"), counted);
+    FakeMta atMail = session(Stage.MAIL);
+    atMail.connect("client.example", "192.0.2.1");
+    assertAccept(atMail.mail("<a@example.test>"));
+    assertEquals(List.of("session opened", "message accepted", "message accepted", "session opened",
+        "message accepted"), counted);
   }
 
   @Test
