@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The milter's answers: a precise 451 at the configured stage when the health snapshot says so;
  * otherwise "continue", or at the defer stage "accept" where that spares Postfix the rest of the
- * message's milter traffic (see {@link Negotiation#acceptsAtDeferStage}). Reads only the in-memory snapshot: no I/O on the message path.
- * Anything unexpected is answered with a 451, never with an accept.
+ * message's milter traffic (see {@link Negotiation#acceptsAtDeferStage}). Reads only the in-memory
+ * snapshot: no I/O on the message path. Anything unexpected is answered with a 451, never with an
+ * accept.
  */
 final class GateHandler extends AbstractMilterHandler {
   private static final Logger log = LoggerFactory.getLogger(GateHandler.class);

@@ -24,7 +24,7 @@ final class Session extends MilterContextImpl {
   private final InboundHold hold;
   private volatile InetAddress client;
   private volatile String clientName = "unknown";
-  /** The transaction was answered 451; it is not counted as accepted at its end. */
+  /** The transaction was answered 451; it is not counted as accepted. */
   private volatile boolean deferred;
   /** The gate would have deferred the transaction but for bypass_networks or bypass_authenticated. */
   private volatile boolean bypassed;
