@@ -10,6 +10,7 @@ import io.headroom.support.HeadroomProcess;
 import io.headroom.support.NullMilter;
 import io.headroom.support.PostfixInstance;
 import io.headroom.support.Processes;
+import io.headroom.support.Running;
 import io.headroom.support.SmtpClient;
 import io.headroom.support.SmtpClient.Transcript;
 import java.io.File;
@@ -27,8 +28,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,32 +65,8 @@ class BenchmarkIT {
   @TempDir(cleanup = CleanupMode.ON_SUCCESS)
   Path dir;
 
-  private final List<AutoCloseable> running = new ArrayList<>();
+  @RegisterExtension final Running running = new Running();
   private final long started = System.nanoTime();
-
-  @AfterEach
-  void stopAll() throws Exception {
-    Exception first = null;
-    for (int i = running.size() - 1; i >= 0; i--) {
-      try {
-        running.get(i).close();
-      } catch (Exception e) {
-        if (first == null) {
-          first = e;
-        } else {
-          first.addSuppressed(e);
-        }
-      }
-    }
-    if (first != null) {
-      throw first;
-    }
-  }
-
-  private <T extends AutoCloseable> T keep(T server) {
-    running.add(server);
-    return server;
-  }
 
   @Test
   void benchmark() throws Exception {
@@ -99,14 +76,14 @@ class BenchmarkIT {
     Report report = new Report(plan);
     ProcFs proc = ProcFs.open();
 
-    Dnsmasq dns = keep(Dnsmasq.start());
-    Clamd clamd = keep(Clamd.start(dir.resolve("clamd")));
-    HeadroomProcess gate = keep(headroom("gate", dns));
-    HeadroomProcess scan = keep(headroom("scan", dns, "scanners = clamd:tcp:127.0.0.1:" + clamd.tcpPort()));
-    ClamavMilter clamav = keep(ClamavMilter.start(dir.resolve("clamav-milter"), clamd.tcpPort()));
-    NullMilter nullMilter = keep(NullMilter.start(dir.resolve("null-milter")));
-    EventCostProcess negotiated = keep(EventCostProcess.start(dir.resolve("negotiated"), JVM_OPTIONS, "negotiated"));
-    EventCostProcess allEvents = keep(EventCostProcess.start(dir.resolve("all-events"), JVM_OPTIONS, "all"));
+    Dnsmasq dns = running.keep(Dnsmasq.start());
+    Clamd clamd = running.keep(Clamd.start(dir.resolve("clamd")));
+    HeadroomProcess gate = running.keep(headroom("gate", dns));
+    HeadroomProcess scan = running.keep(headroom("scan", dns, "scanners = clamd:tcp:127.0.0.1:" + clamd.tcpPort()));
+    ClamavMilter clamav = running.keep(ClamavMilter.start(dir.resolve("clamav-milter"), clamd.tcpPort()));
+    NullMilter nullMilter = running.keep(NullMilter.start(dir.resolve("null-milter")));
+    EventCostProcess negotiated = running.keep(EventCostProcess.start(dir.resolve("negotiated"), JVM_OPTIONS, "negotiated"));
+    EventCostProcess allEvents = running.keep(EventCostProcess.start(dir.resolve("all-events"), JVM_OPTIONS, "all"));
 
     Map<String, PostfixInstance> postfix = new LinkedHashMap<>();
     postfix.put("alone", postfix("alone", ""));
@@ -195,7 +172,7 @@ class BenchmarkIT {
   }
 
   private PostfixInstance postfix(String name, String milters) {
-    return keep(PostfixInstance.builder(dir.resolve("postfix-" + name)).smtpdMilters(milters).start());
+    return running.keep(PostfixInstance.builder(dir.resolve("postfix-" + name)).smtpdMilters(milters).start());
   }
 
   /** A scanner that is really scanning rejects EICAR. */
@@ -329,7 +306,7 @@ class BenchmarkIT {
     List<HeadroomProcess> daemons = new ArrayList<>();
     for (int run = 0; run < plan.runs(); run++) {
       long start = System.nanoTime();
-      HeadroomProcess daemon = keep(headroom("footprint-" + run, dns));
+      HeadroomProcess daemon = running.keep(headroom("footprint-" + run, dns));
       startSeconds.add((System.nanoTime() - start) / 1e9);
       daemons.add(daemon);
       try (PostfixInstance p = PostfixInstance.builder(dir.resolve("postfix-footprint-" + run))

@@ -19,8 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,16 +34,7 @@ class GateEndToEndIT {
           .getBytes(StandardCharsets.US_ASCII);
 
   @TempDir Path dir;
-  private final Running running = new Running();
-
-  @AfterEach
-  void stopAll() throws Exception {
-    running.close();
-  }
-
-  private <T extends AutoCloseable> T keep(T server) {
-    return running.keep(server);
-  }
+  @RegisterExtension final Running running = new Running();
 
   /** The daemon, probing quickly, with DNS at {@code dns} and the given extra config lines. */
   private HeadroomProcess daemon(Dnsmasq dns, String... extra) {
@@ -55,11 +46,11 @@ class GateEndToEndIT {
         // The build machine's own load is not what these tests are about.
         "cpu_max_load_per_core = 1000"));
     lines.addAll(List.of(extra));
-    return keep(HeadroomProcess.start(dir.resolve("daemon"), lines.toArray(String[]::new)));
+    return running.keep(HeadroomProcess.start(dir.resolve("daemon"), lines.toArray(String[]::new)));
   }
 
   private PostfixInstance postfix(HeadroomProcess daemon) {
-    return keep(PostfixInstance.builder(dir).smtpdMilters(daemon.milterAddress()).start());
+    return running.keep(PostfixInstance.builder(dir).smtpdMilters(daemon.milterAddress()).start());
   }
 
   private static Transcript send(PostfixInstance postfix) {
@@ -68,7 +59,7 @@ class GateEndToEndIT {
 
   @Test
   void healthyServerAcceptsMail() throws Exception {
-    Dnsmasq dns = keep(Dnsmasq.start());
+    Dnsmasq dns = running.keep(Dnsmasq.start());
     HeadroomProcess daemon = daemon(dns);
     PostfixInstance postfix = postfix(daemon);
 
@@ -89,7 +80,7 @@ class GateEndToEndIT {
    */
   @Test
   void severalTransactionsInOneSessionAreEachAcceptedAndCounted() throws Exception {
-    Dnsmasq dns = keep(Dnsmasq.start());
+    Dnsmasq dns = running.keep(Dnsmasq.start());
     HeadroomProcess daemon = daemon(dns);
     PostfixInstance postfix = postfix(daemon);
 
@@ -119,7 +110,7 @@ class GateEndToEndIT {
 
   @Test
   void diskBelowItsHeadroomDefersWithTheMeasuredValue() throws Exception {
-    Dnsmasq dns = keep(Dnsmasq.start());
+    Dnsmasq dns = running.keep(Dnsmasq.start());
     HeadroomProcess daemon = daemon(dns, "disk_min_free = 100%");
     PostfixInstance postfix = postfix(daemon);
 
@@ -143,7 +134,7 @@ class GateEndToEndIT {
 
   @Test
   void resolverDownDefersNamingDns() throws Exception {
-    Dnsmasq dns = keep(Dnsmasq.start());
+    Dnsmasq dns = running.keep(Dnsmasq.start());
     HeadroomProcess daemon = daemon(dns);
     PostfixInstance postfix = postfix(daemon);
     assertEquals("250 2.1.5 Ok", send(postfix).rcpt());
@@ -159,7 +150,7 @@ class GateEndToEndIT {
 
   @Test
   void monitorModeAcceptsAndCountsTheWouldBeDeferral() throws Exception {
-    Dnsmasq dns = keep(Dnsmasq.start());
+    Dnsmasq dns = running.keep(Dnsmasq.start());
     HeadroomProcess daemon = daemon(dns, "disk_min_free = 100%", "disk_mode = monitor");
     PostfixInstance postfix = postfix(daemon);
 
@@ -176,7 +167,7 @@ class GateEndToEndIT {
 
   @Test
   void liveMetricsPassPromtool() throws Exception {
-    Dnsmasq dns = keep(Dnsmasq.start());
+    Dnsmasq dns = running.keep(Dnsmasq.start());
     HeadroomProcess daemon = daemon(dns, "disk_min_free = 100%");
     PostfixInstance postfix = postfix(daemon);
     send(postfix);
@@ -200,7 +191,7 @@ class GateEndToEndIT {
 
   @Test
   void sigtermExitsZero() throws Exception {
-    Dnsmasq dns = keep(Dnsmasq.start());
+    Dnsmasq dns = running.keep(Dnsmasq.start());
     HeadroomProcess daemon = daemon(dns);
     assertEquals(0, daemon.stop(Duration.ofSeconds(40)));
     assertTrue(daemon.log().contains("stopped"));

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,7 +40,7 @@ class ScanEndToEndIT {
   private Clamd clamd;
   private Spamd spamd;
   private Dnsmasq dns;
-  private final Running running = new Running();
+  @RegisterExtension final Running running = new Running();
 
   @BeforeAll
   void startScanners() throws Exception {
@@ -59,8 +60,7 @@ class ScanEndToEndIT {
   }
 
   @AfterEach
-  void stopAll() throws Exception {
-    running.close();
+  void restartClamd() throws Exception {
     if (!clamd.isRunning()) {
       clamd.restart();
     }

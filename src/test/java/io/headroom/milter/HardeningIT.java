@@ -30,8 +30,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.nightcode.milter.CommandCode;
 import org.nightcode.milter.ResponseCode;
@@ -48,16 +48,7 @@ class HardeningIT {
   private static final long MIB = 1024 * 1024;
 
   @TempDir Path dir;
-  private final Running running = new Running();
-
-  @AfterEach
-  void stopAll() throws Exception {
-    running.close();
-  }
-
-  private <T extends AutoCloseable> T keep(T server) {
-    return running.keep(server);
-  }
+  @RegisterExtension final Running running = new Running();
 
   private List<String> base() {
     return new ArrayList<>(List.of(
@@ -70,11 +61,11 @@ class HardeningIT {
   private HeadroomProcess daemon(String... extra) {
     List<String> lines = base();
     lines.addAll(List.of(extra));
-    return keep(HeadroomProcess.start(dir.resolve("daemon"), lines.toArray(String[]::new)));
+    return running.keep(HeadroomProcess.start(dir.resolve("daemon"), lines.toArray(String[]::new)));
   }
 
   private PostfixInstance postfix(String milters) {
-    return keep(PostfixInstance.builder(dir.resolve("postfix")).smtpdMilters(milters).start());
+    return running.keep(PostfixInstance.builder(dir.resolve("postfix")).smtpdMilters(milters).start());
   }
 
   private static Transcript send(PostfixInstance postfix) {
@@ -105,7 +96,7 @@ class HardeningIT {
   @Test
   void hugeAnnouncedPacketsLeaveMemoryBoundedAndPostfixIsServedAfter() throws Exception {
     HeadroomProcess daemon = daemon();
-    RecordingProxy proxy = keep(new RecordingProxy(daemon.milterPort()));
+    RecordingProxy proxy = running.keep(new RecordingProxy(daemon.milterPort()));
     PostfixInstance postfix = postfix(proxy.milterAddress());
     assertTrue(send(postfix).message().startsWith("250 2.0.0 Ok: queued as "), "warm-up transaction");
     // A monitoring probe: connect, say nothing, close. Normal: no warning, no stack trace.
@@ -242,7 +233,7 @@ class HardeningIT {
   void sighupKeepsTheRunningConfigOnABadFileAndAppliesAGoodOneWithoutDroppingSessions() throws Exception {
     HeadroomProcess daemon = daemon();
     PostfixInstance postfix = postfix(daemon.milterAddress());
-    MilterClient inFlight = keep(openTransaction(daemon));
+    MilterClient inFlight = running.keep(openTransaction(daemon));
 
     daemon.rewriteConfig("max_sessions = many");
     daemon.signal("HUP");
@@ -267,7 +258,7 @@ class HardeningIT {
   @Test
   void sigtermStopsAcceptingLetsTheSessionFinishAndExitsZero() throws Exception {
     HeadroomProcess daemon = daemon("shutdown_timeout = 20s");
-    MilterClient inFlight = keep(openTransaction(daemon));
+    MilterClient inFlight = running.keep(openTransaction(daemon));
     daemon.signal("TERM");
     daemon.awaitLog("stopping: no new sessions", Duration.ofSeconds(10));
     Thread.sleep(200);
@@ -283,7 +274,7 @@ class HardeningIT {
   @Test
   void sigtermGivesUpOnAnIdleSessionAfterShutdownTimeout() throws Exception {
     HeadroomProcess daemon = daemon("shutdown_timeout = 1s");
-    MilterClient stuck = keep(openTransaction(daemon));
+    MilterClient stuck = running.keep(openTransaction(daemon));
     long t0 = System.nanoTime();
     daemon.signal("TERM");
     assertEquals(0, daemon.awaitExit(Duration.ofSeconds(15)));
