@@ -12,17 +12,14 @@ import java.time.Duration;
  * through the given clamd. Configured to do what headroom-milter does with a scanner: reject
  * infected mail, defer when clamd fails, add no header.
  */
-public final class ClamavMilter implements AutoCloseable {
+public final class ClamavMilter extends MilterProcess {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
-  private final Process process;
   private final Path dir;
-  private final int port;
 
   private ClamavMilter(Process process, Path dir, int port) {
-    this.process = process;
+    super("clamav-milter", process, port, Duration.ofSeconds(10));
     this.dir = dir;
-    this.port = port;
   }
 
   /** Starts clamav-milter in the foreground against clamd's TCP socket and waits until it listens. */
@@ -55,31 +52,12 @@ public final class ClamavMilter implements AutoCloseable {
             .redirectOutput(dir.resolve("clamav-milter.out").toFile())
             .start();
     ClamavMilter milter = new ClamavMilter(process, dir, port);
-    milter.awaitListening();
+    milter.awaitListening(START_TIMEOUT);
     return milter;
   }
 
-  /** For Postfix's smtpd_milters. */
-  public String milterAddress() {
-    return "inet:127.0.0.1:" + port;
-  }
-
-  public long pid() {
-    return process.pid();
-  }
-
-  private void awaitListening() throws IOException, InterruptedException {
-    if (Ports.awaitListening(port, process, START_TIMEOUT)) {
-      return;
-    }
-    if (!process.isAlive()) {
-      throw new IOException("clamav-milter exited with " + process.exitValue() + ": " + output());
-    }
-    close();
-    throw new IOException("clamav-milter did not listen within " + START_TIMEOUT + ": " + output());
-  }
-
-  private String output() throws IOException {
+  @Override
+  String output() throws IOException {
     StringBuilder text = new StringBuilder();
     for (String name : new String[] {"clamav-milter.out", "clamav-milter.log"}) {
       Path file = dir.resolve(name);
@@ -88,14 +66,5 @@ public final class ClamavMilter implements AutoCloseable {
       }
     }
     return Processes.tail(text.toString(), 2000);
-  }
-
-  @Override
-  public void close() {
-    try {
-      Processes.terminate(process, Duration.ofSeconds(10));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }

@@ -11,16 +11,15 @@ import java.util.concurrent.TimeUnit;
  * A do-nothing milter in C on Sendmail's libmilter (src/test/c/null_milter.c), compiled by the
  * test: the benchmark's floor for what any milter asking for the gate's events costs Postfix.
  */
-public final class NullMilter implements AutoCloseable {
+public final class NullMilter extends MilterProcess {
   static final Path SOURCE = Path.of("src/test/c/null_milter.c");
   private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
 
-  private final Process process;
-  private final int port;
+  private final Path output;
 
-  private NullMilter(Process process, int port) {
-    this.process = process;
-    this.port = port;
+  private NullMilter(Process process, int port, Path output) {
+    super("null milter", process, port, Duration.ofSeconds(5));
+    this.output = output;
   }
 
   /** Compiles the milter into {@code dir} and starts it on a free loopback port. */
@@ -34,35 +33,16 @@ public final class NullMilter implements AutoCloseable {
       throw new IOException("cannot compile " + SOURCE + " (needs gcc and libmilter-dev): " + ccOutput);
     }
     int port = Ports.freeTcpPort();
+    Path output = dir.resolve("null-milter.out");
     Process p = new ProcessBuilder(binary.toString(), "inet:" + port + "@127.0.0.1")
-        .redirectErrorStream(true).redirectOutput(dir.resolve("null-milter.out").toFile()).start();
-    NullMilter milter = new NullMilter(p, port);
-    milter.awaitListening();
+        .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    NullMilter milter = new NullMilter(p, port, output);
+    milter.awaitListening(START_TIMEOUT);
     return milter;
   }
 
-  public String milterAddress() {
-    return "inet:127.0.0.1:" + port;
-  }
-
-  public long pid() {
-    return process.pid();
-  }
-
-  private void awaitListening() throws IOException, InterruptedException {
-    if (Ports.awaitListening(port, process, START_TIMEOUT)) {
-      return;
-    }
-    close();
-    throw new IOException("null milter did not listen on port " + port + " within " + START_TIMEOUT);
-  }
-
   @Override
-  public void close() {
-    try {
-      Processes.terminate(process, Duration.ofSeconds(5));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+  String output() throws IOException {
+    return Processes.tail(Files.readString(output, StandardCharsets.ISO_8859_1), 2000);
   }
 }

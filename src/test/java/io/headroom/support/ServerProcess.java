@@ -3,7 +3,7 @@ package io.headroom.support;
 import java.io.IOException;
 import java.time.Duration;
 
-/** A server a test runs as a child process (clamd, spamd): pause, resume and stop it like an admin. */
+/** A server a test runs as a child process (clamd, spamd, milters): pause, resume and stop it like an admin. */
 abstract class ServerProcess implements AutoCloseable {
   private final String name;
   private final Duration stopTimeout;
@@ -12,6 +12,10 @@ abstract class ServerProcess implements AutoCloseable {
   ServerProcess(String name, Duration stopTimeout) {
     this.name = name;
     this.stopTimeout = stopTimeout;
+  }
+
+  String name() {
+    return name;
   }
 
   public long pid() {
