@@ -13,7 +13,9 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -94,15 +96,15 @@ public final class SmtpClient implements AutoCloseable {
       int port, String from, String to, byte[] message, Duration timeout) {
     try (SmtpClient client = connect(port, timeout)) {
       Transcript.Builder t = new Transcript.Builder();
-      if (t.greeting(client.greeting()).isPositive()
-          && t.ehlo(client.ehlo(CLIENT_NAME)).isPositive()
-          && t.mail(client.mailFrom(from)).isPositive()
-          && t.rcpt(client.rcptTo(to)).isPositive()
-          && t.data(client.data()).isPositive()) {
-        t.message(client.message(message));
+      if (t.record(Step.GREETING, client.greeting()).isPositive()
+          && t.record(Step.EHLO, client.ehlo(CLIENT_NAME)).isPositive()
+          && t.record(Step.MAIL, client.mailFrom(from)).isPositive()
+          && t.record(Step.RCPT, client.rcptTo(to)).isPositive()
+          && t.record(Step.DATA, client.data()).isPositive()) {
+        t.record(Step.MESSAGE, client.message(message));
       }
       if (t.last().code() != SERVICE_CLOSING) {
-        t.quit(client.quit());
+        t.record(Step.QUIT, client.quit());
       }
       return t.build();
     }
@@ -272,6 +274,9 @@ public final class SmtpClient implements AutoCloseable {
     }
   }
 
+  /** The stages of one {@link #send} transaction, in order. */
+  private enum Step { GREETING, EHLO, MAIL, RCPT, DATA, MESSAGE, QUIT }
+
   /**
    * The replies of one {@link #send} transaction as text (see {@link Reply#text()}); a stage that
    * was never sent because an earlier one was refused is null.
@@ -295,63 +300,22 @@ public final class SmtpClient implements AutoCloseable {
     }
 
     private static final class Builder {
-      private String greeting;
-      private String ehlo;
-      private String mail;
-      private String rcpt;
-      private String data;
-      private String message;
-      private String quit;
+      private final Map<Step, String> texts = new EnumMap<>(Step.class);
       private Reply last;
 
       Reply last() {
         return last;
       }
 
-      Reply greeting(Reply r) {
-        greeting = r.text();
-        last = r;
-        return r;
-      }
-
-      Reply ehlo(Reply r) {
-        ehlo = r.text();
-        last = r;
-        return r;
-      }
-
-      Reply mail(Reply r) {
-        mail = r.text();
-        last = r;
-        return r;
-      }
-
-      Reply rcpt(Reply r) {
-        rcpt = r.text();
-        last = r;
-        return r;
-      }
-
-      Reply data(Reply r) {
-        data = r.text();
-        last = r;
-        return r;
-      }
-
-      Reply message(Reply r) {
-        message = r.text();
-        last = r;
-        return r;
-      }
-
-      Reply quit(Reply r) {
-        quit = r.text();
+      Reply record(Step step, Reply r) {
+        texts.put(step, r.text());
         last = r;
         return r;
       }
 
       Transcript build() {
-        return new Transcript(greeting, ehlo, mail, rcpt, data, message, quit);
+        return new Transcript(texts.get(Step.GREETING), texts.get(Step.EHLO), texts.get(Step.MAIL),
+            texts.get(Step.RCPT), texts.get(Step.DATA), texts.get(Step.MESSAGE), texts.get(Step.QUIT));
       }
     }
   }
