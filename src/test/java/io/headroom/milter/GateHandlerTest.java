@@ -7,12 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.headroom.config.BypassRules;
 import io.headroom.config.Check;
 import io.headroom.config.CidrBlock;
+import io.headroom.config.Config;
 import io.headroom.config.ConfigParser;
 import io.headroom.config.Mode;
-import io.headroom.config.ScanSettings;
-import io.headroom.config.ScanSettings.MalwareAction;
-import io.headroom.config.ScanSettings.OversizeAction;
-import io.headroom.config.ScannerEndpoint;
 import io.headroom.config.Stage;
 import io.headroom.health.CheckState;
 import io.headroom.health.HealthSnapshot;
@@ -20,6 +17,7 @@ import io.headroom.probe.ProbeResult;
 import io.headroom.scan.ScanService;
 import io.headroom.support.RecordingMetrics;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -207,13 +205,12 @@ class GateHandlerTest {
   }
 
   @Test
-  void aContentFailureIsAnsweredAtTheEndOfTheMessageAndNeverAccepted(@TempDir Path spool) {
-    ScanSettings settings = new ScanSettings(List.of(ScannerEndpoint.parse("clamd:tcp:127.0.0.1:3310")),
-        Duration.ofSeconds(30), Duration.ZERO, 1L << 30, 1L << 30, OversizeAction.TEMPFAIL, MalwareAction.REJECT, 5.0);
-    ScanService stopped = new ScanService(settings, metrics, spool);
+  void aContentFailureIsAnsweredAtTheEndOfTheMessageAndNeverAccepted(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("headroom.conf"), "scanners = clamd:tcp:127.0.0.1:3310\n");
+    Config config = ConfigParser.parse(file);
+    ScanService stopped = new ScanService(config.scan(), metrics, dir);
     stopped.close(); // its deadline timer refuses new scans: beginning one throws
-    FakeMta mta = new FakeMta(
-        MilterHandlers.forConfig(ConfigParser.defaults(), health::get, metrics, Optional.of(stopped)), metrics);
+    FakeMta mta = new FakeMta(MilterHandlers.forConfig(config, health::get, metrics, Optional.of(stopped)), metrics);
     mta.optneg();
     mta.connect("client.example", "192.0.2.1");
     mta.mail("<a@example.test>");

@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -66,15 +65,7 @@ class ClamdScanIT {
   }
 
   private static ScanSettings settings(Duration timeout, String... scanners) {
-    return new ScanSettings(
-        Arrays.stream(scanners).map(ScannerEndpoint::parse).toList(),
-        timeout,
-        Duration.ZERO,
-        1L << 30,
-        1L << 30,
-        ScanSettings.OversizeAction.TEMPFAIL,
-        ScanSettings.MalwareAction.REJECT,
-        Double.NaN);
+    return Messages.settings(timeout, 1L << 30, 1L << 30, Double.NaN, scanners);
   }
 
   private static String tcp() {

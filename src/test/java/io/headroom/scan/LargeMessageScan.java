@@ -1,11 +1,9 @@
 package io.headroom.scan;
 
 import io.headroom.config.ScanSettings;
-import io.headroom.config.ScannerEndpoint;
 import io.headroom.metrics.Metrics;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 
 /**
  * Run in a separate JVM with a heap smaller than the message: streams {@code MIB} MiB to clamd in
@@ -22,15 +20,7 @@ public final class LargeMessageScan {
     int port = Integer.parseInt(args[0]);
     int mib = Integer.parseInt(args[1]);
     ScanSettings settings =
-        new ScanSettings(
-            List.of(ScannerEndpoint.parse("clamd:tcp:127.0.0.1:" + port)),
-            Duration.ofSeconds(120),
-            Duration.ZERO,
-            1L << 30,
-            1L << 30,
-            ScanSettings.OversizeAction.TEMPFAIL,
-            ScanSettings.MalwareAction.REJECT,
-            Double.NaN);
+        Messages.settings(Duration.ofSeconds(120), 1L << 30, 1L << 30, Double.NaN, "clamd:tcp:127.0.0.1:" + port);
     Duration step = Duration.ofSeconds(60);
     try (ScanService service = new ScanService(settings, Metrics.NONE, Path.of(args[2]))) {
       MessageScan scan = service.begin("large");

@@ -7,9 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headroom.config.ScanSettings;
-import io.headroom.config.ScanSettings.MalwareAction;
-import io.headroom.config.ScanSettings.OversizeAction;
-import io.headroom.config.ScannerEndpoint;
 import io.headroom.scan.ScanOutcome.Action;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,15 +26,7 @@ class MessageScanTest {
   private final List<String> recorded = metrics.events();
 
   private static ScanSettings settings(Duration timeout, long maxSize, String... scanners) {
-    return new ScanSettings(
-        java.util.Arrays.stream(scanners).map(ScannerEndpoint::parse).toList(),
-        timeout,
-        Duration.ZERO,
-        maxSize,
-        1L << 30,
-        OversizeAction.TEMPFAIL,
-        MalwareAction.REJECT,
-        10.0);
+    return Messages.settings(timeout, maxSize, 1L << 30, 10.0, scanners);
   }
 
   /** A scan service with one clamd backend, the fake one. */

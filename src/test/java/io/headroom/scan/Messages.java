@@ -2,7 +2,10 @@ package io.headroom.scan;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.headroom.config.ScanSettings;
+import io.headroom.config.ScannerEndpoint;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -11,6 +14,23 @@ import java.util.concurrent.TimeUnit;
 final class Messages {
 
   private Messages() {}
+
+  /**
+   * Scan settings for a test: the given scanners and limits, no per-MiB allowance, malware
+   * rejected, oversize messages deferred.
+   */
+  static ScanSettings settings(
+      Duration timeout, long maxSize, long spamdMaxSize, double spamRejectScore, String... scanners) {
+    return new ScanSettings(
+        Arrays.stream(scanners).map(ScannerEndpoint::parse).toList(),
+        timeout,
+        Duration.ZERO,
+        maxSize,
+        spamdMaxSize,
+        ScanSettings.OversizeAction.TEMPFAIL,
+        ScanSettings.MalwareAction.REJECT,
+        spamRejectScore);
+  }
 
   static final String[][] HEADERS = {
     {"From", "Alice <alice@example.org>"},

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.headroom.config.ScanSettings;
 import io.headroom.config.ScannerEndpoint;
 import io.headroom.config.ScannerEndpoint.Kind;
 import io.headroom.probe.ProbeResult;
@@ -18,7 +17,6 @@ import io.headroom.support.Spamd;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -60,17 +58,8 @@ class SpamdScanIT {
 
   private ScanService service(
       Duration timeout, double rejectScore, long spamdMaxSize, String... scanners) {
-    ScanSettings settings =
-        new ScanSettings(
-            Arrays.stream(scanners).map(ScannerEndpoint::parse).toList(),
-            timeout,
-            Duration.ZERO,
-            1L << 30,
-            spamdMaxSize,
-            ScanSettings.OversizeAction.TEMPFAIL,
-            ScanSettings.MalwareAction.REJECT,
-            rejectScore);
-    return new ScanService(settings, metrics, spool);
+    return new ScanService(
+        Messages.settings(timeout, 1L << 30, spamdMaxSize, rejectScore, scanners), metrics, spool);
   }
 
   private static String gtubeBody() {
