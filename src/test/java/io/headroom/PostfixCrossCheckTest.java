@@ -3,8 +3,7 @@ package io.headroom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.headroom.config.Config;
-import io.headroom.config.ConfigParser;
-import java.nio.file.Files;
+import io.headroom.support.ConfigFiles;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -15,9 +14,7 @@ class PostfixCrossCheckTest {
   @TempDir Path dir;
 
   private Config config(String... lines) throws Exception {
-    Path f = dir.resolve("headroom.conf");
-    Files.write(f, List.of(lines));
-    return ConfigParser.parse(f);
+    return ConfigFiles.parse(dir, lines);
   }
 
   private static Map<String, String> postfix(String milters, String action, String contentTimeout) {

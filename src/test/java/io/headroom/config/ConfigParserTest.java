@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.headroom.support.ConfigFiles;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,9 +19,7 @@ class ConfigParserTest {
   @TempDir Path dir;
 
   private Config parse(String... lines) throws Exception {
-    Path f = dir.resolve("headroom.conf");
-    Files.write(f, List.of(lines));
-    return ConfigParser.parse(f);
+    return ConfigFiles.parse(dir, lines);
   }
 
   private List<String> problems(String... lines) {

@@ -8,16 +8,15 @@ import io.headroom.config.BypassRules;
 import io.headroom.config.Check;
 import io.headroom.config.CidrBlock;
 import io.headroom.config.Config;
-import io.headroom.config.ConfigParser;
 import io.headroom.config.Mode;
 import io.headroom.config.Stage;
 import io.headroom.health.CheckState;
 import io.headroom.health.HealthSnapshot;
 import io.headroom.probe.ProbeResult;
 import io.headroom.scan.ScanService;
+import io.headroom.support.ConfigFiles;
 import io.headroom.support.RecordingMetrics;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -206,8 +205,7 @@ class GateHandlerTest {
 
   @Test
   void aContentFailureIsAnsweredAtTheEndOfTheMessageAndNeverAccepted(@TempDir Path dir) throws Exception {
-    Path file = Files.writeString(dir.resolve("headroom.conf"), "scanners = clamd:tcp:127.0.0.1:3310\n");
-    Config config = ConfigParser.parse(file);
+    Config config = ConfigFiles.parse(dir, "scanners = clamd:tcp:127.0.0.1:3310");
     ScanService stopped = new ScanService(config.scan(), metrics, dir);
     stopped.close(); // its deadline timer refuses new scans: beginning one throws
     FakeMta mta = new FakeMta(MilterHandlers.forConfig(config, health::get, metrics, Optional.of(stopped)), metrics);

@@ -3,8 +3,7 @@ package io.headroom.probe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.headroom.config.Config;
-import io.headroom.config.ConfigParser;
-import java.nio.file.Files;
+import io.headroom.support.ConfigFiles;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -14,9 +13,7 @@ class ProbeFactoryTest {
   @TempDir Path dir;
 
   private Config config(String... lines) throws Exception {
-    Path file = dir.resolve("headroom.conf");
-    Files.write(file, List.of(lines));
-    return ConfigParser.parse(file);
+    return ConfigFiles.parse(dir, lines);
   }
 
   private static List<String> names(List<Probe> probes) {
