@@ -1,5 +1,6 @@
 package io.headroom.milter;
 
+import io.headroom.reply.SmtpReply;
 import io.headroom.config.Check;
 import io.headroom.config.Mode;
 import io.headroom.config.Stage;

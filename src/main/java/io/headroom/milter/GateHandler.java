@@ -1,5 +1,6 @@
 package io.headroom.milter;
 
+import io.headroom.reply.SmtpReply;
 import io.headroom.config.BypassRules;
 import io.headroom.config.Stage;
 import io.headroom.health.CheckState;

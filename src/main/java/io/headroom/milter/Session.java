@@ -2,6 +2,8 @@ package io.headroom.milter;
 
 import io.headroom.metrics.Metrics.MessageAction;
 import io.headroom.scan.MessageScan;
+import io.headroom.transport.InboundHold;
+import io.headroom.transport.TransportSession;
 import java.net.InetAddress;
 import java.util.Map;
 import java.util.Optional;
@@ -19,7 +21,7 @@ import org.nightcode.milter.net.MilterPacketSender;
  * opens one connection per SMTP session and sends its commands in order, one at a time, so the
  * fields are written by one event-loop thread; volatile for readers on other threads (scans).
  */
-final class Session extends MilterContextImpl {
+final class Session extends MilterContextImpl implements TransportSession {
   private final String logId;
   private final InboundHold hold;
   private volatile InetAddress client;
@@ -49,7 +51,8 @@ final class Session extends MilterContextImpl {
     this.logId = Long.toHexString(id.getMostSignificantBits()).substring(0, 8);
   }
 
-  String logId() {
+  @Override
+  public String logId() {
     return logId;
   }
 
@@ -58,7 +61,8 @@ final class Session extends MilterContextImpl {
   }
 
   /** Set from the raw SMFIC_CONNECT packet, which jmilter decodes for IPv4 only. */
-  void clientAddress(InetAddress address) {
+  @Override
+  public void clientAddress(InetAddress address) {
     this.client = address;
   }
 

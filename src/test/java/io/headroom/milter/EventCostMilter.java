@@ -1,5 +1,6 @@
 package io.headroom.milter;
 
+import io.headroom.transport.MilterServer;
 import io.headroom.config.Config;
 import io.headroom.config.ConfigException;
 import io.headroom.config.ConfigParser;

@@ -1,5 +1,7 @@
 package io.headroom.milter;
 
+import io.headroom.support.FakeMta;
+import io.headroom.support.MilterClient;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;

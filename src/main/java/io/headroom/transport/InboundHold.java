@@ -1,4 +1,4 @@
-package io.headroom.milter;
+package io.headroom.transport;
 
 import java.util.concurrent.CompletionStage;
 
@@ -7,7 +7,7 @@ import java.util.concurrent.CompletionStage;
  * without waiting for replies (the SMFIP_NR_* flags), so the only way left to slow it down while
  * the scanners catch up is to leave its bytes in the socket: TCP then holds Postfix back.
  */
-interface InboundHold {
+public interface InboundHold {
   InboundHold NONE = stage -> {};
 
   /** Reading resumes when {@code stage} and every stage held before it have completed. */

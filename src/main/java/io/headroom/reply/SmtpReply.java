@@ -1,4 +1,4 @@
-package io.headroom.milter;
+package io.headroom.reply;
 
 /**
  * An SMTP reply the milter hands to Postfix with SMFIR_REPLYCODE.
@@ -8,7 +8,7 @@ package io.headroom.milter;
  * {@code %} doubled because Postfix expands {@code %} in milter reply text.
  */
 public record SmtpReply(int code, String enhanced, String text) {
-  static final int MAX_LENGTH = 200;
+  public static final int MAX_LENGTH = 200;
 
   public static SmtpReply defer(String reason) {
     return new SmtpReply(451, "4.3.0", reason + ", try again later");
@@ -30,7 +30,7 @@ public record SmtpReply(int code, String enhanced, String text) {
   }
 
   /** The bytes of the SMFIR_REPLYCODE payload, NUL-terminated, with {@code %} escaped for Postfix. */
-  byte[] payload() {
+  public byte[] payload() {
     byte[] text = line().replace("%", "%%").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     byte[] out = new byte[text.length + 1];
     System.arraycopy(text, 0, out, 0, text.length);

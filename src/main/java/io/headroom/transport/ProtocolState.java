@@ -1,4 +1,4 @@
-package io.headroom.milter;
+package io.headroom.transport;
 
 import org.nightcode.milter.CommandCode;
 import org.nightcode.milter.codec.MilterPacket;

@@ -1,5 +1,6 @@
-package io.headroom.milter;
+package io.headroom.transport;
 
+import io.headroom.reply.SmtpReply;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.timeout.IdleStateEvent;

@@ -1,4 +1,4 @@
-package io.headroom.milter;
+package io.headroom.transport;
 
 import io.headroom.config.ListenAddress;
 import io.headroom.config.SessionLimits;
@@ -120,13 +120,13 @@ public final class MilterServer implements AutoCloseable {
   }
 
   /** One milter connection's pipeline: bounded framing, idle timeout, jmilter's codecs, the session. */
-  static void configure(Channel ch, MilterHandler handler, SessionLimits limits, Metrics metrics) {
+  public static void configure(Channel ch, MilterHandler handler, SessionLimits limits, Metrics metrics) {
     JmilterLog.install();
     framing(ch, limits).addLast("session", new SessionChannelHandler(handler, metrics));
   }
 
   /** A connection over max_sessions: the same framing, then only the busy answer. */
-  static void configureBusy(Channel ch, SessionLimits limits) {
+  public static void configureBusy(Channel ch, SessionLimits limits) {
     framing(ch, limits).addLast("busy", new BusySession(limits.maxSessions()));
   }
 

@@ -1,5 +1,8 @@
-package io.headroom.milter;
+package io.headroom.transport;
 
+import io.headroom.milter.MilterHandlers;
+import io.headroom.support.FakeMta;
+import io.headroom.support.MilterClient;
 import io.headroom.support.RecordingMetrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,6 +23,8 @@ import org.nightcode.milter.AbstractMilterHandler;
 import org.nightcode.milter.Actions;
 import org.nightcode.milter.CommandCode;
 import org.nightcode.milter.MilterContext;
+import org.nightcode.milter.MilterContextImpl;
+import org.nightcode.milter.MilterHandler;
 import org.nightcode.milter.MilterException;
 import org.nightcode.milter.MilterHandler;
 import org.nightcode.milter.MilterMacros;
@@ -309,7 +314,7 @@ class ConnectionHardeningTest {
 
     @Override
     public MilterContext createContext(MilterPacketSender sender) {
-      return new Session(this, Actions.builder().build(), ProtocolSteps.builder().build(), MilterMacros.instance(), sender);
+      return new BareSession(this, sender);
     }
 
     @Override
@@ -319,5 +324,20 @@ class ConnectionHardeningTest {
 
     @Override
     public void quit(MilterContext context) {}
+  }
+
+  /** The least a handler's session must be for the transport: jmilter's context with a log id. */
+  private static final class BareSession extends MilterContextImpl implements TransportSession {
+    BareSession(MilterHandler handler, MilterPacketSender sender) {
+      super(handler, Actions.builder().build(), ProtocolSteps.builder().build(), MilterMacros.instance(), sender);
+    }
+
+    @Override
+    public String logId() {
+      return "bare";
+    }
+
+    @Override
+    public void clientAddress(java.net.InetAddress address) {}
   }
 }

@@ -1,7 +1,8 @@
-package io.headroom.milter;
+package io.headroom.support;
 
 import io.headroom.config.SessionLimits;
 import io.headroom.metrics.Metrics;
+import io.headroom.transport.MilterServer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -17,26 +18,26 @@ import org.nightcode.milter.MilterHandler;
  * Plays Postfix's side of one milter connection in memory, through the daemon's real pipeline
  * (framing, jmilter's codecs and command engine, the session handler) on a Netty embedded channel.
  */
-final class FakeMta {
+public final class FakeMta {
   /** Every action and protocol step Postfix 3.7 offers in its SMFIC_OPTNEG. */
-  static final int ALL_ACTIONS = 0x1ff;
-  static final int ALL_STEPS = 0x1fffff;
-  static final SessionLimits LIMITS = new SessionLimits(10, Duration.ofMinutes(10), Duration.ofSeconds(1), 0660, "");
+  public static final int ALL_ACTIONS = 0x1ff;
+  public static final int ALL_STEPS = 0x1fffff;
+  public static final SessionLimits LIMITS = new SessionLimits(10, Duration.ofMinutes(10), Duration.ofSeconds(1), 0660, "");
 
   /** A reply packet: the command byte and its payload. */
-  record Reply(char command, byte[] payload) {
-    String text() {
+  public record Reply(char command, byte[] payload) {
+    public String text() {
       return new String(payload, 0, payload.length - 1, StandardCharsets.US_ASCII);
     }
   }
 
-  final EmbeddedChannel channel;
+  public final EmbeddedChannel channel;
 
-  FakeMta(MilterHandler handler, Metrics metrics) {
+  public FakeMta(MilterHandler handler, Metrics metrics) {
     this(handler, metrics, LIMITS);
   }
 
-  FakeMta(MilterHandler handler, Metrics metrics, SessionLimits limits) {
+  public FakeMta(MilterHandler handler, Metrics metrics, SessionLimits limits) {
     channel = new EmbeddedChannel(new ChannelInitializer<Channel>() {
       @Override
       protected void initChannel(Channel ch) {
@@ -46,7 +47,7 @@ final class FakeMta {
   }
 
   /** A connection over max_sessions, through the busy pipeline. */
-  static FakeMta busy(int maxSessions) {
+  public static FakeMta busy(int maxSessions) {
     return new FakeMta(new EmbeddedChannel(new ChannelInitializer<Channel>() {
       @Override
       protected void initChannel(Channel ch) {
@@ -60,7 +61,7 @@ final class FakeMta {
   }
 
   /** Negotiates; returns the protocol-steps word the milter asked for. */
-  int optneg() {
+  public int optneg() {
     byte[] p = new byte[12];
     putInt(p, 0, 6);
     putInt(p, 4, ALL_ACTIONS);
@@ -69,11 +70,11 @@ final class FakeMta {
     return ((r[8] & 0xff) << 24) | ((r[9] & 0xff) << 16) | ((r[10] & 0xff) << 8) | (r[11] & 0xff);
   }
 
-  Reply connect(String host, String address) {
+  public Reply connect(String host, String address) {
     return exchange(CommandCode.SMFIC_CONNECT, concat(z(host), new byte[] {'4', 0x30, 0x39}, z(address)));
   }
 
-  void macro(char type, String... nameValues) {
+  public void macro(char type, String... nameValues) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.write(type);
     for (String s : nameValues) {
@@ -82,25 +83,25 @@ final class FakeMta {
     exchange(CommandCode.SMFIC_MACRO, out.toByteArray());
   }
 
-  Reply mail(String from) {
+  public Reply mail(String from) {
     return exchange(CommandCode.SMFIC_MAIL, z(from));
   }
 
-  Reply rcpt(String to) {
+  public Reply rcpt(String to) {
     return exchange(CommandCode.SMFIC_RCPT, z(to));
   }
 
   /** Ends the transaction early, as Postfix does after each message; no reply is expected. */
-  Reply abort() {
+  public Reply abort() {
     return exchange(CommandCode.SMFIC_ABORT, new byte[0]);
   }
 
-  Reply eom() {
+  public Reply eom() {
     return exchange(CommandCode.SMFIC_EOB, new byte[0]);
   }
 
   /** Sends one command; returns the milter's reply, or null when it sent none. */
-  Reply exchange(CommandCode command, byte[] payload) {
+  public Reply exchange(CommandCode command, byte[] payload) {
     ByteBuf frame = Unpooled.buffer(5 + payload.length);
     frame.writeInt(payload.length + 1).writeByte(command.code()).writeBytes(payload);
     channel.writeInbound(frame);
@@ -108,11 +109,11 @@ final class FakeMta {
   }
 
   /** Writes raw bytes as if from the socket. */
-  void writeRaw(byte[] bytes) {
+  public void writeRaw(byte[] bytes) {
     channel.writeInbound(Unpooled.wrappedBuffer(bytes));
   }
 
-  Reply read() {
+  public Reply read() {
     ByteBuf out = channel.readOutbound();
     if (out == null) {
       return null;

@@ -1,5 +1,8 @@
-package io.headroom.milter;
+package io.headroom.transport;
 
+import io.headroom.milter.MilterHandlers;
+import io.headroom.support.FakeMta;
+import io.headroom.support.MilterClient;
 import io.headroom.support.RecordingMetrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package io.headroom.milter;
+package io.headroom.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;

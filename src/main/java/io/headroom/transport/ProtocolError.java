@@ -1,4 +1,4 @@
-package io.headroom.milter;
+package io.headroom.transport;
 
 import java.util.Locale;
 

@@ -1,4 +1,4 @@
-package io.headroom.milter;
+package io.headroom.transport;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;

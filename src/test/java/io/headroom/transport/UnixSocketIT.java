@@ -1,4 +1,4 @@
-package io.headroom.milter;
+package io.headroom.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

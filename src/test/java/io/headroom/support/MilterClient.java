@@ -1,4 +1,4 @@
-package io.headroom.milter;
+package io.headroom.support;
 
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -23,7 +23,7 @@ import org.nightcode.milter.CommandCode;
  * Postfix's side of a milter connection over a real socket (TCP or unix), for tests of the daemon
  * as a process. Every read is bounded by a timeout.
  */
-final class MilterClient implements AutoCloseable {
+public final class MilterClient implements AutoCloseable {
   private static final ExecutorService READERS = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "milter-client-read");
     t.setDaemon(true);
@@ -42,7 +42,7 @@ final class MilterClient implements AutoCloseable {
     this.timeout = timeout;
   }
 
-  static MilterClient connect(SocketAddress address, Duration timeout) {
+  public static MilterClient connect(SocketAddress address, Duration timeout) {
     try {
       SocketChannel ch = address instanceof UnixDomainSocketAddress
           ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open();
@@ -54,24 +54,24 @@ final class MilterClient implements AutoCloseable {
   }
 
   /** A reply: command byte and payload text (NUL dropped). */
-  record Reply(char command, byte[] payload) {
-    String text() {
+  public record Reply(char command, byte[] payload) {
+    public String text() {
       int end = payload.length > 0 && payload[payload.length - 1] == 0 ? payload.length - 1 : payload.length;
       return new String(payload, 0, end, StandardCharsets.US_ASCII);
     }
 
-    int word(int index) {
+    public int word(int index) {
       return ByteBuffer.wrap(payload, index * 4, 4).getInt();
     }
   }
 
   /** OPTNEG as Postfix 3.7 sends it; returns the milter's answer. */
-  Reply optneg() {
+  public Reply optneg() {
     send(CommandCode.SMFIC_OPTNEG, ByteBuffer.allocate(12).putInt(6).putInt(FakeMta.ALL_ACTIONS).putInt(FakeMta.ALL_STEPS).array());
     return read();
   }
 
-  void macro(char type, String... nameValues) {
+  public void macro(char type, String... nameValues) {
     StringBuilder b = new StringBuilder().append(type);
     for (String s : nameValues) {
       b.append(s).append('\0');
@@ -79,21 +79,21 @@ final class MilterClient implements AutoCloseable {
     send(CommandCode.SMFIC_MACRO, b.toString().getBytes(StandardCharsets.US_ASCII));
   }
 
-  void connect(String host, String address) {
+  public void connect(String host, String address) {
     byte[] h = (host + "\0").getBytes(StandardCharsets.US_ASCII);
     byte[] a = (address + "\0").getBytes(StandardCharsets.US_ASCII);
     send(CommandCode.SMFIC_CONNECT, ByteBuffer.allocate(h.length + 3 + a.length).put(h).put((byte) '4').putShort((short) 12345).put(a).array());
   }
 
-  void command(CommandCode command, String argument) {
+  public void command(CommandCode command, String argument) {
     send(command, argument == null ? new byte[0] : (argument + "\0").getBytes(StandardCharsets.US_ASCII));
   }
 
-  void send(CommandCode command, byte[] payload) {
+  public void send(CommandCode command, byte[] payload) {
     write(ByteBuffer.allocate(5 + payload.length).putInt(payload.length + 1).put((byte) command.code()).put(payload).array());
   }
 
-  void write(byte[] bytes) {
+  public void write(byte[] bytes) {
     try {
       out.write(bytes);
       out.flush();
@@ -102,7 +102,7 @@ final class MilterClient implements AutoCloseable {
     }
   }
 
-  Reply read() {
+  public Reply read() {
     Future<Reply> f = READERS.submit(() -> {
       int length = in.readInt();
       char command = (char) in.readUnsignedByte();
@@ -125,7 +125,7 @@ final class MilterClient implements AutoCloseable {
   }
 
   /** True when the daemon closed the connection (EOF) within the timeout. */
-  boolean closedByPeer() {
+  public boolean closedByPeer() {
     try {
       read();
       return false;

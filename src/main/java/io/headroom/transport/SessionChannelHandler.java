@@ -1,4 +1,4 @@
-package io.headroom.milter;
+package io.headroom.transport;
 
 import io.headroom.metrics.Metrics;
 import io.netty.channel.ChannelHandlerContext;
@@ -29,7 +29,7 @@ final class SessionChannelHandler extends SimpleChannelInboundHandler<MilterPack
   private final MilterHandler handler;
   private final Metrics metrics;
   private final ProtocolState state = new ProtocolState();
-  private Session session;
+  private TransportSession session;
   /** Set once the connection is being closed for an error: later trouble is a consequence, not news. */
   private boolean failed;
 
@@ -41,7 +41,7 @@ final class SessionChannelHandler extends SimpleChannelInboundHandler<MilterPack
   @Override
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
     metrics.sessionOpened();
-    session = (Session) handler.createContext(sender(ctx));
+    session = (TransportSession) handler.createContext(sender(ctx));
     super.channelActive(ctx);
   }
 

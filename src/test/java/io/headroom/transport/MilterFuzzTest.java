@@ -1,5 +1,6 @@
-package io.headroom.milter;
+package io.headroom.transport;
 
+import io.headroom.milter.MilterHandlers;
 import io.headroom.support.RecordingMetrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,7 +27,7 @@ import org.nightcode.milter.MilterHandler;
 /**
  * Issue 5, point 4: arbitrary bytes through the whole milter pipeline (framing, jmilter's packet
  * decoder, {@link ProtocolState}, jmilter's command engine, the gate handler) and through the busy
- * pipeline. Seeds in src/test/resources/io/headroom/milter/MilterFuzzTestInputs/ are the bytes
+ * pipeline. Seeds in src/test/resources/io/headroom/transport/MilterFuzzTestInputs/ are the bytes
  * real Postfix sessions sent (recorded by PostfixSessionRecordingIT).
  *
  * <p>Properties: no exception escapes the pipeline; whatever {@link ProtocolState} admits, jmilter
@@ -45,14 +46,14 @@ class MilterFuzzTest {
   /** Hundreds of thousands of closed connections a run: their one line each is not the point here. */
   @BeforeAll
   static void quiet() {
-    Logger milter = (Logger) LoggerFactory.getLogger("io.headroom.milter");
+    Logger milter = (Logger) LoggerFactory.getLogger("io.headroom.transport");
     saved = milter.getLevel();
     milter.setLevel(Level.ERROR);
   }
 
   @AfterAll
   static void restore() {
-    ((Logger) LoggerFactory.getLogger("io.headroom.milter")).setLevel(saved);
+    ((Logger) LoggerFactory.getLogger("io.headroom.transport")).setLevel(saved);
   }
 
   /** What CI fuzzes for (JAZZER_FUZZ=1); without it, only the seeds and saved findings run. */
