@@ -15,17 +15,20 @@ import io.headroom.health.StateChangeLog;
 import io.headroom.metrics.MetricsHttpServer;
 import io.headroom.metrics.MicrometerMetrics;
 import io.headroom.milter.MilterHandlers;
-import io.headroom.probe.Probe;
-import io.headroom.probe.ProbeFactory;
+import io.headroom.scan.ScanResult;
 import io.headroom.scan.ScanService;
-import io.headroom.scan.ScannerPingProbe;
+import io.headroom.transport.ProtocolError;
+import io.headroom.util.DaemonThreads;
 import io.headroom.transport.MilterServer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
 import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.nightcode.milter.MilterHandler;
@@ -40,8 +43,6 @@ import sun.misc.Signal;
 final class Daemon {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
 
-  private static final Duration PING_TIMEOUT = Duration.ofSeconds(2);
-
   private final MicrometerMetrics metrics;
   private volatile ScanService scanner;
   private volatile Config config;
@@ -50,23 +51,12 @@ final class Daemon {
 
   private Daemon(Config config) {
     this.config = config;
-    this.metrics = new MicrometerMetrics(this::health);
+    this.metrics = new MicrometerMetrics(this::health, new MicrometerMetrics.Labels(ProtocolError.labels(),
+        Arrays.stream(ScanResult.values()).map(ScanResult::word).toList()));
   }
 
   static int run(Config config) {
     return new Daemon(config).serve();
-  }
-
-  /** The probes a configuration asks for, under a monitor that is not started yet. */
-  static HealthMonitor monitor(Config config, List<HealthListener> listeners, Clock clock) {
-    List<Probe> probes = new ArrayList<>(ProbeFactory.fromConfig(config));
-    if (scans(config)) {
-      // A ping must answer well inside the probe deadline to be told apart from a hung probe.
-      Duration ping = config.probeTimeout().compareTo(PING_TIMEOUT) < 0 ? config.probeTimeout() : PING_TIMEOUT;
-      probes.addAll(ScannerPingProbe.perKind(config.scan().scanners(), ping));
-    }
-    return new HealthMonitor(probes, p -> config.mode(p.check()),
-        config.probeInterval(), config.probeTimeout(), config.failAfter(), config.recoverAfter(), clock, listeners);
   }
 
   /** The scanner's ping check (named after its kind) is failing, after damping. */
@@ -128,7 +118,7 @@ final class Daemon {
   /** Makes {@code next} the running configuration: new probes, first round done, new handler. */
   private void apply(Config next) {
     List<HealthListener> listeners = new ArrayList<>(List.of(new StateChangeLog(), metrics));
-    HealthMonitor fresh = monitor(next, listeners, Clock.systemUTC());
+    HealthMonitor fresh = HealthMonitor.forConfig(next, Clock.systemUTC(), listeners);
     fresh.runOnce();
     ScanService oldScanner = scanner;
     scanner = scans(next)
@@ -150,16 +140,14 @@ final class Daemon {
   }
 
   private static void retire(ScanService old, Duration after) {
-    Thread t = new Thread(() -> {
+    new DaemonThreads("headroom-retire-scanner").newThread(() -> {
       try {
         Thread.sleep(after.toMillis());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
       old.close();
-    }, "headroom-retire-scanner");
-    t.setDaemon(true);
-    t.start();
+    }).start();
   }
 
   private void reload() {
@@ -188,9 +176,9 @@ final class Daemon {
   }
 
   private static String modes(Config c) {
-    return java.util.Arrays.stream(Check.values())
-        .map(check -> check.label() + "=" + c.mode(check).name().toLowerCase(java.util.Locale.ROOT))
-        .collect(java.util.stream.Collectors.joining(","));
+    return Arrays.stream(Check.values())
+        .map(check -> check.label() + "=" + c.mode(check).name().toLowerCase(Locale.ROOT))
+        .collect(Collectors.joining(","));
   }
 
   private static void close(AutoCloseable c) {

@@ -16,7 +16,7 @@ final class StatusCommand {
 
   static int print(Config config, PrintStream out) {
     HealthSnapshot snap;
-    try (HealthMonitor monitor = Daemon.monitor(config, List.of(), Clock.systemUTC())) {
+    try (HealthMonitor monitor = HealthMonitor.forConfig(config, Clock.systemUTC(), List.of())) {
       snap = monitor.runOnce();
     }
     int width = snap.states().stream().mapToInt(s -> s.probe().length()).max().orElse(10);

@@ -41,6 +41,11 @@ public record Config(
     return modes.getOrDefault(check, Mode.ENFORCE);
   }
 
+  /** The SMTP stage at which {@code check}'s failure is answered. */
+  public Stage stage(Check check) {
+    return deferStage;
+  }
+
   public String describeSource() {
     return source.map(Path::toString).orElse("built-in defaults");
   }

@@ -7,11 +7,22 @@ import java.nio.file.Path;
 public record ScannerEndpoint(Kind kind, InetSocketAddress tcp, Path unix) {
 
   public enum Kind {
-    CLAMD,
-    SPAMD;
+    CLAMD("Virus scanner clamd"),
+    SPAMD("Spam scanner spamd");
+
+    private final String noun;
+
+    Kind(String noun) {
+      this.noun = noun;
+    }
 
     public String label() {
       return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** How a reply names this scanner: the scan check's noun, made precise. */
+    public String noun() {
+      return noun;
     }
   }
 

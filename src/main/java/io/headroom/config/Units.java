@@ -82,33 +82,43 @@ public final class Units {
   }
 
   /**
-   * Binary multiples as written in the config file ({@code 1.5G}), rounded down so a measured value
-   * just below a limit never prints as the limit itself.
+   * A size for people, in binary multiples as {@code df -h} counts them: {@code 900 bytes}, {@code
+   * 11 KiB}, {@code 1.5 GiB}. Rounded down, so a measured value just below a limit never prints as
+   * the limit itself. The one way sizes are written in replies, logs and {@code status}.
    */
   public static String formatSize(long bytes) {
-    String[] units = {"B", "k", "M", "G", "T"};
+    if (bytes < 1024) {
+      return bytes + " bytes";
+    }
+    String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
     int i = 0;
-    double value = bytes;
+    double value = bytes / 1024.0;
     while (value >= 1024 && i < units.length - 1) {
       value /= 1024;
       i++;
     }
-    double floored = Math.floor(value * 10) / 10;
-    return (floored == Math.rint(floored)
-            ? String.format(Locale.ROOT, "%d", (long) floored)
-            : String.format(Locale.ROOT, "%.1f", floored))
-        + units[i];
+    return tenths(Math.floor(value * 10) / 10) + " " + units[i];
   }
 
+  /**
+   * A duration as the config file writes it: {@code 250ms}, {@code 2s}, {@code 1.5s}, {@code 5m}.
+   * The one way durations are written in replies, logs and {@code status}.
+   */
   public static String formatDuration(Duration d) {
     long ms = d.toMillis();
-    if (ms % 1000 != 0) {
+    if (ms < 1000) {
       return ms + "ms";
     }
-    long s = ms / 1000;
-    if (s % 60 == 0 && s > 0) {
-      return (s / 60) + "m";
+    if (ms % 60_000 == 0) {
+      return ms / 60_000 + "m";
     }
-    return s + "s";
+    return tenths(Math.floor(ms / 100.0) / 10) + "s";
+  }
+
+  /** {@code 2} or {@code 1.5}: one decimal, none when it would be {@code .0}. */
+  private static String tenths(double value) {
+    return value == Math.rint(value)
+        ? String.format(Locale.ROOT, "%d", (long) value)
+        : String.format(Locale.ROOT, "%.1f", value);
   }
 }

@@ -1,8 +1,14 @@
 package io.headroom.health;
 
+import io.headroom.config.Check;
+import io.headroom.config.Config;
 import io.headroom.config.Mode;
+import io.headroom.config.Stage;
+import io.headroom.config.Units;
 import io.headroom.probe.Probe;
+import io.headroom.probe.ProbeFactory;
 import io.headroom.probe.ProbeResult;
+import io.headroom.util.DaemonThreads;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,7 +24,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,16 +32,22 @@ import org.slf4j.LoggerFactory;
  * Runs every probe each interval, each under its own deadline, and publishes one immutable
  * {@link HealthSnapshot}. A probe still hung from an earlier round is not started again (threads
  * would pile up behind a dead NFS mount); it keeps counting as timed out until it returns.
+ *
+ * <p>A snapshot older than {@link #STALE_AFTER_INTERVALS} intervals plus one deadline is never
+ * served as it is: whatever stopped the schedule, every check then counts as failing.
  */
 public final class HealthMonitor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HealthMonitor.class);
 
   private static final Duration MAX_CONFIRM_DELAY = Duration.ofMillis(500);
+  static final int STALE_AFTER_INTERVALS = 3;
 
   private final List<Probe> probes;
-  private final Function<Probe, Mode> modes;
+  private final Function<Check, Mode> modes;
+  private final Function<Check, Stage> stages;
   private final Duration interval;
   private final Duration deadline;
+  private final long staleAfterMillis;
   private final Clock clock;
   private final List<HealthListener> listeners;
   private final Map<String, Damper> dampers = new HashMap<>();
@@ -45,9 +56,14 @@ public final class HealthMonitor implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private volatile HealthSnapshot current = HealthSnapshot.EMPTY;
 
+  /**
+   * @param modes how each check's failure is acted on
+   * @param stages the SMTP stage at which each check's failure is answered
+   */
   public HealthMonitor(
       List<Probe> probes,
-      Function<Probe, Mode> modes,
+      Function<Check, Mode> modes,
+      Function<Check, Stage> stages,
       Duration interval,
       Duration deadline,
       int failAfter,
@@ -56,20 +72,36 @@ public final class HealthMonitor implements AutoCloseable {
       List<HealthListener> listeners) {
     this.probes = List.copyOf(probes);
     this.modes = modes;
+    this.stages = stages;
     this.interval = interval;
     this.deadline = deadline;
+    this.staleAfterMillis = interval.multipliedBy(STALE_AFTER_INTERVALS).plus(deadline).toMillis();
     this.clock = clock;
     this.listeners = List.copyOf(listeners);
     for (Probe p : probes) {
       dampers.put(p.name(), new Damper(failAfter, recoverAfter));
     }
-    this.probeThreads = Executors.newCachedThreadPool(daemonThreads("headroom-probe"));
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("headroom-health"));
+    this.probeThreads = Executors.newCachedThreadPool(new DaemonThreads("headroom-probe"));
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(new DaemonThreads("headroom-health"));
   }
 
-  /** The latest snapshot; what the message path reads. */
+  /** Every probe a configuration asks for, under a monitor that is not started yet. */
+  public static HealthMonitor forConfig(Config config, Clock clock, List<HealthListener> listeners) {
+    return new HealthMonitor(ProbeFactory.fromConfig(config), config::mode, config::stage,
+        config.probeInterval(), config.probeTimeout(), config.failAfter(), config.recoverAfter(), clock, listeners);
+  }
+
+  /**
+   * The latest snapshot; what the message path reads. One that the schedule should long have
+   * replaced comes back with every check failing ("health checks stalled").
+   */
   public HealthSnapshot current() {
-    return current;
+    HealthSnapshot snapshot = current;
+    long age = clock.millis() - snapshot.taken().toEpochMilli();
+    if (age <= staleAfterMillis || snapshot == HealthSnapshot.EMPTY) {
+      return snapshot;
+    }
+    return snapshot.stalled(Duration.ofMillis(age), clock.instant());
   }
 
   /** Runs one round now, on the caller's thread; used at start-up so the first answer is informed. */
@@ -114,10 +146,20 @@ public final class HealthMonitor implements AutoCloseable {
     try {
       runOnce();
     } catch (RuntimeException | Error ex) {
-      // The schedule must survive anything one round throws, or the gate freezes on old data.
+      // The schedule must survive anything one round throws, or the gate freezes on old data
+      // (and then defers everything as stalled: safe, but for no reason an admin can fix).
       log.error("health round failed", ex);
+    } finally {
+      scheduleNext();
     }
-    scheduler.schedule(this::round, nextDelay().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void scheduleNext() {
+    try {
+      scheduler.schedule(this::round, nextDelay().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException closed) {
+      // close() shut the scheduler down: this monitor is retired.
+    }
   }
 
   /**
@@ -140,34 +182,17 @@ public final class HealthMonitor implements AutoCloseable {
       return timedOut(p);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
-      return ProbeResult.fail(p, Double.NaN, "error", "", describe(p) + " check failed",
-          p.name() + " probe failed: " + cause);
+      return ProbeResult.fail(p, Double.NaN, "error", "", "check failed", p.name() + " probe failed: " + cause);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return ProbeResult.fail(p, Double.NaN, "interrupted", "", describe(p) + " check failed",
-          p.name() + " probe interrupted");
+      return ProbeResult.fail(p, Double.NaN, "interrupted", "", "check failed", p.name() + " probe interrupted");
     }
   }
 
   private ProbeResult timedOut(Probe p) {
-    return ProbeResult.fail(p, Double.NaN, "no result", "within " + formatDeadline(),
-        describe(p) + " check did not finish within " + formatDeadline(),
+    String within = "within " + Units.formatDuration(deadline);
+    return ProbeResult.fail(p, Double.NaN, "no result", within, "check did not finish " + within,
         p.name() + " probe still running after " + deadline.toMillis() + "ms");
-  }
-
-  private String formatDeadline() {
-    return io.headroom.config.Units.formatDuration(deadline);
-  }
-
-  private static String describe(Probe p) {
-    return switch (p.check()) {
-      case DISK -> "Mail spool disk";
-      case MEMORY -> "Memory";
-      case CPU -> "CPU load";
-      case SPOOL -> "Mail spool write";
-      case DNS -> "DNS";
-      case SCAN -> "Content scanner";
-    };
   }
 
   private CheckState damp(Probe p, ProbeResult result, Duration took) {
@@ -175,21 +200,12 @@ public final class HealthMonitor implements AutoCloseable {
     CheckState old = current.states().stream().filter(s -> s.probe().equals(p.name())).findFirst().orElse(null);
     boolean healthy = damper.accept(result.healthy());
     Instant changed = old == null || old.healthy() != healthy ? clock.instant() : old.since();
-    return new CheckState(result, healthy, modes.apply(p), took, changed);
+    return new CheckState(result, healthy, modes.apply(p.check()), stages.apply(p.check()), took, changed);
   }
 
   @Override
   public void close() {
     scheduler.shutdownNow();
     probeThreads.shutdownNow();
-  }
-
-  private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
   }
 }

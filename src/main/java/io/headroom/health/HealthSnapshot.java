@@ -2,15 +2,21 @@ package io.headroom.health;
 
 import io.headroom.config.Check;
 import io.headroom.config.Mode;
+import io.headroom.config.Stage;
+import io.headroom.probe.ProbeResult;
+import io.headroom.reply.Reason;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * Every probe's latest damped state at one moment. Immutable; the message path reads it through a
  * volatile reference and never waits for a probe. What the message path asks (is anything failing,
- * what blocks mail) is worked out once here, not once per SMTP command.
+ * what blocks mail at this stage) is worked out once here, not once per SMTP command.
  */
 public final class HealthSnapshot {
 
@@ -19,7 +25,7 @@ public final class HealthSnapshot {
   private final Instant taken;
   private final List<CheckState> states;
   private final List<CheckState> failing;
-  private final Optional<CheckState> firstBlocking;
+  private final Map<Stage, CheckState> firstBlocking = new EnumMap<>(Stage.class);
 
   public HealthSnapshot(Instant taken, List<CheckState> states) {
     this.taken = taken;
@@ -27,7 +33,11 @@ public final class HealthSnapshot {
     // In check order: disk before DNS before scanners, so a reply names the most basic failure.
     this.failing = this.states.stream().filter(s -> !s.healthy())
         .sorted(Comparator.comparing(CheckState::check)).toList();
-    this.firstBlocking = failing.stream().filter(CheckState::blocksMail).findFirst();
+    for (CheckState s : failing) {
+      if (s.blocksMail()) {
+        firstBlocking.putIfAbsent(s.stage(), s);
+      }
+    }
   }
 
   public Instant taken() {
@@ -38,9 +48,9 @@ public final class HealthSnapshot {
     return states;
   }
 
-  /** The first failing state that defers mail, in check order. */
-  public Optional<CheckState> firstBlocking() {
-    return firstBlocking;
+  /** The first failing state that defers mail at {@code stage}, in check order. */
+  public Optional<CheckState> firstBlockingAt(Stage stage) {
+    return Optional.ofNullable(firstBlocking.get(stage));
   }
 
   /** Every failing state, whatever its mode, in check order. */
@@ -48,9 +58,14 @@ public final class HealthSnapshot {
     return failing;
   }
 
-  /** Failing states in monitor mode: what would have deferred. */
-  public List<CheckState> monitored() {
-    return failing.stream().filter(s -> s.mode() == Mode.MONITOR).toList();
+  /** Failing states in monitor mode at {@code stage}: what would have deferred there. */
+  public List<CheckState> monitoredAt(Stage stage) {
+    return failing.stream().filter(s -> s.mode() == Mode.MONITOR && s.stage() == stage).toList();
+  }
+
+  /** Failing states that defer mail, at any stage. */
+  public List<CheckState> blocking() {
+    return failing.stream().filter(CheckState::blocksMail).toList();
   }
 
   public boolean allEnforcedHealthy() {
@@ -59,5 +74,21 @@ public final class HealthSnapshot {
 
   public List<CheckState> of(Check check) {
     return states.stream().filter(s -> s.check() == check).toList();
+  }
+
+  /**
+   * This snapshot as seen {@code age} after it was taken by a schedule that should have replaced it
+   * long ago: every check counts as failing, because an old "healthy" proves nothing about now.
+   */
+  HealthSnapshot stalled(Duration age, Instant now) {
+    String silent = "no result for " + io.headroom.config.Units.formatDuration(age.withNanos(0));
+    List<CheckState> stale = states.stream().map(s -> {
+      ProbeResult r = s.latest();
+      ProbeResult failed = new ProbeResult(r.check(), r.probe(), r.measure(), r.subject(), false, Double.NaN,
+          "stalled", r.limit(), Optional.of(Reason.of("Health checks", "stalled", silent)),
+          "health checks stalled: the last round finished " + age.toMillis() + "ms ago");
+      return new CheckState(failed, false, s.mode(), s.stage(), s.took(), s.healthy() ? now : s.since());
+    }).toList();
+    return new HealthSnapshot(taken, stale);
   }
 }

@@ -1,14 +1,15 @@
 package io.headroom.metrics;
 
 import io.headroom.config.Check;
+import io.headroom.config.ScannerEndpoint;
 import io.headroom.config.Stage;
 import io.headroom.health.CheckState;
 import io.headroom.health.HealthListener;
 import io.headroom.health.HealthSnapshot;
+import io.headroom.probe.Measure;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -16,27 +17,61 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
 
-/** {@link Metrics} on a Micrometer Prometheus registry; the one class that knows Micrometer. */
+/**
+ * {@link Metrics} on a Micrometer Prometheus registry; the one class that knows Micrometer. Every
+ * counter is registered once, at construction, for every label value it can have, so each is
+ * exported at 0 from the first scrape and {@code rate()} has a start.
+ */
 public final class MicrometerMetrics implements Metrics, HealthListener {
+  private static final String DEFERRALS = "headroom.deferrals";
+  private static final String MONITOR_DEFERRALS = "headroom.monitor.deferrals";
+  private static final String MESSAGES = "headroom.messages";
+  private static final String SESSIONS_ACTIVE = "headroom.milter.sessions.active";
+  private static final String SESSIONS_BUSY = "headroom.milter.sessions.busy";
+  private static final String PROTOCOL_ERRORS = "headroom.milter.protocol.errors";
+  private static final String SCANS = "headroom.scans";
+  private static final String SCAN_DURATION = "headroom.scan.duration";
+  private static final String CONFIG_RELOADS = "headroom.config.reloads";
+  private static final String CHECK_DURATION = "headroom.check.duration";
+  private static final String CHECK_UP = "headroom.check.up";
+
+  /** The label sets that are not enums of the core: they belong to the transport and the scanners. */
+  public record Labels(Collection<String> protocolErrors, Collection<String> scanResults) {}
+
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicInteger activeSessions = new AtomicInteger();
-  private final Set<String> gaugedProbes = ConcurrentHashMap.newKeySet();
-  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
-  private final Set<Check> gaugedChecks = ConcurrentHashMap.newKeySet();
+  private final Map<Check, Map<Stage, Counter>> deferrals;
+  private final Map<Check, Map<Stage, Counter>> monitorDeferrals;
+  private final Map<MessageAction, Counter> messages;
+  private final Counter sessionsBusy;
+  private final Map<String, Counter> protocolErrors;
+  private final Map<ScannerEndpoint.Kind, Map<String, Counter>> scans;
+  private final Map<ScannerEndpoint.Kind, Map<String, Timer>> scanDurations = new EnumMap<>(ScannerEndpoint.Kind.class);
+  private final Counter reloadsSucceeded;
+  private final Counter reloadsFailed;
+  private final Map<Check, Timer> checkDurations;
+  private final Set<GaugeKey> gauges = ConcurrentHashMap.newKeySet();
   private final Supplier<HealthSnapshot> health;
 
-  public MicrometerMetrics(Supplier<HealthSnapshot> health) {
+  /** A per-subject gauge: which measure, of what. */
+  private record GaugeKey(Measure measure, String subject) {}
+
+  public MicrometerMetrics(Supplier<HealthSnapshot> health, Labels labels) {
     this.health = health;
     // promtool lints these two binder meters (a unit abbreviated to "ns", a gauge ending "_count");
     // process_cpu_usage and jvm_* carry the same information.
@@ -49,15 +84,40 @@ public final class MicrometerMetrics implements Metrics, HealthListener {
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
     new FileDescriptorMetrics().bindTo(registry);
-    Gauge.builder("headroom.milter.sessions.active", activeSessions, AtomicInteger::get)
+
+    deferrals = perCheckAndStage(DEFERRALS, "Transactions answered 451 4.3.0, by failing check and stage");
+    monitorDeferrals =
+        perCheckAndStage(MONITOR_DEFERRALS, "Transactions a check in monitor mode would have deferred");
+    messages = byEnum(MessageAction.class,
+        action -> counter(MESSAGES, "Transactions by outcome", "action", action.label()));
+    sessionsBusy = counter(SESSIONS_BUSY, "Milter sessions over max_sessions, answered 451 4.3.0 busy");
+    protocolErrors = labels.protocolErrors().stream().collect(Collectors.toUnmodifiableMap(Function.identity(),
+        reason -> counter(PROTOCOL_ERRORS, "Milter connections closed for a protocol error", "reason", reason)));
+    scans = byEnum(ScannerEndpoint.Kind.class, kind -> labels.scanResults().stream().collect(
+        Collectors.toUnmodifiableMap(Function.identity(), result -> counter(SCANS,
+            "Content scans by scanner and result", "scanner", kind.label(), "result", result))));
+    // Timers are registered at their first use (cached): a histogram per scanner and result from
+    // the start would add a thousand mostly empty lines to every scrape.
+    for (ScannerEndpoint.Kind kind : ScannerEndpoint.Kind.values()) {
+      scanDurations.put(kind, new ConcurrentHashMap<>());
+    }
+    reloadsSucceeded = counter(CONFIG_RELOADS, "Configuration reloads (SIGHUP) by result", "result", "success");
+    reloadsFailed = counter(CONFIG_RELOADS, "Configuration reloads (SIGHUP) by result", "result", "failure");
+    checkDurations = byEnum(Check.class, check -> Timer.builder(CHECK_DURATION)
+        .description("Time one probe of a check took")
+        .tag("check", check.label())
+        .register(registry));
+    for (Check check : Check.values()) {
+      Gauge.builder(CHECK_UP, () -> checkUp(check))
+          .description("1 when every probe of the check is healthy, 0 when one is failing")
+          .tag("check", check.label())
+          .register(registry);
+    }
+    Gauge.builder(SESSIONS_ACTIVE, activeSessions, AtomicInteger::get)
         .description("Milter connections open now")
         .register(registry);
-    Gauge.builder("headroom.memory.available.ratio", probeValue("memory"))
-        .description("Available memory (MemAvailable) over total")
-        .register(registry);
-    Gauge.builder("headroom.cpu.load.per.core", probeValue("cpu"))
-        .description("1-minute load average divided by logical cores")
-        .register(registry);
+    hostGauge(Measure.MEMORY_AVAILABLE_RATIO);
+    hostGauge(Measure.CPU_LOAD_PER_CORE);
   }
 
   /** The Prometheus text exposition of every meter. */
@@ -65,25 +125,25 @@ public final class MicrometerMetrics implements Metrics, HealthListener {
     return registry.scrape();
   }
 
-  @Override
-  public void deferred(Check check, Stage stage) {
-    counter("headroom.deferrals", "Transactions answered 451 4.3.0, by failing check and stage",
-        "check", check.label(), "stage", stage.label()).increment();
+  /** The exposition in the format a scraper's Accept header asks for (OpenMetrics or text). */
+  public String scrape(String contentType) {
+    return registry.scrape(contentType);
   }
 
+  @Override
+  public void deferred(Check check, Stage stage) {
+    deferrals.get(check).get(stage).increment();
+  }
 
   @Override
   public void wouldDefer(Check check, Stage stage) {
-    counter("headroom.monitor.deferrals", "Transactions a check in monitor mode would have deferred",
-        "check", check.label(), "stage", stage.label()).increment();
+    monitorDeferrals.get(check).get(stage).increment();
   }
-
 
   @Override
   public void message(MessageAction action) {
-    counter("headroom.messages", "Transactions by outcome", "action", action.label()).increment();
+    messages.get(action).increment();
   }
-
 
   @Override
   public void sessionOpened() {
@@ -97,83 +157,79 @@ public final class MicrometerMetrics implements Metrics, HealthListener {
 
   @Override
   public void sessionRefused() {
-    counter("headroom.milter.sessions.busy", "Milter sessions over max_sessions, answered 451 4.3.0 busy")
-        .increment();
+    sessionsBusy.increment();
   }
-
 
   @Override
   public void protocolError(String reason) {
-    counter("headroom.milter.protocol.errors", "Milter connections closed for a protocol error",
-        "reason", reason).increment();
+    Counter c = protocolErrors.get(reason);
+    if (c == null) {
+      throw new IllegalArgumentException("unknown protocol error reason " + reason);
+    }
+    c.increment();
   }
 
-
   @Override
-  public void scanned(String scanner, String result, Duration took) {
-    counter("headroom.scans", "Content scans by scanner and result", "scanner", scanner, "result", result)
-        .increment();
-    Timer.builder("headroom.scan.duration")
-        .description("Time to scan one message")
-        .tag("scanner", scanner)
-        .tag("result", result)
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(1))
-        .maximumExpectedValue(Duration.ofMinutes(5))
-        .register(registry)
-        .record(took);
+  public void scanned(ScannerEndpoint.Kind scanner, String result, Duration took) {
+    scans.get(scanner).get(result).increment();
+    scanDurations.get(scanner).computeIfAbsent(result, r -> scanTimer(scanner, r)).record(took);
   }
 
   @Override
   public void configReload(boolean success) {
-    counter("headroom.config.reloads", "Configuration reloads (SIGHUP) by result",
-        "result", success ? "success" : "failure").increment();
+    (success ? reloadsSucceeded : reloadsFailed).increment();
   }
 
-  /**
-   * The counter for a name and tag values, registered on first use. Cached: the message path counts
-   * every transaction, and a builder plus registry lookup each time costs more than the increment.
-   */
-  private Counter counter(String name, String description, String... tags) {
-    return counters.computeIfAbsent(name + String.join("\0", tags),
-        k -> Counter.builder(name).description(description).tags(tags).register(registry));
-  }
-
-
-  /** Records each probe's duration and makes sure every check and disk path has its gauges. */
+  /** Records each probe's duration and gives every new disk path (or other subject) its gauge. */
   @Override
   public void updated(HealthSnapshot previous, HealthSnapshot current) {
     for (CheckState s : current.states()) {
-      Timer.builder("headroom.check.duration")
-          .description("Time one probe of a check took")
-          .tag("check", s.check().label())
-          .register(registry)
-          .record(s.took());
-      if (gaugedProbes.add(s.probe())) {
-        registerGauges(s);
+      checkDurations.get(s.check()).record(s.took());
+      Measure measure = s.latest().measure();
+      GaugeKey key = new GaugeKey(measure, s.latest().subject());
+      if (measure != Measure.NONE && !s.check().subjectLabel().isEmpty() && gauges.add(key)) {
+        gauge(key).tag(s.check().subjectLabel(), key.subject()).register(registry);
       }
     }
   }
 
-  private void registerGauges(CheckState s) {
-    Check check = s.check();
-    if (gaugedChecks.add(check)) {
-      Gauge.builder("headroom.check.up", () -> checkUp(check))
-          .description("1 when every probe of the check is healthy, 0 when one is failing")
-          .tag("check", check.label())
-          .register(registry);
-    }
-    if (s.probe().startsWith("disk_space:")) {
-      Gauge.builder("headroom.disk.free.ratio", probeValue(s.probe()))
-          .description("Free space over total on a file system that must keep headroom")
-          .tag("path", s.probe().substring("disk_space:".length()))
-          .register(registry);
-    } else if (s.probe().startsWith("disk_inodes:")) {
-      Gauge.builder("headroom.disk.free.inodes.ratio", probeValue(s.probe()))
-          .description("Free inodes over total on a file system that must keep headroom")
-          .tag("path", s.probe().substring("disk_inodes:".length()))
-          .register(registry);
-    }
+  private void hostGauge(Measure measure) {
+    GaugeKey key = new GaugeKey(measure, "");
+    gauges.add(key);
+    gauge(key).register(registry);
+  }
+
+  /** The gauge of one measure of one subject, read from the probe that reports it in the current snapshot. */
+  private Gauge.Builder<GaugeKey> gauge(GaugeKey key) {
+    return Gauge.builder(gaugeName(key.measure()), key, this::value).description(gaugeDescription(key.measure()));
+  }
+
+  private double value(GaugeKey key) {
+    return health.get().states().stream()
+        .filter(s -> s.latest().measure() == key.measure() && s.latest().subject().equals(key.subject()))
+        .mapToDouble(s -> s.latest().value())
+        .findFirst()
+        .orElse(Double.NaN);
+  }
+
+  private static String gaugeName(Measure measure) {
+    return switch (measure) {
+      case DISK_FREE_RATIO -> "headroom.disk.free.ratio";
+      case DISK_FREE_INODES_RATIO -> "headroom.disk.free.inodes.ratio";
+      case MEMORY_AVAILABLE_RATIO -> "headroom.memory.available.ratio";
+      case CPU_LOAD_PER_CORE -> "headroom.cpu.load.per.core";
+      case NONE -> throw new IllegalArgumentException("no gauge for " + measure);
+    };
+  }
+
+  private static String gaugeDescription(Measure measure) {
+    return switch (measure) {
+      case DISK_FREE_RATIO -> "Free space over total on a file system that must keep headroom";
+      case DISK_FREE_INODES_RATIO -> "Free inodes over total on a file system that must keep headroom";
+      case MEMORY_AVAILABLE_RATIO -> "Available memory (MemAvailable) over total";
+      case CPU_LOAD_PER_CORE -> "1-minute load average divided by logical cores";
+      case NONE -> throw new IllegalArgumentException("no gauge for " + measure);
+    };
   }
 
   private double checkUp(Check check) {
@@ -184,10 +240,31 @@ public final class MicrometerMetrics implements Metrics, HealthListener {
     return states.stream().allMatch(CheckState::healthy) ? 1 : 0;
   }
 
-  private Supplier<Number> probeValue(String probe) {
-    ToDoubleFunction<HealthSnapshot> value =
-        snap -> snap.states().stream().filter(s -> s.probe().equals(probe)).mapToDouble(s -> s.latest().value())
-            .findFirst().orElse(Double.NaN);
-    return () -> value.applyAsDouble(health.get());
+  private Counter counter(String name, String description, String... tags) {
+    return Counter.builder(name).description(description).tags(tags).register(registry);
+  }
+
+  private Timer scanTimer(ScannerEndpoint.Kind kind, String result) {
+    return Timer.builder(SCAN_DURATION)
+        .description("Time to scan one message")
+        .tag("scanner", kind.label())
+        .tag("result", result)
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofMinutes(5))
+        .register(registry);
+  }
+
+  private Map<Check, Map<Stage, Counter>> perCheckAndStage(String name, String description) {
+    return byEnum(Check.class, check -> byEnum(Stage.class,
+        stage -> counter(name, description, "check", check.label(), "stage", stage.label())));
+  }
+
+  private static <E extends Enum<E>, V> Map<E, V> byEnum(Class<E> type, Function<E, V> value) {
+    Map<E, V> map = new EnumMap<>(type);
+    for (E e : type.getEnumConstants()) {
+      map.put(e, value.apply(e));
+    }
+    return map;
   }
 }

@@ -61,19 +61,15 @@ final class ContentScanning {
           s.endScan();
           try {
             if (failure != null) {
-              log.error("session {} queue {}: scan failed, deferring", s.logId(), s.queueId(), failure);
+              log.error("{}: scan failed, deferring", s.tag(), failure);
               GateHandler.send(s, GateHandler.INTERNAL_ERROR);
             } else {
               answer(s, outcome);
             }
           } catch (MilterException | RuntimeException e) {
-            log.warn("session {} queue {}: cannot send the scan reply: {}", s.logId(), s.queueId(), e.toString());
+            log.warn("{}: cannot send the scan reply: {}", s.tag(), e.toString());
           }
         });
-  }
-
-  void abort(Session s) {
-    s.endScan();
   }
 
   private MessageScan scan(Session s) {
@@ -94,7 +90,7 @@ final class ContentScanning {
       try {
         s.sendContinue();
       } catch (MilterException e) {
-        log.warn("session {}: cannot send continue: {}", s.logId(), e.toString());
+        log.warn("{}: cannot send continue: {}", s.tag(), e.toString());
       }
     });
   }
@@ -103,41 +99,38 @@ final class ContentScanning {
     ScanOutcome.Action action = outcome.action();
     if (action != ScanOutcome.Action.ACCEPT && mode == Mode.MONITOR) {
       metrics.wouldDefer(Check.SCAN, STAGE);
-      log.warn("session {} queue {}: client {} would get {} from scanning (monitor mode): {}",
-          s.logId(), s.queueId(), s.clientDescription(), action, outcome.detail());
+      log.warn("{}: client {} would get {} from scanning (monitor mode): {}",
+          s.tag(), s.clientDescription(), action, outcome.detail());
       action = ScanOutcome.Action.ACCEPT;
     }
-    switch (action) {
-      case ACCEPT -> {
-        for (ScanOutcome.Header h : outcome.headers()) {
-          s.sendPacket(packet(ResponseCode.SMFIR_ADDHEADER, h.name(), h.value()));
-        }
-        metrics.message(s.acceptedAs());
-        s.sendContinue();
+    if (action == ScanOutcome.Action.ACCEPT) {
+      for (ScanOutcome.Header h : outcome.headers()) {
+        s.sendPacket(packet(ResponseCode.SMFIR_ADDHEADER, h.name(), h.value()));
       }
-      case QUARANTINE -> {
-        log.warn("session {} queue {}: quarantined message from {}: {}",
-            s.logId(), s.queueId(), s.clientDescription(), outcome.detail());
-        s.sendPacket(packet(ResponseCode.SMFIR_QUARANTINE, outcome.reason()));
-        metrics.message(MessageAction.QUARANTINED);
-        s.sendContinue();
-      }
-      case TEMPFAIL -> {
-        log.warn("session {} queue {}: deferred client {} at end of data: check scan failing: {}",
-            s.logId(), s.queueId(), s.clientDescription(), outcome.detail());
-        metrics.deferred(Check.SCAN, STAGE);
-        metrics.message(MessageAction.DEFERRED);
-        GateHandler.send(s, new SmtpReply(451, "4.3.0", outcome.reason()));
-      }
-      case REJECT_OVERSIZE, REJECT -> {
-        log.warn("session {} queue {}: rejected message from {}: {}",
-            s.logId(), s.queueId(), s.clientDescription(), outcome.detail());
-        metrics.message(MessageAction.REJECTED);
-        GateHandler.send(s, action == ScanOutcome.Action.REJECT
-            ? SmtpReply.reject(outcome.reason())
-            : new SmtpReply(552, "5.3.4", outcome.reason()));
-      }
+      s.acceptance().ifPresent(metrics::message);
+      s.sendContinue();
+      return;
     }
+    ScanOutcome.Refusal refusal = outcome.refusal().orElseThrow();
+    if (action == ScanOutcome.Action.QUARANTINE) {
+      log.warn("{}: quarantined message from {}: {}", s.tag(), s.clientDescription(), outcome.detail());
+      s.sendPacket(packet(ResponseCode.SMFIR_QUARANTINE, refusal.text()));
+      metrics.message(MessageAction.QUARANTINED);
+      s.sendContinue();
+      return;
+    }
+    SmtpReply reply = SmtpReply.of(refusal.consequence(), refusal.reason());
+    if (action == ScanOutcome.Action.TEMPFAIL) {
+      log.warn("{}: deferred client {} at end of data by check scan: \"{}\"; {}",
+          s.tag(), s.clientDescription(), reply.line(), outcome.detail());
+      metrics.deferred(Check.SCAN, STAGE);
+      metrics.message(MessageAction.DEFERRED);
+    } else {
+      log.warn("{}: rejected message from {}: \"{}\"; {}", s.tag(), s.clientDescription(), reply.line(),
+          outcome.detail());
+      metrics.message(MessageAction.REJECTED);
+    }
+    GateHandler.send(s, reply);
   }
 
   /** A reply packet of NUL-terminated strings, as SMFIR_ADDHEADER and SMFIR_QUARANTINE carry. */

@@ -1,5 +1,7 @@
 package io.headroom.milter;
 
+import io.headroom.reply.Consequence;
+import io.headroom.reply.Reason;
 import io.headroom.reply.SmtpReply;
 import io.headroom.config.BypassRules;
 import io.headroom.config.Stage;
@@ -10,6 +12,8 @@ import io.headroom.metrics.Metrics.MessageAction;
 import java.net.SocketAddress;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.nightcode.milter.AbstractMilterHandler;
@@ -26,42 +30,42 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The milter's answers: a precise 451 at the configured stage when the health snapshot says so;
- * otherwise "continue", or at the defer stage "accept" where that spares Postfix the rest of the
- * message's milter traffic (see {@link Negotiation#acceptsAtDeferStage}). Reads only the in-memory
- * snapshot: no I/O on the message path. Anything unexpected is answered with a 451, never with an
- * accept.
+ * The milter's answers: a precise 451 at each check's stage when the health snapshot says so;
+ * otherwise "continue", or at the last stage a check answers at, "accept" where that spares
+ * Postfix the rest of the message's milter traffic (see {@link Negotiation#acceptsAt}). Reads only
+ * the in-memory snapshot: no I/O on the message path. Anything unexpected is answered with a 451,
+ * never with an accept.
  */
 final class GateHandler extends AbstractMilterHandler {
   private static final Logger log = LoggerFactory.getLogger(GateHandler.class);
-  static final SmtpReply INTERNAL_ERROR = SmtpReply.defer("Mail filter internal error, message not accepted");
+  static final SmtpReply INTERNAL_ERROR =
+      SmtpReply.of(Consequence.DEFER_INTERNAL, Reason.of("Mail filter", "internal error"));
 
   private final Supplier<HealthSnapshot> health;
-  private final Stage deferStage;
+  private final Set<Stage> stages;
+  private final Optional<Stage> acceptStage;
   private final BypassRules bypass;
   private final Metrics metrics;
   private final Optional<ContentScanning> scanning;
   private final Actions actions;
   private final ProtocolSteps steps;
-  private final boolean acceptsAtDeferStage;
 
-  GateHandler(Supplier<HealthSnapshot> health, Stage deferStage, BypassRules bypass, Metrics metrics) {
-    this(health, deferStage, bypass, metrics, Optional.empty());
-  }
-
+  /**
+   * @param stages the stages some check answers at: the events Postfix is asked to wait for
+   */
   GateHandler(
       Supplier<HealthSnapshot> health,
-      Stage deferStage,
+      Set<Stage> stages,
       BypassRules bypass,
       Metrics metrics,
       Optional<ContentScanning> scanning) {
-    this(health, deferStage, bypass, metrics, scanning, Negotiation.actions(scanning.isPresent()),
-        Negotiation.steps(deferStage, scanning.isPresent()));
+    this(health, stages, bypass, metrics, scanning, Negotiation.actions(scanning.isPresent()),
+        Negotiation.steps(stages, scanning.isPresent()));
   }
 
   private GateHandler(
       Supplier<HealthSnapshot> health,
-      Stage deferStage,
+      Set<Stage> stages,
       BypassRules bypass,
       Metrics metrics,
       Optional<ContentScanning> scanning,
@@ -69,13 +73,13 @@ final class GateHandler extends AbstractMilterHandler {
       ProtocolSteps steps) {
     super(actions, steps);
     this.health = health;
-    this.deferStage = deferStage;
+    this.stages = Set.copyOf(stages);
+    this.acceptStage = Negotiation.acceptsAt(stages, scanning.isPresent());
     this.bypass = bypass;
     this.metrics = metrics;
     this.scanning = scanning;
     this.actions = actions;
     this.steps = steps;
-    this.acceptsAtDeferStage = Negotiation.acceptsAtDeferStage(deferStage, scanning.isPresent());
   }
 
   @Override
@@ -158,7 +162,7 @@ final class GateHandler extends AbstractMilterHandler {
    * headers and body chunks (jmilter drops one sent then), so the 451 is the answer to the end of
    * the message, and nothing of the message after the failure is scanned.
    */
-  private void content(Session s, String event, java.util.function.BiConsumer<ContentScanning, Session> step)
+  private void content(Session s, String event, BiConsumer<ContentScanning, Session> step)
       throws MilterException {
     if (scanning.isEmpty()) {
       s.sendContinue();
@@ -171,7 +175,7 @@ final class GateHandler extends AbstractMilterHandler {
     try {
       step.accept(scanning.get(), s);
     } catch (RuntimeException e) {
-      log.error("session {} queue {}: internal error at {}, deferring", s.logId(), s.queueId(), event, e);
+      log.error("{}: internal error at {}, deferring", s.tag(), event, e);
       s.endScan();
       s.markContentFailed();
       send(s, INTERNAL_ERROR);
@@ -180,17 +184,17 @@ final class GateHandler extends AbstractMilterHandler {
 
   private void answer(Session s, Stage stage) throws MilterException {
     try {
-      Optional<SmtpReply> reply = stage == deferStage ? decide(s, stage) : Optional.empty();
+      Optional<SmtpReply> reply = stages.contains(stage) ? decide(s, stage) : Optional.empty();
       if (reply.isPresent()) {
         send(s, reply.get());
-      } else if (stage == deferStage && acceptsAtDeferStage) {
+      } else if (acceptStage.isPresent() && acceptStage.get() == stage) {
         s.acceptance().ifPresent(metrics::message);
         s.sendPacket(MilterPackets.SMFIS_ACCEPT);
       } else {
         s.sendContinue();
       }
     } catch (RuntimeException e) {
-      log.error("session {} queue {}: internal error at {}, deferring", s.logId(), s.queueId(), stage.label(), e);
+      log.error("{}: internal error at {}, deferring", s.tag(), stage.label(), e);
       send(s, INTERNAL_ERROR);
     }
   }
@@ -200,41 +204,48 @@ final class GateHandler extends AbstractMilterHandler {
     if (snapshot.failing().isEmpty()) {
       return Optional.empty();
     }
-    boolean first = s.firstDecision();
+    boolean first = s.firstDecisionAt(stage);
     if (bypass.covers(s.client(), s.authenticated())) {
       s.markBypassed();
       if (first) {
-        log.info("session {} queue {}: client {} bypasses failing checks {}",
-            s.logId(), s.queueId(), s.clientDescription(), names(snapshot.failing()));
+        log.info("{}: client {} bypasses failing checks {}", s.tag(), s.clientDescription(),
+            probes(snapshot.failing()));
       }
       return Optional.empty();
     }
-    Optional<CheckState> blocking = snapshot.firstBlocking();
+    List<CheckState> monitored = snapshot.monitoredAt(stage);
     if (first) {
-      for (CheckState monitored : snapshot.monitored()) {
-        metrics.wouldDefer(monitored.check(), stage);
-        log.warn("session {} queue {}: client {} would be deferred at {} by {} (monitor mode): {}",
-            s.logId(), s.queueId(), s.clientDescription(), stage.label(), monitored.check().label(),
-            monitored.latest().detail());
-      }
+      monitored.forEach(m -> metrics.wouldDefer(m.check(), stage));
     }
+    Optional<CheckState> blocking = snapshot.firstBlockingAt(stage);
     if (blocking.isEmpty()) {
+      if (first && !monitored.isEmpty()) {
+        log.warn("{}: client {} would be deferred at {} (monitor mode): {}", s.tag(), s.clientDescription(),
+            stage.label(), failures(monitored));
+      }
       return Optional.empty();
     }
     CheckState cause = blocking.get();
-    s.markDeferred();
-    if (first) {
+    SmtpReply reply = SmtpReply.defer(cause.latest().failure().orElseThrow());
+    if (s.markDeferred()) {
       metrics.deferred(cause.check(), stage);
       metrics.message(MessageAction.DEFERRED);
-      log.warn("session {} queue {}: deferred client {} at {}: check {} failing: {}; all failing: {}",
-          s.logId(), s.queueId(), s.clientDescription(), stage.label(), cause.check().label(),
-          cause.latest().detail(), names(snapshot.failing()));
+      log.warn("{}: deferred client {} at {} by check {}: \"{}\"; measured {}, {} ({}); failing: {}{}",
+          s.tag(), s.clientDescription(), stage.label(), cause.check().label(), reply.line(),
+          cause.latest().measured(), cause.latest().limit(), cause.latest().detail(),
+          probes(snapshot.blocking()), monitored.isEmpty() ? "" : "; monitor mode: " + probes(monitored));
     }
-    return Optional.of(SmtpReply.defer(cause.latest().reason()));
+    return Optional.of(reply);
   }
 
-  private static String names(List<CheckState> states) {
+  private static String probes(List<CheckState> states) {
     return states.stream().map(CheckState::probe).collect(Collectors.joining(", "));
+  }
+
+  private static String failures(List<CheckState> states) {
+    return states.stream()
+        .map(c -> c.check().label() + " (" + c.latest().detail() + ")")
+        .collect(Collectors.joining("; "));
   }
 
   static void send(Session s, SmtpReply reply) throws MilterException {

@@ -4,6 +4,10 @@ import io.headroom.config.Config;
 import io.headroom.health.HealthSnapshot;
 import io.headroom.metrics.Metrics;
 import io.headroom.config.Check;
+import io.headroom.config.Mode;
+import io.headroom.config.Stage;
+import java.util.EnumSet;
+import java.util.Set;
 import io.headroom.scan.ScanService;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -21,6 +25,20 @@ public final class MilterHandlers {
       Config config, Supplier<HealthSnapshot> health, Metrics metrics, Optional<ScanService> scanner) {
     Optional<ContentScanning> scanning =
         scanner.map(s -> new ContentScanning(s, config.mode(Check.SCAN), metrics));
-    return new GateHandler(health, config.deferStage(), config.bypass(), metrics, scanning);
+    return new GateHandler(health, stages(config), config.bypass(), metrics, scanning);
+  }
+
+  /** The stages some enabled check answers at; defer_stage alone when every check is off. */
+  static Set<Stage> stages(Config config) {
+    Set<Stage> stages = EnumSet.noneOf(Stage.class);
+    for (Check check : Check.values()) {
+      if (config.mode(check) != Mode.OFF) {
+        stages.add(config.stage(check));
+      }
+    }
+    if (stages.isEmpty()) {
+      stages.add(config.deferStage());
+    }
+    return stages;
   }
 }

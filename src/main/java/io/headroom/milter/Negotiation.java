@@ -1,6 +1,9 @@
 package io.headroom.milter;
 
 import io.headroom.config.Stage;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.Set;
 import org.nightcode.milter.Actions;
 import org.nightcode.milter.ProtocolSteps;
 
@@ -18,20 +21,22 @@ final class Negotiation {
   }
 
   /**
-   * Whether a healthy answer at the defer stage can be SMFIR_ACCEPT rather than "continue". After
-   * an accept at MAIL or RCPT, Postfix's smtpd sends this milter nothing more for the message and,
-   * because the queue file is opened only after the first recipient's milter event, does not hand
-   * the milter connection to cleanup(8) at all: no end-of-message round trip, no second process
-   * reading the queue file for us. Not when scanning (the content is the point), not at DATA
-   * (cleanup already has the connection and will still send end-of-message), and not at CONNECT
-   * or HELO, where Postfix takes an accept for the whole connection and later transactions would
-   * go unchecked and uncounted.
+   * The stage at which a healthy answer can be SMFIR_ACCEPT rather than "continue": the last stage
+   * any check answers at, when that is MAIL or RCPT. After an accept there, Postfix's smtpd sends
+   * this milter nothing more for the message and, because the queue file is opened only after the
+   * first recipient's milter event, does not hand the milter connection to cleanup(8) at all: no
+   * end-of-message round trip, no second process reading the queue file for us. Not when scanning
+   * (the content is the point), not at DATA (cleanup already has the connection and will still
+   * send end-of-message), not at CONNECT or HELO, where Postfix takes an accept for the whole
+   * connection and later transactions would go unchecked and uncounted, and not before a later
+   * stage some other check still answers at.
    */
-  static boolean acceptsAtDeferStage(Stage deferStage, boolean scanning) {
-    return !scanning && (deferStage == Stage.MAIL || deferStage == Stage.RCPT);
+  static Optional<Stage> acceptsAt(Set<Stage> stages, boolean scanning) {
+    Optional<Stage> last = stages.stream().max(Comparator.naturalOrder());
+    return last.filter(stage -> !scanning && (stage == Stage.MAIL || stage == Stage.RCPT));
   }
 
-  static ProtocolSteps steps(Stage deferStage, boolean scanning) {
+  static ProtocolSteps steps(Set<Stage> stages, boolean scanning) {
     ProtocolSteps.Builder b = ProtocolSteps.builder().noUnknownCommands().noReplyForUnknown();
     if (scanning) {
       // Content arrives without a reply per header or chunk: Postfix writes it back to back and
@@ -42,20 +47,20 @@ final class Negotiation {
       b.noHeaders().noEoh().noBody();
     }
     // CONNECT carries the client address (bypass_networks, logs) and MAIL starts a transaction
-    // (auth macros, per-transaction counting): always sent, but only answered at the defer stage.
-    if (deferStage != Stage.CONNECT) {
+    // (auth macros, per-transaction counting): always sent, but only answered where a check is.
+    if (!stages.contains(Stage.CONNECT)) {
       b.noReplyForConnect();
     }
-    if (deferStage != Stage.HELO) {
+    if (!stages.contains(Stage.HELO)) {
       b.noHelo();
     }
-    if (deferStage != Stage.MAIL) {
+    if (!stages.contains(Stage.MAIL)) {
       b.noReplyForMailFrom();
     }
-    if (deferStage != Stage.RCPT) {
+    if (!stages.contains(Stage.RCPT)) {
       b.noRecipients();
     }
-    if (deferStage != Stage.DATA) {
+    if (!stages.contains(Stage.DATA)) {
       b.noData();
     }
     return b.build();

@@ -1,5 +1,6 @@
 package io.headroom.milter;
 
+import io.headroom.config.Stage;
 import io.headroom.metrics.Metrics.MessageAction;
 import io.headroom.scan.MessageScan;
 import io.headroom.transport.InboundHold;
@@ -26,16 +27,9 @@ final class Session extends MilterContextImpl implements TransportSession {
   private final InboundHold hold;
   private volatile InetAddress client;
   private volatile String clientName = "unknown";
-  /** The transaction was answered 451; it is not counted as accepted. */
-  private volatile boolean deferred;
-  /** The gate would have deferred the transaction but for bypass_networks or bypass_authenticated. */
-  private volatile boolean bypassed;
-  /** The gate already counted and logged this transaction: once, not once per recipient. */
-  private volatile boolean decided;
-  /** The transaction was counted in headroom_messages_total as accepted or bypassed. */
-  private volatile boolean acceptanceCounted;
-  /** Handling the message content failed; its end is answered 451. */
-  private volatile boolean contentFailed;
+  private volatile Transaction transaction = Transaction.OPEN;
+  /** The stage the gate last decided at in this transaction: it counts and logs once per stage, not per recipient. */
+  private volatile Stage decidedAt;
   /** The scan of the message under way, from its first header to its end. */
   private MessageScan scan;
 
@@ -90,21 +84,22 @@ final class Session extends MilterContextImpl implements TransportSession {
     return id == null || id.isEmpty() ? "NOQUEUE" : id;
   }
 
-  boolean deferred() {
-    return deferred;
-  }
-
-  void markDeferred() {
-    deferred = true;
+  /** Marks the transaction deferred; true the first time, when it is to be counted. */
+  boolean markDeferred() {
+    boolean first = transaction != Transaction.DEFERRED;
+    transaction = Transaction.DEFERRED;
+    return first;
   }
 
   void markBypassed() {
-    bypassed = true;
+    if (transaction == Transaction.OPEN) {
+      transaction = Transaction.BYPASSED;
+    }
   }
 
   /** How an accepted message of this transaction counts in headroom_messages_total. */
   MessageAction acceptedAs() {
-    return bypassed ? MessageAction.BYPASSED : MessageAction.ACCEPTED;
+    return transaction.bypassed() ? MessageAction.BYPASSED : MessageAction.ACCEPTED;
   }
 
   /**
@@ -112,11 +107,12 @@ final class Session extends MilterContextImpl implements TransportSession {
    * deferred (a later recipient passing does not make it accepted) or is already counted.
    */
   Optional<MessageAction> acceptance() {
-    if (deferred || acceptanceCounted) {
+    if (!transaction.countable()) {
       return Optional.empty();
     }
-    acceptanceCounted = true;
-    return Optional.of(acceptedAs());
+    MessageAction action = acceptedAs();
+    transaction = transaction.bypassed() ? Transaction.COUNTED_BYPASSED : Transaction.COUNTED;
+    return Optional.of(action);
   }
 
   /** The message's scan, begun by {@code begin} on first use. */
@@ -150,27 +146,53 @@ final class Session extends MilterContextImpl implements TransportSession {
     hold.until(stage);
   }
 
-  /** True the first time the gate decides within this transaction. */
-  boolean firstDecision() {
-    boolean first = !decided;
-    decided = true;
+  /** True the first time the gate decides at {@code stage} within this transaction. */
+  boolean firstDecisionAt(Stage stage) {
+    boolean first = decidedAt != stage;
+    decidedAt = stage;
     return first;
   }
 
   void newTransaction() {
-    deferred = false;
-    bypassed = false;
-    decided = false;
-    acceptanceCounted = false;
-    contentFailed = false;
+    transaction = Transaction.OPEN;
+    decidedAt = null;
   }
 
   boolean contentFailed() {
-    return contentFailed;
+    return transaction == Transaction.CONTENT_FAILED;
   }
 
   void markContentFailed() {
-    contentFailed = true;
+    transaction = Transaction.CONTENT_FAILED;
+  }
+
+  /** {@code session 1a2b3c4d queue 4XyZ1} : how every log line about this session names it. */
+  String tag() {
+    return "session " + logId + " queue " + queueId();
+  }
+
+  /** Where one transaction stands, as far as counting and answering it go. */
+  private enum Transaction {
+    /** Nothing decided that changes how it counts. */
+    OPEN,
+    /** Failing checks would have deferred it but for bypass_networks or bypass_authenticated. */
+    BYPASSED,
+    /** Answered 451: it never counts as accepted. */
+    DEFERRED,
+    /** Counted in headroom_messages_total as accepted. */
+    COUNTED,
+    /** Counted in headroom_messages_total as bypassed. */
+    COUNTED_BYPASSED,
+    /** Handling the content failed: its end is answered 451. */
+    CONTENT_FAILED;
+
+    boolean bypassed() {
+      return this == BYPASSED || this == COUNTED_BYPASSED;
+    }
+
+    boolean countable() {
+      return this == OPEN || this == BYPASSED;
+    }
   }
 
   private String macro(String name) {

@@ -34,6 +34,11 @@ public final class CpuProbe implements Probe {
   }
 
   @Override
+  public Measure measure() {
+    return Measure.CPU_LOAD_PER_CORE;
+  }
+
+  @Override
   public ProbeResult run() {
     double load = loadAverage.getAsDouble();
     int cores = logicalCores.getAsInt();
@@ -47,7 +52,6 @@ public final class CpuProbe implements Probe {
     if (perCore <= maxLoadPerCore) {
       return ProbeResult.pass(this, perCore, measured, limit, detail);
     }
-    return ProbeResult.fail(
-        this, perCore, measured, limit, "CPU overloaded (" + measured + ", " + limit + ")", detail);
+    return ProbeResult.fail(this, perCore, measured, limit, "overloaded", detail, measured, limit);
   }
 }

@@ -71,9 +71,8 @@ public final class DnsProbe implements Probe {
     String limit = "answer within " + Units.formatDuration(timeout);
     List<InetSocketAddress> servers = resolvers.get();
     if (servers.isEmpty()) {
-      return ProbeResult.fail(
-          this, Double.NaN, "no resolver", limit, "DNS resolution failing (no resolver configured)",
-          "no DNS resolver configured or found in resolv.conf");
+      return ProbeResult.fail(this, Double.NaN, "no resolver", limit, "failing",
+          "no DNS resolver configured or found in resolv.conf", "no resolver configured");
     }
     // Sent together, so three dead resolvers cost one timeout, not three.
     List<Query> queries = new ArrayList<>();
@@ -104,8 +103,7 @@ public final class DnsProbe implements Probe {
     // The first resolver is the one Postfix asks first: its failure is the one to name.
     String measured =
         outcomes.stream().filter(o -> !o.answered()).findFirst().orElseThrow().failure();
-    return ProbeResult.fail(
-        this, slowest, measured, limit, "DNS resolution failing (" + measured + ")", detail);
+    return ProbeResult.fail(this, slowest, measured, limit, "failing", detail, measured);
   }
 
   private Query send(InetSocketAddress server, Name name) {

@@ -17,14 +17,16 @@ public final class FileSystemProbe implements Probe {
 
   /** What is measured, and the words for it. */
   enum Resource {
-    SPACE("disk_space", "Mail spool disk nearly full", "bytes usable", "file system reports no size",
+    SPACE("disk_space", Measure.DISK_FREE_RATIO, "nearly full", "bytes usable", "file system reports no size",
         FileStoreUsage::usableBytes, FileStoreUsage::totalBytes, Units::formatSize),
     // btrfs and some network file systems allocate inodes dynamically and report 0 in total: they
     // cannot run out of inodes apart from running out of space, which SPACE watches.
-    INODES("disk_inodes", "Mail spool disk out of inodes", "inodes free", "no fixed inode table, not checked",
+    INODES("disk_inodes", Measure.DISK_FREE_INODES_RATIO, "out of inodes", "inodes free",
+        "no fixed inode table, not checked",
         FileStoreUsage::freeInodes, FileStoreUsage::totalInodes, Long::toString);
 
     private final String prefix;
+    private final Measure measure;
     private final String shortage;
     private final String unit;
     private final String unknown;
@@ -32,9 +34,10 @@ public final class FileSystemProbe implements Probe {
     private final ToLongFunction<FileStoreUsage> total;
     private final LongFunction<String> amount;
 
-    Resource(String prefix, String shortage, String unit, String unknown, ToLongFunction<FileStoreUsage> free,
+    Resource(String prefix, Measure measure, String shortage, String unit, String unknown, ToLongFunction<FileStoreUsage> free,
         ToLongFunction<FileStoreUsage> total, LongFunction<String> amount) {
       this.prefix = prefix;
+      this.measure = measure;
       this.shortage = shortage;
       this.unit = unit;
       this.unknown = unknown;
@@ -75,6 +78,16 @@ public final class FileSystemProbe implements Probe {
   }
 
   @Override
+  public Measure measure() {
+    return resource.measure;
+  }
+
+  @Override
+  public String subject() {
+    return path.toString();
+  }
+
+  @Override
   public ProbeResult run() {
     // An absolute limit is written in the resource's unit: "need 2G", or a count "need 5000".
     String limit = "need " + (minFree.isRatio() ? minFree.toString() : resource.amount.apply(minFree.amount()));
@@ -82,8 +95,7 @@ public final class FileSystemProbe implements Probe {
     try {
       usage = source.read();
     } catch (IOException e) {
-      return ProbeResult.fail(
-          this, Double.NaN, "unknown", limit, "Mail spool disk unavailable", path + ": " + e.getMessage());
+      return ProbeResult.fail(this, Double.NaN, "unknown", limit, "unavailable", path + ": " + e.getMessage());
     }
     Headroom headroom = new Headroom(resource.free.applyAsLong(usage), resource.total.applyAsLong(usage));
     String detail =
@@ -95,7 +107,6 @@ public final class FileSystemProbe implements Probe {
     if (headroom.meets(minFree)) {
       return ProbeResult.pass(this, headroom.ratio(), measured, limit, detail);
     }
-    return ProbeResult.fail(
-        this, headroom.ratio(), measured, limit, resource.shortage + " (" + measured + ", " + limit + ")", detail);
+    return ProbeResult.fail(this, headroom.ratio(), measured, limit, resource.shortage, detail, measured, limit);
   }
 }

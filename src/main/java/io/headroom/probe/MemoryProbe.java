@@ -31,6 +31,11 @@ public final class MemoryProbe implements Probe {
   }
 
   @Override
+  public Measure measure() {
+    return Measure.MEMORY_AVAILABLE_RATIO;
+  }
+
+  @Override
   public ProbeResult run() {
     Headroom memory = new Headroom(available.getAsLong(), total.getAsLong());
     String limit = "need " + minAvailable;
@@ -42,7 +47,6 @@ public final class MemoryProbe implements Probe {
     if (memory.meets(minAvailable)) {
       return ProbeResult.pass(this, memory.ratio(), measured, limit, detail);
     }
-    return ProbeResult.fail(
-        this, memory.ratio(), measured, limit, "Memory low (" + measured + ", " + limit + ")", detail);
+    return ProbeResult.fail(this, memory.ratio(), measured, limit, "low", detail, measured, limit);
   }
 }

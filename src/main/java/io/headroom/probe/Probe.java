@@ -8,11 +8,26 @@ import io.headroom.config.Check;
  */
 public interface Probe {
 
-  /** The check this probe's failures are counted under (metric label, mode). */
+  /** The check this probe's failures are counted under (metric label, mode, stage, reply noun). */
   Check check();
 
   /** Stable, unique among the configured probes, e.g. {@code disk_space:/var/spool/postfix}. */
   String name();
+
+  /** What {@link ProbeResult#value()} measures, for its gauge. */
+  default Measure measure() {
+    return Measure.NONE;
+  }
+
+  /** What is measured, e.g. the path: the gauge's label value; empty for a host-wide check. */
+  default String subject() {
+    return "";
+  }
+
+  /** The dependency as a reply names it: the check's noun, unless this probe's is more precise. */
+  default String noun() {
+    return check().noun();
+  }
 
   /** One measurement. An exception counts as a failing result; the monitor turns it into one. */
   ProbeResult run() throws Exception;

@@ -4,6 +4,7 @@ import io.headroom.config.Check;
 import io.headroom.config.Config;
 import io.headroom.config.Mode;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import oshi.PlatformEnum;
@@ -11,39 +12,58 @@ import oshi.SystemInfo;
 import oshi.hardware.CentralProcessor;
 import oshi.hardware.GlobalMemory;
 
-/** Builds the probes a configuration enables, in check order. */
+/**
+ * Builds every probe a configuration enables, the scanner pings included, in check order: the one
+ * place the daemon, {@code status} and a reload get their probes from. A new check adds its case
+ * here (the switch must cover every {@link Check}).
+ */
 public final class ProbeFactory {
+  /** A ping must answer well inside the probe deadline to be told apart from a hung probe. */
+  private static final Duration PING_TIMEOUT = Duration.ofSeconds(2);
+
   private ProbeFactory() {}
 
   /** Every probe whose check is not {@code off}; the OSHI ones share one {@link SystemInfo}. */
   public static List<Probe> fromConfig(Config config) {
     SystemInfo system = new SystemInfo();
     List<Probe> probes = new ArrayList<>();
-    if (config.mode(Check.DISK) != Mode.OFF) {
-      for (Path path : config.disk().paths()) {
-        probes.add(FileSystemProbe.space(path, config.disk().minFree(), fileStore(system, path)));
-        probes.add(FileSystemProbe.inodes(path, config.disk().minFreeInodes(), fileStore(system, path)));
+    for (Check check : Check.values()) {
+      if (config.mode(check) != Mode.OFF) {
+        probes.addAll(probes(check, config, system));
       }
     }
-    if (config.mode(Check.MEMORY) != Mode.OFF) {
-      GlobalMemory memory = system.getHardware().getMemory();
-      probes.add(new MemoryProbe(config.memoryMinAvailable(), memory::getAvailable, memory::getTotal));
-    }
-    if (config.mode(Check.CPU) != Mode.OFF) {
-      CentralProcessor cpu = system.getHardware().getProcessor();
-      probes.add(
-          new CpuProbe(
-              config.cpuMaxLoadPerCore(),
-              () -> cpu.getSystemLoadAverage(1)[0],
-              cpu::getLogicalProcessorCount));
-    }
-    if (config.mode(Check.SPOOL) != Mode.OFF) {
-      probes.add(new SpoolWriteProbe(config.spoolProbeDirectory()));
-    }
-    if (config.mode(Check.DNS) != Mode.OFF) {
-      probes.add(new DnsProbe(config.dns()));
-    }
     return List.copyOf(probes);
+  }
+
+  private static List<Probe> probes(Check check, Config config, SystemInfo system) {
+    return switch (check) {
+      case DISK -> diskProbes(config, system);
+      case MEMORY -> {
+        GlobalMemory memory = system.getHardware().getMemory();
+        yield List.of(new MemoryProbe(config.memoryMinAvailable(), memory::getAvailable, memory::getTotal));
+      }
+      case CPU -> {
+        CentralProcessor cpu = system.getHardware().getProcessor();
+        yield List.of(new CpuProbe(
+            config.cpuMaxLoadPerCore(), () -> cpu.getSystemLoadAverage(1)[0], cpu::getLogicalProcessorCount));
+      }
+      case SPOOL -> List.of(new SpoolWriteProbe(config.spoolProbeDirectory()));
+      case DNS -> List.of(new DnsProbe(config.dns()));
+      case SCAN -> ScannerPingProbe.perKind(config.scan().scanners(), pingTimeout(config));
+    };
+  }
+
+  private static List<Probe> diskProbes(Config config, SystemInfo system) {
+    List<Probe> probes = new ArrayList<>();
+    for (Path path : config.disk().paths()) {
+      probes.add(FileSystemProbe.space(path, config.disk().minFree(), fileStore(system, path)));
+      probes.add(FileSystemProbe.inodes(path, config.disk().minFreeInodes(), fileStore(system, path)));
+    }
+    return probes;
+  }
+
+  private static Duration pingTimeout(Config config) {
+    return config.probeTimeout().compareTo(PING_TIMEOUT) < 0 ? config.probeTimeout() : PING_TIMEOUT;
   }
 
   private static FileStoreSource fileStore(SystemInfo system, Path path) {

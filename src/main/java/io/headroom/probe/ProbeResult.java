@@ -1,36 +1,53 @@
 package io.headroom.probe;
 
 import io.headroom.config.Check;
+import io.headroom.reply.Reason;
+import java.util.Optional;
 
 /**
  * One immutable measurement.
  *
  * @param check the check it counts under
  * @param probe the probe's name ({@link Probe#name()})
+ * @param measure what {@code value} is, for its gauge
+ * @param subject what was measured (a path), the gauge's label value; empty for none
  * @param healthy whether the measurement is within its limit
  * @param value the measured number in base units (ratio, load per core, seconds), NaN if none
  * @param measured the measurement for people, e.g. {@code 2.1% free}
  * @param limit the limit for people, e.g. {@code need 5%}
- * @param reason what a sender may read in the 451 reply, without "451 4.3.0" and without
- *     internal paths or addresses, e.g. {@code Mail spool disk nearly full (2.1% free, need 5%)}
+ * @param failure for a failing result, what a sender may read in the 451 reply, without internal
+ *     paths or addresses; empty for a passing one
  * @param detail the full internal detail for the log (paths, addresses, exception text)
  */
 public record ProbeResult(
     Check check,
     String probe,
+    Measure measure,
+    String subject,
     boolean healthy,
     double value,
     String measured,
     String limit,
-    String reason,
+    Optional<Reason> failure,
     String detail) {
 
-  public static ProbeResult pass(Probe p, double value, String measured, String limit, String detail) {
-    return new ProbeResult(p.check(), p.name(), true, value, measured, limit, "", detail);
+  /** The failure's words, {@code Mail spool disk nearly full (2.1% free, need 5%)}; empty when passing. */
+  public String reason() {
+    return failure.map(Reason::text).orElse("");
   }
 
+  public static ProbeResult pass(Probe p, double value, String measured, String limit, String detail) {
+    return new ProbeResult(
+        p.check(), p.name(), p.measure(), p.subject(), true, value, measured, limit, Optional.empty(), detail);
+  }
+
+  /**
+   * A failing result; the reason names the probe's dependency ({@link Probe#noun()}) and says
+   * {@code condition}, with {@code facts} in parentheses.
+   */
   public static ProbeResult fail(
-      Probe p, double value, String measured, String limit, String reason, String detail) {
-    return new ProbeResult(p.check(), p.name(), false, value, measured, limit, reason, detail);
+      Probe p, double value, String measured, String limit, String condition, String detail, String... facts) {
+    return new ProbeResult(p.check(), p.name(), p.measure(), p.subject(), false, value, measured, limit,
+        Optional.of(Reason.of(p.noun(), condition, facts)), detail);
   }
 }

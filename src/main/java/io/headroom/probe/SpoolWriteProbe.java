@@ -48,8 +48,7 @@ public final class SpoolWriteProbe implements Probe {
       Files.delete(file);
     } catch (IOException e) {
       deleteQuietly(file);
-      return ProbeResult.fail(
-          this, Double.NaN, "not writable", "writable", "Mail spool not writable",
+      return ProbeResult.fail(this, Double.NaN, "not writable", "writable", "not writable",
           "cannot write, sync and delete " + file + ": " + e);
     }
     double seconds = (System.nanoTime() - start) / 1e9;

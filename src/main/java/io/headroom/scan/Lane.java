@@ -1,5 +1,6 @@
 package io.headroom.scan;
 
+import io.headroom.config.Units;
 import io.headroom.config.ScannerEndpoint.Kind;
 import io.headroom.metrics.Metrics;
 import java.time.Duration;
@@ -75,7 +76,7 @@ final class Lane {
 
   /** The message deadline passed. */
   void expire(Duration deadline) {
-    String within = " within " + Texts.duration(deadline);
+    String within = " within " + Units.formatDuration(deadline);
     settle(
         conversation
             .connecting()
@@ -122,7 +123,7 @@ final class Lane {
     ScannerVerdict timed = v.withTook(Duration.ofNanos(System.nanoTime() - startNanos));
     try {
       conversation.close();
-      metrics.scanned(kind.label(), timed.result().word(), timed.took());
+      metrics.scanned(kind, timed.result().word(), timed.took());
       log.debug(
           "{}: {} {} in {}ms: {}",
           logId,

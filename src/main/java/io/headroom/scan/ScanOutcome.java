@@ -2,25 +2,29 @@ package io.headroom.scan;
 
 import io.headroom.config.ScanSettings;
 import io.headroom.config.ScannerEndpoint.Kind;
+import io.headroom.config.Units;
+import io.headroom.reply.Consequence;
+import io.headroom.reply.Reason;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
  * The verdict on one message, from all configured scanner kinds together.
  *
  * @param action what the milter does with the message
- * @param reason the reply text after the SMTP codes ({@code ""} for {@link Action#ACCEPT});
- *     printable ASCII, one line, no internal address or path. For {@link Action#QUARANTINE} it is
- *     the quarantine reason.
+ * @param refusal why and with what consequence the message is not simply accepted (the reply, or
+ *     for {@link Action#QUARANTINE} the quarantine reason); empty for {@link Action#ACCEPT}
  * @param detail everything for the log line (backends, replies, exceptions); never message content
  * @param verdicts one per configured scanner kind, in configuration order
  * @param headers headers to add when the message is accepted (spamd's {@code X-Spam-Status})
  */
 public record ScanOutcome(
     Action action,
-    String reason,
+    Optional<Refusal> refusal,
     String detail,
     List<ScannerVerdict> verdicts,
     List<Header> headers) {
@@ -44,11 +48,25 @@ public record ScanOutcome(
 
   public record Header(String name, String value) {}
 
+  /** The words of a refusal: no internal address or path, a scanner's text sanitised. */
+  public record Refusal(Reason reason, Consequence consequence) {
+    public String text() {
+      return consequence.text(reason);
+    }
+  }
+
+  private static final int MAX_SIGNATURE = 80;
+
   public static final String SPAM_STATUS_HEADER = "X-Spam-Status";
 
   public ScanOutcome {
     verdicts = List.copyOf(verdicts);
     headers = List.copyOf(headers);
+  }
+
+  /** The reply's or quarantine's text after the SMTP codes; empty for {@link Action#ACCEPT}. */
+  public String reason() {
+    return refusal.map(Refusal::text).orElse("");
   }
 
   /**
@@ -58,25 +76,25 @@ public record ScanOutcome(
   static ScanOutcome decide(
       List<ScannerVerdict> verdicts, ScanSettings settings, Duration deadline) {
     Action action = Action.ACCEPT;
-    String reason = "";
+    Optional<Refusal> refusal = Optional.empty();
     List<Header> headers = new ArrayList<>();
     for (ScannerVerdict v : verdicts) {
       Action a = actionFor(v, settings);
       if (a.compareTo(action) > 0) {
         action = a;
-        reason = reasonFor(v, settings, deadline);
+        refusal = Optional.of(refusalFor(v, settings, deadline));
       }
       if (v.scanner() == Kind.SPAMD && !Double.isNaN(v.score())) {
         headers.add(spamStatus(v));
       }
     }
-    return new ScanOutcome(action, reason, detail(verdicts), verdicts, headers);
+    return new ScanOutcome(action, refusal, detail(verdicts), verdicts, headers);
   }
 
   /** The message grew past scan_max_size, so no scanner saw all of it. */
   static ScanOutcome oversize(List<ScannerVerdict> verdicts, ScanSettings settings, long size) {
-    String limit = "limit " + Texts.size(settings.maxSize());
-    String what = "Message too large to scan (" + Texts.size(size) + ", " + limit + ")";
+    Reason tooLarge = Reason.of("Message", "too large to scan",
+        Units.formatSize(size), "limit " + Units.formatSize(settings.maxSize()));
     String detail =
         "message of "
             + size
@@ -85,16 +103,11 @@ public record ScanOutcome(
             + ", not scanned: "
             + detail(verdicts);
     return switch (settings.oversizeAction()) {
-      case SKIP -> new ScanOutcome(Action.ACCEPT, "", detail, verdicts, List.of());
-      case REJECT ->
-          new ScanOutcome(Action.REJECT_OVERSIZE, what + ", rejected", detail, verdicts, List.of());
-      case TEMPFAIL ->
-          new ScanOutcome(
-              Action.TEMPFAIL,
-              what + ", not accepted unscanned, try again later",
-              detail,
-              verdicts,
-              List.of());
+      case SKIP -> new ScanOutcome(Action.ACCEPT, Optional.empty(), detail, verdicts, List.of());
+      case REJECT -> new ScanOutcome(Action.REJECT_OVERSIZE,
+          Optional.of(new Refusal(tooLarge, Consequence.REJECT_SIZE)), detail, verdicts, List.of());
+      case TEMPFAIL -> new ScanOutcome(Action.TEMPFAIL,
+          Optional.of(new Refusal(tooLarge, Consequence.DEFER_UNSCANNED)), detail, verdicts, List.of());
     };
   }
 
@@ -117,37 +130,53 @@ public record ScanOutcome(
     return Action.ACCEPT;
   }
 
-  private static String reasonFor(ScannerVerdict v, ScanSettings settings, Duration deadline) {
-    String scanner = Texts.scannerName(v.scanner());
-    String unscanned = ", message not accepted unscanned, try again later";
+  private static Refusal refusalFor(ScannerVerdict v, ScanSettings settings, Duration deadline) {
+    String scanner = v.scanner().noun();
     return switch (v.result()) {
-      case TIMEOUT -> scanner + " did not answer within " + Texts.duration(deadline) + unscanned;
-      case UNREACHABLE -> scanner + " unreachable" + unscanned;
-      case ERROR -> scanner + " failed" + unscanned;
-      case SIZE_LIMIT ->
-          "Message exceeds the stream size limit of " + v.scanner().label() + unscanned;
+      case TIMEOUT -> unscanned(Reason.of(scanner, "did not answer within " + Units.formatDuration(deadline)));
+      case UNREACHABLE -> unscanned(Reason.of(scanner, "unreachable"));
+      case ERROR -> unscanned(Reason.of(scanner, "failed"));
+      case SIZE_LIMIT -> unscanned(Reason.of("Message", "exceeds the stream size limit of " + v.scanner().label()));
       case INFECTED -> {
-        String what = "Message contains malware (" + Texts.signature(v.signature()) + ")";
-        yield switch (settings.malwareAction()) {
-          case REJECT -> what + ", rejected";
-          case TEMPFAIL -> what + ", not accepted, try again later";
-          case QUARANTINE -> what + ", held for inspection";
-        };
+        Reason malware = Reason.of("Message", "contains malware", signature(v.signature()));
+        yield new Refusal(malware, switch (settings.malwareAction()) {
+          case REJECT -> Consequence.REJECT;
+          case TEMPFAIL -> Consequence.DEFER_VERDICT;
+          case QUARANTINE -> Consequence.HOLD;
+        });
       }
-      default ->
-          "Message looks like spam (score "
-              + Texts.score(v.score())
-              + ", limit "
-              + Texts.score(settings.spamRejectScore())
-              + "), rejected";
+      default -> new Refusal(Reason.of("Message", "looks like spam",
+          "score " + score(v.score()), "limit " + score(settings.spamRejectScore())), Consequence.REJECT);
     };
+  }
+
+  private static Refusal unscanned(Reason reason) {
+    return new Refusal(reason, Consequence.DEFER_UNSCANNED);
+  }
+
+  private static String score(double score) {
+    // + 0.0 turns spamd's "-0.0" into 0.0.
+    return String.format(Locale.ROOT, "%.1f", score + 0.0);
+  }
+
+  /**
+   * A malware name as it may appear in an SMTP reply: printable ASCII only, no CR or LF, bounded,
+   * because it comes from the scanner (and, for custom databases, from whoever wrote them).
+   */
+  static String signature(String name) {
+    StringBuilder out = new StringBuilder(Math.min(name.length(), MAX_SIGNATURE));
+    for (int i = 0; i < name.length() && out.length() < MAX_SIGNATURE; i++) {
+      char c = name.charAt(i);
+      out.append(c > ' ' && c < 0x7f ? c : '_');
+    }
+    return out.toString();
   }
 
   private static Header spamStatus(ScannerVerdict v) {
     String flag = v.result() == ScanResult.SPAM ? "Yes" : "No";
     return new Header(
         SPAM_STATUS_HEADER,
-        flag + ", score=" + Texts.score(v.score()) + " required=" + Texts.score(v.threshold()));
+        flag + ", score=" + score(v.score()) + " required=" + score(v.threshold()));
   }
 
   private static String detail(List<ScannerVerdict> verdicts) {

@@ -1,10 +1,10 @@
 package io.headroom.scan;
 
+import io.headroom.util.DaemonThreads;
 import io.headroom.config.ScanSettings;
 import io.headroom.config.ScannerEndpoint;
 import io.headroom.config.ScannerEndpoint.Kind;
 import io.headroom.metrics.Metrics;
-import io.headroom.probe.Probe;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,10 +16,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Content scanning for the milter: one {@link MessageScan} per message, against one pool of
@@ -80,9 +78,9 @@ public final class ScanService implements AutoCloseable {
             30,
             TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(),
-            daemon("scan-io-"));
+            new DaemonThreads("scan-io"));
     io.allowCoreThreadTimeOut(true);
-    ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, daemon("scan-deadline-"));
+    ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, new DaemonThreads("scan-deadline"));
     t.setRemoveOnCancelPolicy(true);
     this.timer = t;
   }
@@ -103,11 +101,6 @@ public final class ScanService implements AutoCloseable {
     return scan;
   }
 
-  /** One ping probe per configured scanner kind, each answering within {@code timeout}. */
-  public List<Probe> probes(Duration timeout) {
-    return ScannerPingProbe.perKind(settings.scanners(), timeout);
-  }
-
   /**
    * Stops the threads; call it after the milter has drained. A scan still running then ends with an
    * {@link ScanResult#ERROR} verdict (its blocked I/O is interrupted), never with acceptance.
@@ -122,17 +115,6 @@ public final class ScanService implements AutoCloseable {
     return switch (pool.kind()) {
       case CLAMD -> new ClamdConversation(pool);
       case SPAMD -> new SpamdConversation(pool, spoolDirectory, SPAMD_MEMORY_LIMIT);
-    };
-  }
-
-  private static ThreadFactory daemon(String prefix) {
-    AtomicInteger n = new AtomicInteger();
-    ThreadFactory base = Executors.defaultThreadFactory();
-    return r -> {
-      Thread t = base.newThread(r);
-      t.setName(prefix + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
     };
   }
 }

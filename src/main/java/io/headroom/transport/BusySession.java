@@ -1,5 +1,6 @@
 package io.headroom.transport;
 
+import io.headroom.reply.Reason;
 import io.headroom.reply.SmtpReply;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -32,7 +33,7 @@ final class BusySession extends SimpleChannelInboundHandler<MilterPacket> {
   private final SmtpReply reply;
 
   BusySession(int maxSessions) {
-    this.reply = SmtpReply.defer("Mail filter busy (" + maxSessions + " sessions in progress)");
+    this.reply = SmtpReply.defer(Reason.of("Mail filter", "busy", maxSessions + " sessions in progress"));
   }
 
   @Override

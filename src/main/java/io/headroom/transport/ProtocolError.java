@@ -1,12 +1,14 @@
 package io.headroom.transport;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * Why a milter connection was closed, as the {@code reason} label of
  * {@code headroom_milter_protocol_errors_total}: a fixed, small set.
  */
-enum ProtocolError {
+public enum ProtocolError {
   /** The length word announced more than {@link PacketFrameDecoder#MAX_PACKET}. */
   PACKET_TOO_LONG,
   /** A length word of 0: a packet must at least carry its command byte. */
@@ -28,5 +30,10 @@ enum ProtocolError {
 
   String label() {
     return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** Every reason's label, so each counter can be exported from the first scrape. */
+  public static List<String> labels() {
+    return Arrays.stream(values()).map(ProtocolError::label).toList();
   }
 }

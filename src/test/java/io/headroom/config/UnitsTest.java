@@ -15,6 +15,9 @@ class UnitsTest {
     assertEquals(Duration.ofMinutes(5), Units.parseDuration("5m"));
     assertEquals("30s", Units.formatDuration(Duration.ofSeconds(30)));
     assertEquals("250ms", Units.formatDuration(Duration.ofMillis(250)));
+    assertEquals("1.5s", Units.formatDuration(Duration.ofMillis(1500)));
+    assertEquals("5m", Units.formatDuration(Duration.ofMinutes(5)));
+    assertEquals("90s", Units.formatDuration(Duration.ofSeconds(90)));
     assertThrows(IllegalArgumentException.class, () -> Units.parseDuration("5"));
   }
 
@@ -22,9 +25,9 @@ class UnitsTest {
   void sizesAreBinary() {
     assertEquals(512L * 1024, Units.parseSize("512k"));
     assertEquals(64L << 20, Units.parseSize("64M"));
-    assertEquals("2G", Units.formatSize(2L << 30));
-    assertEquals("500B", Units.formatSize(500));
-    assertEquals("1.5M", Units.formatSize(3L << 19));
+    assertEquals("2 GiB", Units.formatSize(2L << 30));
+    assertEquals("500 bytes", Units.formatSize(500));
+    assertEquals("1.5 MiB", Units.formatSize(3L << 19));
     assertThrows(IllegalArgumentException.class, () -> Units.parseSize("99999999999999T"));
   }
 
@@ -37,5 +40,18 @@ class UnitsTest {
     assertTrue(size.isMetBy(1L << 30, 1L << 40));
     assertFalse(size.isMetBy((1L << 30) - 1, 1L << 40));
     assertEquals("2.1%", Units.formatRatio(0.021));
+  }
+
+  /**
+   * Replies once wrote sizes two ways ("need 2G" from the disk check, "25.0 MiB" from scanning) and
+   * durations two ways ("1500ms" and "1.5s"): a sender reading both could not tell they meant the
+   * same units. Every reply now writes them through this one formatter.
+   */
+  @Test
+  void oneVocabularyForEveryReply() {
+    assertEquals("need " + Units.formatSize(2L << 30), "need " + Threshold.ofAmount(2L << 30));
+    assertEquals("25 MiB", Units.formatSize(25L << 20));
+    assertEquals("11.7 KiB", Units.formatSize(12_000));
+    assertEquals("1.9 GiB", Units.formatSize((2L << 30) - 1), "rounded down, never up to the limit");
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headroom.config.Check;
 import io.headroom.config.Mode;
+import io.headroom.config.Stage;
 import io.headroom.probe.Probe;
 import io.headroom.probe.ProbeResult;
 import java.time.Clock;
@@ -41,12 +42,12 @@ class HealthMonitorTest {
     public ProbeResult run() {
       return healthy.get()
           ? ProbeResult.pass(this, 0.5, "50% free", "need 5%", "ok")
-          : ProbeResult.fail(this, 0.01, "1% free", "need 5%", "Mail spool disk nearly full (1% free, need 5%)", "full");
+          : ProbeResult.fail(this, 0.01, "1% free", "need 5%", "nearly full", "full", "1% free", "need 5%");
     }
   }
 
   private static HealthMonitor monitor(List<Probe> probes, int failAfter, int recoverAfter, List<HealthListener> l) {
-    return new HealthMonitor(probes, p -> Mode.ENFORCE, Duration.ofSeconds(60), Duration.ofMillis(300),
+    return new HealthMonitor(probes, check -> Mode.ENFORCE, check -> Stage.RCPT, Duration.ofSeconds(60), Duration.ofMillis(300),
         failAfter, recoverAfter, Clock.systemUTC(), l);
   }
 
@@ -103,7 +104,7 @@ class HealthMonitorTest {
       assertTrue(System.nanoTime() - start < 2_000_000_000L);
       CheckState dns = first.of(Check.DNS).get(0);
       assertFalse(dns.healthy());
-      assertEquals("DNS check did not finish within 300ms", dns.latest().reason());
+      assertEquals("DNS resolution check did not finish within 300ms", dns.latest().reason());
       assertTrue(first.of(Check.DISK).get(0).healthy());
 
       start = System.nanoTime();

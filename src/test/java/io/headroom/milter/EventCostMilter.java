@@ -1,5 +1,7 @@
 package io.headroom.milter;
 
+import java.util.Optional;
+import java.util.Set;
 import io.headroom.transport.MilterServer;
 import io.headroom.config.Config;
 import io.headroom.config.ConfigException;
@@ -42,8 +44,8 @@ public final class EventCostMilter {
     boolean all = args[1].equals("all");
     // Every event means a reply to each, up to the end of the message: answered at DATA, the gate
     // says "continue" at RCPT instead of the accept that would stop Postfix's events early.
-    GateHandler gate = new GateHandler(
-        () -> HealthSnapshot.EMPTY, all ? Stage.DATA : config.deferStage(), config.bypass(), Metrics.NONE);
+    GateHandler gate = new GateHandler(() -> HealthSnapshot.EMPTY,
+        all ? Set.of(Stage.DATA) : MilterHandlers.stages(config), config.bypass(), Metrics.NONE, Optional.empty());
     MilterHandler handler = all ? new AllEvents(gate) : gate;
     MilterServer server =
         MilterServer.start(config.listen(), () -> handler, config::sessions, Metrics.NONE);

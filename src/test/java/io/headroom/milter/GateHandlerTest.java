@@ -14,7 +14,9 @@ import io.headroom.config.Mode;
 import io.headroom.config.Stage;
 import io.headroom.health.CheckState;
 import io.headroom.health.HealthSnapshot;
+import io.headroom.probe.Measure;
 import io.headroom.probe.ProbeResult;
+import io.headroom.reply.Reason;
 import io.headroom.scan.ScanService;
 import io.headroom.support.ConfigFiles;
 import io.headroom.support.RecordingMetrics;
@@ -24,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,14 +35,19 @@ import org.nightcode.milter.ProtocolSteps;
 import org.nightcode.milter.ResponseCode;
 
 class GateHandlerTest {
-  private static final String DISK_REASON = "Mail spool disk nearly full (2.1% free, need 5%)";
+  private static final Reason DISK_REASON = Reason.of("Mail spool disk", "nearly full", "2.1% free", "need 5%");
   private final AtomicReference<HealthSnapshot> health = new AtomicReference<>(snapshot());
   private final RecordingMetrics metrics = new RecordingMetrics();
   private final List<String> counted = metrics.events();
 
-  private static CheckState state(Check check, String probe, boolean healthy, Mode mode, String reason) {
-    ProbeResult r = new ProbeResult(check, probe, healthy, 0.021, "2.1% free", "need 5%", reason, "detail of " + probe);
-    return new CheckState(r, healthy, mode, Duration.ofMillis(1), Instant.EPOCH);
+  private static CheckState state(Check check, String probe, boolean healthy, Mode mode, Reason reason) {
+    return state(check, probe, healthy, mode, Stage.RCPT, reason);
+  }
+
+  private static CheckState state(Check check, String probe, boolean healthy, Mode mode, Stage stage, Reason reason) {
+    ProbeResult r = new ProbeResult(check, probe, Measure.NONE, "", healthy, 0.021, "2.1% free", "need 5%",
+        healthy ? Optional.empty() : Optional.of(reason), "detail of " + probe);
+    return new CheckState(r, healthy, mode, stage, Duration.ofMillis(1), Instant.EPOCH);
   }
 
   private static HealthSnapshot snapshot(CheckState... states) {
@@ -47,7 +55,7 @@ class GateHandlerTest {
   }
 
   private FakeMta session(Stage stage, BypassRules bypass) {
-    FakeMta mta = new FakeMta(new GateHandler(health::get, stage, bypass, metrics), metrics);
+    FakeMta mta = new FakeMta(new GateHandler(health::get, Set.of(stage), bypass, metrics, Optional.empty()), metrics);
     mta.optneg();
     return mta;
   }
@@ -128,8 +136,8 @@ class GateHandlerTest {
   @Test
   void theReplyNamesTheFirstFailingCheck() {
     health.set(snapshot(
-        state(Check.DNS, "dns", false, Mode.ENFORCE, "DNS resolution failing (no answer within 2s)"),
-        state(Check.DISK, "disk_space:/", false, Mode.ENFORCE, DISK_REASON)));
+        state(Check.DNS, "dns", false, Mode.ENFORCE, Stage.MAIL, Reason.of("DNS resolution", "failing", "no answer within 2s")),
+        state(Check.DISK, "disk_space:/", false, Mode.ENFORCE, Stage.MAIL, DISK_REASON)));
     FakeMta mta = session(Stage.MAIL);
     mta.connect("client.example", "192.0.2.1");
     assertReply("451 4.3.0 Mail spool disk nearly full (2.1%% free, need 5%%), try again later",
@@ -138,7 +146,7 @@ class GateHandlerTest {
 
   @Test
   void monitorModeContinuesAndCountsAWouldBeDeferral() {
-    health.set(snapshot(state(Check.DNS, "dns", false, Mode.MONITOR, "DNS resolution failing (SERVFAIL)")));
+    health.set(snapshot(state(Check.DNS, "dns", false, Mode.MONITOR, Reason.of("DNS resolution", "failing", "SERVFAIL"))));
     FakeMta mta = session(Stage.RCPT);
     mta.connect("client.example", "192.0.2.1");
     mta.mail("<a@example.test>");
@@ -174,7 +182,7 @@ class GateHandlerTest {
   @Test
   void anInternalErrorDefersAndNeverAccepts() {
     FakeMta mta = new FakeMta(new GateHandler(() -> { throw new IllegalStateException("boom"); },
-        Stage.RCPT, new BypassRules(List.of(), false), metrics), metrics);
+        Set.of(Stage.RCPT), new BypassRules(List.of(), false), metrics, Optional.empty()), metrics);
     mta.optneg();
     mta.connect("client.example", "192.0.2.1");
     mta.mail("<a@example.test>");
@@ -185,8 +193,8 @@ class GateHandlerTest {
   @Test
   void negotiatesOnlyTheEventsTheGateNeeds() {
     // Negotiation happens once per connection: a fresh one, not session()'s.
-    int steps = new FakeMta(new GateHandler(health::get, Stage.RCPT, new BypassRules(List.of(), false), metrics), metrics)
-        .optneg();
+    int steps = new FakeMta(new GateHandler(health::get, Set.of(Stage.RCPT), new BypassRules(List.of(), false), metrics,
+        Optional.empty()), metrics).optneg();
     assertTrue((steps & ProtocolSteps.NO_BODY) != 0, "no body without scanners");
     assertTrue((steps & ProtocolSteps.NO_HEADERS) != 0);
     assertTrue((steps & ProtocolSteps.NO_HELO) != 0);
@@ -197,12 +205,12 @@ class GateHandlerTest {
 
   @Test
   void scanningAsksForTheContentWithoutAReplyPerHeaderOrChunk() {
-    int steps = Negotiation.steps(Stage.RCPT, true).bitmap();
+    int steps = Negotiation.steps(Set.of(Stage.RCPT), true).bitmap();
     assertEquals(0, steps & (ProtocolSteps.NO_HEADERS | ProtocolSteps.NO_EOH | ProtocolSteps.NO_BODY),
         "the content is what scanning needs");
     int noReply = ProtocolSteps.NO_REPLY_FOR_HEADERS | ProtocolSteps.NO_REPLY_FOR_EOH | ProtocolSteps.NO_REPLY_FOR_BODY;
     assertEquals(noReply, steps & noReply);
-    assertTrue(!Negotiation.acceptsAtDeferStage(Stage.RCPT, true), "the content must still come");
+    assertTrue(Negotiation.acceptsAt(Set.of(Stage.RCPT), true).isEmpty(), "the content must still come");
   }
 
   @Test

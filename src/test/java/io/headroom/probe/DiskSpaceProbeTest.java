@@ -56,7 +56,7 @@ class DiskSpaceProbeTest {
     ProbeResult r = run(Threshold.ofAmount(2 * GIB), 3 * GIB / 2, 100 * GIB);
 
     assertFalse(r.healthy());
-    assertEquals("Mail spool disk nearly full (1.5G free, need 2G)", r.reason());
+    assertEquals("Mail spool disk nearly full (1.5 GiB free, need 2 GiB)", r.reason());
     assertEquals(0.015, r.value(), 1e-12);
   }
 
@@ -65,7 +65,7 @@ class DiskSpaceProbeTest {
     ProbeResult r = run(Threshold.ofAmount(2 * GIB), 3 * GIB, 1000 * GIB);
 
     assertTrue(r.healthy());
-    assertEquals("3G free", r.measured());
+    assertEquals("3 GiB free", r.measured());
   }
 
   @Test

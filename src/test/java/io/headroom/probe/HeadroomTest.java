@@ -17,10 +17,10 @@ class HeadroomTest {
 
   @Test
   void sizeIsRoundedDownInBinaryUnits() {
-    assertEquals("512B", Units.formatSize(512));
-    assertEquals("1.9G", Units.formatSize((2L << 30) - 1));
-    assertEquals("1.5G", Units.formatSize(3L << 29));
-    assertEquals("412M", Units.formatSize(412L << 20));
+    assertEquals("512 bytes", Units.formatSize(512));
+    assertEquals("1.9 GiB", Units.formatSize((2L << 30) - 1));
+    assertEquals("1.5 GiB", Units.formatSize(3L << 29));
+    assertEquals("412 MiB", Units.formatSize(412L << 20));
   }
 
   @Test

@@ -27,7 +27,7 @@ class MemoryProbeTest {
     ProbeResult r = new MemoryProbe(Threshold.ofAmount(512 * MIB), () -> 412 * MIB, () -> 8192 * MIB).run();
 
     assertFalse(r.healthy());
-    assertEquals("Memory low (412M available, need 512M)", r.reason());
+    assertEquals("Memory low (412 MiB available, need 512 MiB)", r.reason());
   }
 
   @Test

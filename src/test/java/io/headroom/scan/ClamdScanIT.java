@@ -1,5 +1,6 @@
 package io.headroom.scan;
 
+import io.headroom.probe.ScannerPingProbe;
 import io.headroom.support.Ports;
 import io.headroom.support.RecordingMetrics;
 import static io.headroom.scan.Messages.assertOutcome;
@@ -192,7 +193,9 @@ class ClamdScanIT {
       assertTrue(outcome.detail().contains("127.0.0.1:" + clamd.tcpPort()), outcome.detail());
       assertTrue(tookMs < 2700, "took " + tookMs + "ms");
 
-      ProbeResult ping = s.probes(Duration.ofSeconds(1)).get(0).run();
+      ProbeResult ping = new ScannerPingProbe(Kind.CLAMD,
+          List.of(ScannerEndpoint.parse(tcp()), ScannerEndpoint.parse("clamd:unix:" + clamd.socketPath())),
+          Duration.ofSeconds(1)).run();
       assertFalse(ping.healthy());
       assertEquals("Virus scanner clamd unreachable", ping.reason());
       assertEquals("0/2 backends answer", ping.measured());

@@ -198,7 +198,7 @@ class MessageScanTest {
       assertEquals(ScanResult.SKIPPED, outcome.verdicts().get(0).result());
       assertEquals(Action.TEMPFAIL, outcome.action());
       assertTrue(
-          outcome.reason().startsWith("Message too large to scan (11 KiB, limit 4 KiB)"),
+          outcome.reason().startsWith("Message too large to scan (11.7 KiB, limit 4.8 KiB)"),
           outcome.reason());
       assertEquals(List.of("clamd=skipped"), recorded);
     }

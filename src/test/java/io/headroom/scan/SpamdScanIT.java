@@ -1,5 +1,6 @@
 package io.headroom.scan;
 
+import io.headroom.probe.ScannerPingProbe;
 import io.headroom.support.Ports;
 import io.headroom.support.RecordingMetrics;
 import static io.headroom.scan.Messages.assertOutcome;
@@ -172,7 +173,7 @@ class SpamdScanIT {
       assertEquals(
           "Spam scanner spamd unreachable, message not accepted unscanned, try again later",
           outcome.reason());
-      ProbeResult ping = s.probes(Duration.ofSeconds(1)).get(0).run();
+      ProbeResult ping = new ScannerPingProbe(Kind.SPAMD, List.of(ScannerEndpoint.parse(dead)), Duration.ofSeconds(1)).run();
       assertFalse(ping.healthy());
       assertEquals("Spam scanner spamd unreachable", ping.reason());
     }

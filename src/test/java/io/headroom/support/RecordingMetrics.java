@@ -1,5 +1,6 @@
 package io.headroom.support;
 
+import io.headroom.config.ScannerEndpoint;
 import io.headroom.config.Check;
 import io.headroom.config.Stage;
 import io.headroom.metrics.Metrics;
@@ -65,8 +66,8 @@ public final class RecordingMetrics implements Metrics {
   }
 
   @Override
-  public void scanned(String scanner, String result, Duration took) {
-    events.add(scanner + "=" + result);
+  public void scanned(ScannerEndpoint.Kind scanner, String result, Duration took) {
+    events.add(scanner.label() + "=" + result);
   }
 
   @Override

@@ -1,12 +1,11 @@
-package io.headroom.scan;
+package io.headroom.probe;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
 import io.headroom.config.Check;
 import io.headroom.config.ScannerEndpoint;
 import io.headroom.config.ScannerEndpoint.Kind;
-import io.headroom.probe.Probe;
-import io.headroom.probe.ProbeResult;
+import io.headroom.config.Units;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -17,7 +16,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +34,7 @@ public final class ScannerPingProbe implements Probe {
   private final Duration timeout;
 
   /** One probe per scanner kind among {@code scanners}, in the order the kinds first appear. */
-  public static List<Probe> perKind(List<ScannerEndpoint> scanners, Duration timeout) {
+  static List<Probe> perKind(List<ScannerEndpoint> scanners, Duration timeout) {
     Map<Kind, List<ScannerEndpoint>> byKind = new LinkedHashMap<>();
     for (ScannerEndpoint e : scanners) {
       byKind.computeIfAbsent(e.kind(), k -> new ArrayList<>()).add(e);
@@ -60,6 +58,11 @@ public final class ScannerPingProbe implements Probe {
   @Override
   public String name() {
     return kind.label();
+  }
+
+  @Override
+  public String noun() {
+    return kind.noun();
   }
 
   @Override
@@ -90,8 +93,7 @@ public final class ScannerPingProbe implements Probe {
     if (up > 0) {
       return ProbeResult.pass(this, up, measured, "need 1", detail);
     }
-    return ProbeResult.fail(
-        this, 0, measured, "need 1", Texts.scannerName(kind) + " unreachable", detail);
+    return ProbeResult.fail(this, 0, measured, "need 1", "unreachable", detail);
   }
 
   /** One backend's ping: connect, send the request, read until the answer is complete. */
@@ -102,7 +104,7 @@ public final class ScannerPingProbe implements Probe {
     private SocketChannel channel;
     private boolean pending = true;
     private boolean answered;
-    private String problem = "no answer within " + Texts.duration(timeout);
+    private String problem = "no answer within " + Units.formatDuration(timeout);
 
     Ping(ScannerEndpoint backend, Selector selector) {
       this.backend = backend;

@@ -1,0 +1,14 @@
+package io.headroom.probe;
+
+/**
+ * What a probe's number is, so metrics can export it as a gauge without parsing probe names. The
+ * gauge's label value is the probe's {@link Probe#subject()}.
+ */
+public enum Measure {
+  /** The number is only for {@code status} and logs. */
+  NONE,
+  DISK_FREE_RATIO,
+  DISK_FREE_INODES_RATIO,
+  MEMORY_AVAILABLE_RATIO,
+  CPU_LOAD_PER_CORE
+}
