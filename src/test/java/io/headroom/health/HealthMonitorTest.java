@@ -11,10 +11,15 @@ import io.headroom.probe.Probe;
 import io.headroom.probe.ProbeResult;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 class HealthMonitorTest {
@@ -24,13 +29,20 @@ class HealthMonitorTest {
     final AtomicBoolean healthy = new AtomicBoolean(true);
     private final String name;
 
+    private final Check check;
+
     Switch(String name) {
+      this(name, Check.DISK);
+    }
+
+    Switch(String name, Check check) {
       this.name = name;
+      this.check = check;
     }
 
     @Override
     public Check check() {
-      return Check.DISK;
+      return check;
     }
 
     @Override
@@ -125,6 +137,73 @@ class HealthMonitorTest {
       disk.healthy.set(false);
       m.runOnce();
       assertEquals(List.of("true->true", "true->false"), seen);
+    }
+  }
+
+  /** A clock the test moves by hand. */
+  private static final class ManualClock extends Clock {
+    private volatile Instant now = Instant.parse("2026-12-01T00:00:00Z");
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+  }
+
+  @Test
+  void aSnapshotTheScheduleShouldHaveReplacedDefersEveryCheck() {
+    ManualClock clock = new ManualClock();
+    Switch disk = new Switch("disk_space:/");
+    Switch monitored = new Switch("dns", Check.DNS);
+    Function<Check, Mode> modes = check -> check == Check.DNS ? Mode.MONITOR : Mode.ENFORCE;
+    // Interval 60s, deadline 300ms: stale after 3 x 60s + 300ms.
+    try (HealthMonitor m = new HealthMonitor(List.of(disk, monitored), modes, check -> Stage.MAIL,
+        Duration.ofSeconds(60), Duration.ofMillis(300), 1, 1, clock, List.of())) {
+      m.runOnce();
+      clock.advance(Duration.ofMillis(180_300));
+      assertTrue(m.current().allEnforcedHealthy(), "at the bound: still fresh");
+      clock.advance(Duration.ofSeconds(9));
+      HealthSnapshot stale = m.current();
+      assertFalse(stale.allEnforcedHealthy());
+      CheckState cause = stale.firstBlockingAt(Stage.MAIL).orElseThrow();
+      assertEquals("disk_space:/", cause.probe());
+      assertEquals("Health checks stalled (no result for 189s)", cause.latest().reason());
+      assertEquals(List.of("dns"), stale.monitoredAt(Stage.MAIL).stream().map(CheckState::probe).toList(),
+          "a check in monitor mode stays in monitor mode");
+      m.runOnce();
+      assertTrue(m.current().allEnforcedHealthy(), "a fresh round ends it");
+    }
+  }
+
+  @Test
+  void theScheduleSurvivesAnythingARoundThrows() throws Exception {
+    Switch disk = new Switch("disk_space:/");
+    CountDownLatch laterRounds = new CountDownLatch(2);
+    AtomicBoolean thrown = new AtomicBoolean();
+    HealthListener failsOnce = (prev, cur) -> {
+      if (thrown.compareAndSet(false, true)) {
+        throw new AssertionError("a listener's bug, an Error the round does not expect");
+      }
+      laterRounds.countDown();
+    };
+    try (HealthMonitor m = new HealthMonitor(List.of(disk), check -> Mode.ENFORCE, check -> Stage.RCPT,
+        Duration.ofMillis(20), Duration.ofMillis(300), 1, 1, Clock.systemUTC(), List.of(failsOnce))) {
+      m.start();
+      assertTrue(laterRounds.await(5, TimeUnit.SECONDS), "rounds go on after one threw");
     }
   }
 }

@@ -228,4 +228,32 @@ class GateHandlerTest {
     assertNull(mta.exchange(CommandCode.SMFIC_BODY, "Hello.\r\n".getBytes(StandardCharsets.US_ASCII)));
     assertReply("451 4.3.0 Mail filter internal error, message not accepted, try again later", mta.eom());
   }
+
+  @Test
+  void eachCheckAnswersAtItsOwnStageAndOnlyTheLastOneAccepts() {
+    FakeMta fresh = new FakeMta(new GateHandler(health::get, Set.of(Stage.MAIL, Stage.RCPT),
+        new BypassRules(List.of(), false), metrics, Optional.empty()), metrics);
+    int steps = fresh.optneg();
+    assertEquals(0, steps & ProtocolSteps.NO_REPLY_FOR_MAIL_FROM, "a check answers at MAIL");
+    assertEquals(0, steps & ProtocolSteps.NO_RECIPIENTS, "and one at RCPT");
+    fresh.connect("client.example", "192.0.2.1");
+    assertContinue(fresh.mail("<a@example.test>"));
+    assertAccept(fresh.rcpt("<b@example.test>"));
+
+    health.set(snapshot(
+        state(Check.DNS, "dns", false, Mode.ENFORCE, Stage.MAIL, Reason.of("DNS resolution", "failing", "SERVFAIL")),
+        state(Check.DISK, "disk_space:/", false, Mode.ENFORCE, Stage.RCPT, DISK_REASON)));
+    FakeMta mta = new FakeMta(new GateHandler(health::get, Set.of(Stage.MAIL, Stage.RCPT),
+        new BypassRules(List.of(), false), metrics, Optional.empty()), metrics);
+    mta.optneg();
+    mta.connect("client.example", "192.0.2.1");
+    assertReply("451 4.3.0 DNS resolution failing (SERVFAIL), try again later", mta.mail("<a@example.test>"));
+    health.set(snapshot(state(Check.DISK, "disk_space:/", false, Mode.ENFORCE, Stage.RCPT, DISK_REASON)));
+    mta.abort();
+    assertContinue(mta.mail("<a@example.test>"));
+    assertReply("451 4.3.0 Mail spool disk nearly full (2.1%% free, need 5%%), try again later",
+        mta.rcpt("<b@example.test>"));
+    assertEquals(List.of("session opened", "message accepted", "session opened", "deferred dns mail",
+        "message deferred", "deferred disk rcpt", "message deferred"), counted);
+  }
 }

@@ -1,0 +1,47 @@
+package io.headroom.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.headroom.config.Check;
+import io.headroom.config.ScannerEndpoint;
+import io.headroom.config.Stage;
+import io.headroom.health.HealthSnapshot;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MicrometerMetricsTest {
+  private final MicrometerMetrics metrics = new MicrometerMetrics(() -> HealthSnapshot.EMPTY,
+      new MicrometerMetrics.Labels(List.of("packet_too_long", "idle_timeout"), List.of("clean", "timeout")));
+
+  private void assertLine(String line, String scrape) {
+    assertTrue(scrape.lines().anyMatch(line::equals), "no line \"" + line + "\" in:\n" + scrape);
+  }
+
+  /** An alert on rate() needs a series before the first event: every counter starts at 0. */
+  @Test
+  void everyCounterIsExportedAtZeroFromTheFirstScrape() {
+    String scrape = metrics.scrape();
+    assertLine("headroom_deferrals_total{check=\"disk\",stage=\"rcpt\"} 0.0", scrape);
+    assertLine("headroom_deferrals_total{check=\"scan\",stage=\"data\"} 0.0", scrape);
+    assertLine("headroom_monitor_deferrals_total{check=\"dns\",stage=\"mail\"} 0.0", scrape);
+    assertLine("headroom_messages_total{action=\"quarantined\"} 0.0", scrape);
+    assertLine("headroom_milter_sessions_busy_total 0.0", scrape);
+    assertLine("headroom_milter_protocol_errors_total{reason=\"idle_timeout\"} 0.0", scrape);
+    assertLine("headroom_scans_total{result=\"timeout\",scanner=\"spamd\"} 0.0", scrape);
+    assertLine("headroom_config_reloads_total{result=\"failure\"} 0.0", scrape);
+  }
+
+  @Test
+  void eventsCountUnderTheirLabels() {
+    metrics.deferred(Check.DISK, Stage.MAIL);
+    metrics.deferred(Check.DISK, Stage.MAIL);
+    metrics.scanned(ScannerEndpoint.Kind.CLAMD, "clean", Duration.ofMillis(12));
+    metrics.configReload(false);
+    String scrape = metrics.scrape();
+    assertLine("headroom_deferrals_total{check=\"disk\",stage=\"mail\"} 2.0", scrape);
+    assertLine("headroom_scans_total{result=\"clean\",scanner=\"clamd\"} 1.0", scrape);
+    assertLine("headroom_scan_duration_seconds_count{result=\"clean\",scanner=\"clamd\"} 1", scrape);
+    assertLine("headroom_config_reloads_total{result=\"failure\"} 1.0", scrape);
+  }
+}
