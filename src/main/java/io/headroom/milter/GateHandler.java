@@ -220,8 +220,8 @@ final class GateHandler extends AbstractMilterHandler {
     Optional<CheckState> blocking = snapshot.firstBlockingAt(stage);
     if (blocking.isEmpty()) {
       if (first && !monitored.isEmpty()) {
-        log.warn("{}: client {} would be deferred at {} (monitor mode): {}", s.tag(), s.clientDescription(),
-            stage.label(), failures(monitored));
+        log.warn("{}: client {} would be deferred at {} by {} (monitor mode): {}", s.tag(), s.clientDescription(),
+            stage.label(), checks(monitored), details(monitored));
       }
       return Optional.empty();
     }
@@ -242,10 +242,12 @@ final class GateHandler extends AbstractMilterHandler {
     return states.stream().map(CheckState::probe).collect(Collectors.joining(", "));
   }
 
-  private static String failures(List<CheckState> states) {
-    return states.stream()
-        .map(c -> c.check().label() + " (" + c.latest().detail() + ")")
-        .collect(Collectors.joining("; "));
+  private static String checks(List<CheckState> states) {
+    return states.stream().map(c -> c.check().label()).distinct().collect(Collectors.joining(", "));
+  }
+
+  private static String details(List<CheckState> states) {
+    return states.stream().map(c -> c.latest().detail()).collect(Collectors.joining("; "));
   }
 
   static void send(Session s, SmtpReply reply) throws MilterException {

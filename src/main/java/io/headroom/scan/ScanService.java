@@ -46,12 +46,6 @@ public final class ScanService implements AutoCloseable {
   /**
    * @param spoolDirectory where spamd's copy of a message larger than {@link #SPAMD_MEMORY_LIMIT}
    *     is kept while it arrives (the file is unlinked at once, see {@link Spool})
-   */
-  public ScanService(ScanSettings settings, Metrics metrics, Path spoolDirectory) {
-    this(settings, metrics, spoolDirectory, DEFAULT_IO_THREADS, kind -> false);
-  }
-
-  /**
    * @param declaredDown whether the health check of a scanner kind currently declares all its
    *     backends down: a scan then stops retrying refused connections and fails at once
    */

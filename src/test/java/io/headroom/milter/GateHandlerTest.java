@@ -216,7 +216,7 @@ class GateHandlerTest {
   @Test
   void aContentFailureIsAnsweredAtTheEndOfTheMessageAndNeverAccepted(@TempDir Path dir) throws Exception {
     Config config = ConfigFiles.parse(dir, "scanners = clamd:tcp:127.0.0.1:3310");
-    ScanService stopped = new ScanService(config.scan(), metrics, dir);
+    ScanService stopped = new ScanService(config.scan(), metrics, dir, ScanService.DEFAULT_IO_THREADS, kind -> false);
     stopped.close(); // its deadline timer refuses new scans: beginning one throws
     FakeMta mta = new FakeMta(MilterHandlers.forConfig(config, health::get, metrics, Optional.of(stopped)), metrics);
     mta.optneg();

@@ -74,7 +74,7 @@ class ClamdScanIT {
   }
 
   private ScanService service(Duration timeout, String... scanners) {
-    return new ScanService(settings(timeout, scanners), metrics, spool);
+    return Messages.service(settings(timeout, scanners), metrics, spool);
   }
 
   @Test

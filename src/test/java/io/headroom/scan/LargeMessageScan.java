@@ -22,7 +22,7 @@ public final class LargeMessageScan {
     ScanSettings settings =
         Messages.settings(Duration.ofSeconds(120), 1L << 30, 1L << 30, Double.NaN, "clamd:tcp:127.0.0.1:" + port);
     Duration step = Duration.ofSeconds(60);
-    try (ScanService service = new ScanService(settings, Metrics.NONE, Path.of(args[2]))) {
+    try (ScanService service = Messages.service(settings, Metrics.NONE, Path.of(args[2]))) {
       MessageScan scan = service.begin("large");
       for (String[] h : Messages.HEADERS) {
         Messages.await(scan.header(h[0], h[1]), step);

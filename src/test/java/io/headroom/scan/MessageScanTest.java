@@ -31,7 +31,7 @@ class MessageScanTest {
 
   /** A scan service with one clamd backend, the fake one. */
   private ScanService service(FakeClamd clamd, Duration timeout, long maxSize) {
-    return new ScanService(
+    return Messages.service(
         settings(timeout, maxSize, "clamd:tcp:127.0.0.1:" + clamd.port()), metrics, spool);
   }
 
@@ -107,7 +107,7 @@ class MessageScanTest {
     int dead = Ports.freeTcpPort();
     try (FakeClamd clamd = new FakeClamd(FakeClamd.Mode.ANSWER_OK);
         ScanService service =
-            new ScanService(
+            Messages.service(
                 settings(
                     Duration.ofSeconds(10),
                     1L << 30,
@@ -127,7 +127,7 @@ class MessageScanTest {
     int dead = Ports.freeTcpPort();
     Duration timeout = Duration.ofMillis(800);
     try (ScanService service =
-        new ScanService(
+        Messages.service(
             settings(timeout, 1L << 30, "clamd:tcp:127.0.0.1:" + dead), metrics, spool)) {
       long start = System.nanoTime();
       MessageScan scan = service.begin("T3");

@@ -1,5 +1,7 @@
 package io.headroom.scan;
 
+import java.nio.file.Path;
+import io.headroom.metrics.Metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.headroom.config.ScanSettings;
@@ -12,6 +14,11 @@ import java.util.concurrent.TimeUnit;
 
 /** Test messages, fed the way the milter feeds them: header by header, then body chunks. */
 final class Messages {
+  /** A scan service as the daemon builds one, with no scanner declared down by its health check. */
+  static ScanService service(ScanSettings settings, Metrics metrics, Path spool) {
+    return new ScanService(settings, metrics, spool, ScanService.DEFAULT_IO_THREADS, kind -> false);
+  }
+
 
   private Messages() {}
 

@@ -59,7 +59,7 @@ class SpamdScanIT {
 
   private ScanService service(
       Duration timeout, double rejectScore, long spamdMaxSize, String... scanners) {
-    return new ScanService(
+    return Messages.service(
         Messages.settings(timeout, 1L << 30, spamdMaxSize, rejectScore, scanners), metrics, spool);
   }
 
