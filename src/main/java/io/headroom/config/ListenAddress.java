@@ -26,10 +26,16 @@ public sealed interface ListenAddress {
       if (!path.startsWith("/")) {
         throw new IllegalArgumentException('"' + text + "\" needs an absolute path after unix:");
       }
-      return new Unix(Path.of(path));
+      Path socket = Values.absolutePath(path);
+      // The daemon binds in a private directory beside the socket and renames it into place.
+      Path directory = socket.getParent();
+      if (directory == null || !java.nio.file.Files.isDirectory(directory)) {
+        throw new IllegalArgumentException('"' + text + "\": directory " + directory + " does not exist");
+      }
+      return new Unix(socket);
     }
     if (text.startsWith("inet:")) {
-      return new Inet(HostPort.parse(text.substring("inet:".length()), -1));
+      return new Inet(HostPort.parseListen(text.substring("inet:".length())));
     }
     throw new IllegalArgumentException('"' + text + "\" is not inet:HOST:PORT or unix:/path");
   }
