@@ -67,6 +67,18 @@ class ConfigParserTest {
         defaults);
   }
 
+  /** The contract names every setting the parser knows, with its default. */
+  @Test
+  void everyKnownSettingIsDocumented() throws Exception {
+    String conf = Files.readString(Path.of("conf/headroom.conf"));
+    String readme = Files.readString(Path.of("README.md"));
+    for (Setting s : ConfigParser.readDefaults().settings()) {
+      assertTrue(java.util.regex.Pattern.compile("(?m)^#?" + s.name() + " =").matcher(conf).find(),
+          s.name() + " in conf/headroom.conf");
+      assertTrue(readme.contains("`" + s.name() + "`"), s.name() + " in README.md");
+    }
+  }
+
   @Test
   void readsEveryKindOfValue() throws Exception {
     Config c = parse(
