@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,7 @@ record ConfigFile(String name, Map<String, Entry> entries, List<ConfigProblem> p
   record Entry(String value, int line) {}
 
   ConfigFile {
-    entries = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(entries));
+    entries = Collections.unmodifiableMap(new LinkedHashMap<>(entries));
     problems = List.copyOf(problems);
   }
 

@@ -1,6 +1,7 @@
 package io.headroom.config;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** A milter socket in Postfix syntax: {@code inet:HOST:PORT} or {@code unix:/path}. */
@@ -29,7 +30,10 @@ public sealed interface ListenAddress {
       Path socket = Values.absolutePath(path);
       // The daemon binds in a private directory beside the socket and renames it into place.
       Path directory = socket.getParent();
-      if (directory == null || !java.nio.file.Files.isDirectory(directory)) {
+      if (directory == null) {
+        throw new IllegalArgumentException('"' + text + "\" needs a socket file name after the directory");
+      }
+      if (!Files.isDirectory(directory)) {
         throw new IllegalArgumentException('"' + text + "\": directory " + directory + " does not exist");
       }
       return new Unix(socket);

@@ -2,6 +2,7 @@ package io.headroom.config;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The local resources the gate watches: disk, memory, CPU and the spool's writability.
@@ -16,10 +17,10 @@ public record ResourceLimits(
 
   static ResourceLimits load(Settings s) {
     Path spool = Files.isDirectory(DEFAULT_SPOOL) ? DEFAULT_SPOOL : Path.of("/");
-    var paths = s.list("disk_paths", spool.toString(), Values::existingDirectory);
+    List<Path> paths = s.list("disk_paths", spool.toString(), Values::existingDirectory);
     DiskLimits disk =
         new DiskLimits(
-            paths.isEmpty() ? java.util.List.of(spool) : paths,
+            paths.isEmpty() ? List.of(spool) : paths,
             s.value("disk_min_free", "5%", Units::parseThreshold),
             s.value("disk_min_free_inodes", "5%", Units::parseThreshold));
     Threshold memory = s.value("memory_min_available", "5%", Units::parseThreshold);

@@ -18,7 +18,7 @@ public final class Units {
   /** {@code 250ms}, {@code 2s}, {@code 5m}, {@code 1h}; a unit is required so a bare number is never ambiguous. */
   public static Duration parseDuration(String text) {
     Matcher m = DURATION.matcher(text);
-    if (LONG_DURATION.matcher(text).matches()) {
+    if (isOverlongDuration(text)) {
       throw new IllegalArgumentException('"' + text + "\" is too large");
     }
     if (!m.matches()) {
@@ -31,6 +31,11 @@ public final class Units {
       case "m" -> Duration.ofMinutes(n);
       default -> Duration.ofHours(n);
     };
+  }
+
+  /** A duration written with more digits than {@link #parseDuration} takes: above any bound. */
+  static boolean isOverlongDuration(String text) {
+    return LONG_DURATION.matcher(text).matches();
   }
 
   /** {@code 512k}, {@code 64M}, {@code 2G}: binary multiples, as Postfix admins read {@code df -h}. */

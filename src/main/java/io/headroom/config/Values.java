@@ -37,19 +37,10 @@ final class Values {
   static Function<String, Duration> duration(String max) {
     Duration limit = Units.parseDuration(max);
     return text -> {
-      Duration d;
-      try {
-        d = Units.parseDuration(text);
-      } catch (IllegalArgumentException e) {
-        if (!e.getMessage().endsWith(" is too large")) {
-          throw e;
-        }
-        d = limit.plusMillis(1);
-      }
-      if (d.compareTo(limit) > 0) {
+      if (Units.isOverlongDuration(text) || Units.parseDuration(text).compareTo(limit) > 0) {
         throw new IllegalArgumentException('"' + text + "\" is more than " + max);
       }
-      return d;
+      return Units.parseDuration(text);
     };
   }
 
