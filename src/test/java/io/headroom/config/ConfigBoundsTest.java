@@ -67,10 +67,12 @@ class ConfigBoundsTest {
   }
 
   @Test
-  void probeTimeoutDefaultsToTheIntervalAtMostFiveSeconds() throws Exception {
-    assertEquals(Duration.ofMillis(300), parse("probe_interval = 300ms").probeTimeout());
-    assertEquals(Duration.ofSeconds(5), parse("probe_interval = 1m").probeTimeout());
-    assertEquals(Duration.ofSeconds(2), ConfigParser.defaults().probeTimeout());
+  void probeTimeoutIsFiveSecondsUnlessSet() throws Exception {
+    assertEquals(Duration.ofSeconds(5), parse("probe_interval = 300ms").probeTimeout());
+    assertEquals(Duration.ofMillis(300), parse("probe_interval = 300ms", "probe_timeout = 300ms").probeTimeout());
+    assertEquals(List.of(at(1) + "probe_timeout: 5s is above probe_interval = 2s"
+            + " (a round of probes must end before the next is due)"),
+        problems("probe_timeout = 5s"));
   }
 
   @Test
