@@ -3,6 +3,7 @@ package io.headroom;
 import io.headroom.config.Config;
 import io.headroom.config.ConfigException;
 import io.headroom.config.ConfigParser;
+import io.headroom.config.ParsedConfig;
 import java.io.PrintStream;
 import java.util.List;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -36,18 +37,22 @@ public final class Main {
       out.println(CommandLine.USAGE);
       return EXIT_OK;
     }
-    Config config;
+    ParsedConfig parsed;
     try {
-      config = cli.config().isPresent() ? ConfigParser.parse(cli.config().get()) : ConfigParser.defaults();
+      parsed = cli.config().isPresent() ? ConfigParser.read(cli.config().get()) : ConfigParser.readDefaults();
     } catch (ConfigException e) {
       e.problems().forEach(err::println);
       return EXIT_USAGE;
     }
+    Config config = parsed.config();
     return switch (cli.action()) {
       case CHECK_CONFIG -> {
+        parsed.warnings().forEach(w -> err.println("warning: " + w));
         out.println(config.describeSource() + ": OK");
         yield EXIT_OK;
       }
+      case CONFIG -> ConfigCommand.print(parsed, false, out);
+      case CONFIG_CHANGED -> ConfigCommand.print(parsed, true, out);
       case STATUS -> StatusCommand.print(config, out);
       default -> Daemon.run(config);
     };

@@ -42,4 +42,51 @@ class MainTest {
     assertEquals(2, run("--frobnicate"));
     assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("unknown argument: --frobnicate\nusage:"));
   }
+
+  @Test
+  void checkConfigPrintsWarningsAndExitsZero() throws Exception {
+    Path conf = dir.resolve("warn.conf");
+    Files.write(conf, List.of("bypass_networks = 10.0.0.1/8"));
+    assertEquals(0, run("--check-config", "--config", conf.toString()));
+    assertEquals(conf + ": OK\n", out.toString(StandardCharsets.UTF_8));
+    assertEquals("warning: " + conf + ":1: bypass_networks: \"10.0.0.1/8\" has host bits set; it means 10.0.0.0/8\n",
+        err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void configPrintsEverySettingAndMarksTheChangedOnes() throws Exception {
+    Path conf = dir.resolve("some.conf");
+    Files.write(conf, List.of("# a comment", "probe_interval = 1s", "dns_mode = monitor"));
+    assertEquals(0, run("config", "--config", conf.toString()));
+    String printed = out.toString(StandardCharsets.UTF_8);
+    assertTrue(printed.startsWith("# " + conf + "\nlisten = inet:127.0.0.1:8899\nmetrics_listen = 127.0.0.1:9899\n"),
+        printed);
+    assertTrue(printed.contains("\n# changed on line 2; default: 2s\nprobe_interval = 1s\nprobe_timeout = 5s\n"),
+        printed);
+    assertTrue(printed.contains("\n# changed on line 3; default: enforce\ndns_mode = monitor\n"), printed);
+    assertTrue(printed.contains("\nlisten_socket_group =\n"), printed);
+  }
+
+  @Test
+  void configDashNPrintsOnlyTheChangedSettings() throws Exception {
+    Path conf = dir.resolve("some.conf");
+    Files.write(conf, List.of("dns_mode = monitor", "probe_interval = 2s", "probe_interval_typo_free = 1"));
+    assertEquals(2, run("config", "-n", "--config", conf.toString()));
+    Files.write(conf, List.of("dns_mode = monitor", "probe_interval = 2s", "dns_stage = mail"));
+    out.reset();
+    assertEquals(0, run("config", "-n", "--config", conf.toString()));
+    assertEquals("# " + conf + "\ndns_mode = monitor\ndns_stage = mail\n", out.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void configWithoutAFileListsTheBuiltInDefaultsUnchanged() {
+    assertEquals(0, run("config", "-n"));
+    assertEquals("# built-in defaults\n", out.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void dashNGoesOnlyWithConfig() {
+    assertEquals(2, run("status", "-n"));
+    assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("-n goes with config\nusage:"));
+  }
 }

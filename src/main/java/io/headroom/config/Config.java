@@ -3,47 +3,81 @@ package io.headroom.config;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The whole validated configuration. Built only by {@link ConfigParser}; a reload builds a new one.
+ * The whole validated configuration, one record per section. Built only by {@link ConfigParser}; a
+ * reload builds a new one. The accessors below the sections save callers a hop.
  *
  * @param source the file it came from, empty for built-in defaults
- * @param failAfter consecutive failing probe results before a healthy check turns failing
- * @param recoverAfter consecutive passing probe results before a failing check turns healthy
  */
 public record Config(
     Optional<Path> source,
-    ListenAddress listen,
-    Optional<InetSocketAddress> metricsListen,
-    Stage deferStage,
-    Duration probeInterval,
-    Duration probeTimeout,
-    int failAfter,
-    int recoverAfter,
-    DiskLimits disk,
-    Threshold memoryMinAvailable,
-    double cpuMaxLoadPerCore,
-    Path spoolProbeDirectory,
-    DnsSettings dns,
-    ScanSettings scan,
-    Map<Check, Mode> modes,
+    Listeners listeners,
+    SessionLimits sessions,
+    HealthSchedule schedule,
+    GatePolicy gate,
     BypassRules bypass,
-    SessionLimits sessions) {
+    ResourceLimits resources,
+    DnsSettings dns,
+    ScanSettings scan) {
 
-  public Config {
-    modes = Map.copyOf(new EnumMap<>(modes));
+  public ListenAddress listen() {
+    return listeners.listen();
+  }
+
+  public Optional<InetSocketAddress> metricsListen() {
+    return listeners.metricsListen();
+  }
+
+  public Stage deferStage() {
+    return gate.deferStage();
+  }
+
+  public Map<Check, Mode> modes() {
+    return gate.modes();
   }
 
   public Mode mode(Check check) {
-    return modes.getOrDefault(check, Mode.ENFORCE);
+    return gate.mode(check);
   }
 
-  /** The SMTP stage at which {@code check}'s failure is answered. */
+  /** The stage at which {@code check} answers: its {@code CHECK_stage}, by default {@code defer_stage}. */
   public Stage stage(Check check) {
-    return deferStage;
+    return gate.stage(check);
+  }
+
+  public Duration probeInterval() {
+    return schedule.probeInterval();
+  }
+
+  public Duration probeTimeout() {
+    return schedule.probeTimeout();
+  }
+
+  public int failAfter() {
+    return schedule.failAfter();
+  }
+
+  public int recoverAfter() {
+    return schedule.recoverAfter();
+  }
+
+  public DiskLimits disk() {
+    return resources.disk();
+  }
+
+  public Threshold memoryMinAvailable() {
+    return resources.memoryMinAvailable();
+  }
+
+  public double cpuMaxLoadPerCore() {
+    return resources.cpuMaxLoadPerCore();
+  }
+
+  public Path spoolProbeDirectory() {
+    return resources.spoolProbeDirectory();
   }
 
   public String describeSource() {

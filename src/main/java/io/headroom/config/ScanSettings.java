@@ -45,6 +45,18 @@ public record ScanSettings(
     scanners = List.copyOf(scanners);
   }
 
+  static ScanSettings load(Settings s) {
+    return new ScanSettings(
+        s.list("scanners", "", ScannerEndpoint::parse),
+        s.value("scan_timeout", "30s", Values.positiveDuration("10m")),
+        s.value("scan_timeout_per_mib", "0s", Values.duration("1m")),
+        s.value("scan_max_size", "25M", Units::parseSize),
+        s.value("spamd_max_size", "512k", Units::parseSize),
+        s.value("scan_oversize_action", "skip", Values.oneOf(OversizeAction.class)),
+        s.value("malware_action", "reject", Values.oneOf(MalwareAction.class)),
+        s.value("spam_reject_score", "15", v -> v.equals("off") ? Double.NaN : Values.finiteDouble(v)));
+  }
+
   public boolean enabled() {
     return !scanners.isEmpty();
   }

@@ -7,7 +7,9 @@ import java.util.regex.Pattern;
 
 /** Parses and prints the value syntax of headroom.conf: durations, sizes and ratios. */
 public final class Units {
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+  /** At most 15 digits: 999999999999999h still fits a {@link Duration}, and a long never overflows. */
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,15})(ms|s|m|h)");
+  private static final Pattern LONG_DURATION = Pattern.compile("\\d{16,}(ms|s|m|h)");
   private static final Pattern SIZE = Pattern.compile("(\\d+)([kKmMgGtT]?)");
   private static final Pattern RATIO = Pattern.compile("(\\d+(?:\\.\\d+)?)%");
 
@@ -16,6 +18,9 @@ public final class Units {
   /** {@code 250ms}, {@code 2s}, {@code 5m}, {@code 1h}; a unit is required so a bare number is never ambiguous. */
   public static Duration parseDuration(String text) {
     Matcher m = DURATION.matcher(text);
+    if (isOverlongDuration(text)) {
+      throw new IllegalArgumentException('"' + text + "\" is too large");
+    }
     if (!m.matches()) {
       throw new IllegalArgumentException('"' + text + "\" is not a duration (like 250ms, 2s, 5m)");
     }
@@ -28,11 +33,19 @@ public final class Units {
     };
   }
 
+  /** A duration written with more digits than {@link #parseDuration} takes: above any bound. */
+  static boolean isOverlongDuration(String text) {
+    return LONG_DURATION.matcher(text).matches();
+  }
+
   /** {@code 512k}, {@code 64M}, {@code 2G}: binary multiples, as Postfix admins read {@code df -h}. */
   public static long parseSize(String text) {
     Matcher m = SIZE.matcher(text);
     if (!m.matches()) {
       throw new IllegalArgumentException('"' + text + "\" is not a size (like 512k, 64M, 2G)");
+    }
+    if (m.group(1).length() > 18) {
+      throw new IllegalArgumentException('"' + text + "\" is too large");
     }
     long n = Long.parseLong(m.group(1));
     int shift =

@@ -21,7 +21,6 @@ import java.util.stream.Collectors;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.ResolverConfig;
-import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
 /**
@@ -47,11 +46,11 @@ public final class DnsProbe implements Probe {
 
   DnsProbe(
       Supplier<List<InetSocketAddress>> resolvers,
-      List<String> names,
+      List<Name> names,
       Duration timeout,
       DnsClient client) {
     this.resolvers = resolvers;
-    this.names = names.stream().map(DnsProbe::parseName).toList();
+    this.names = List.copyOf(names);
     this.timeout = timeout;
     this.client = client;
   }
@@ -170,14 +169,6 @@ public final class DnsProbe implements Probe {
       e = e.getCause();
     }
     return e;
-  }
-
-  private static Name parseName(String text) {
-    try {
-      return Name.fromString(text, Name.root);
-    } catch (TextParseException e) {
-      throw new IllegalArgumentException("dns_probe_names: \"" + text + "\" is not a domain name", e);
-    }
   }
 
   /** A query in flight. */

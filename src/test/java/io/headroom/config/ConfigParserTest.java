@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.xbill.DNS.Name;
 
 class ConfigParserTest {
   @TempDir Path dir;
@@ -23,7 +24,8 @@ class ConfigParserTest {
   }
 
   private List<String> problems(String... lines) {
-    return assertThrows(ConfigException.class, () -> parse(lines)).problems();
+    return assertThrows(ConfigException.class, () -> parse(lines)).problems().stream()
+        .map(ConfigProblem::toString).toList();
   }
 
   private String file() {
@@ -42,7 +44,7 @@ class ConfigParserTest {
     assertEquals("5%", c.memoryMinAvailable().toString());
     assertEquals(4.0, c.cpuMaxLoadPerCore());
     assertTrue(c.dns().usesSystemResolvers());
-    assertEquals(List.of("."), c.dns().probeNames());
+    assertEquals(List.of(Name.root), c.dns().probeNames());
     assertEquals(Duration.ofSeconds(2), c.dns().timeout());
     assertTrue(c.scan().scanners().isEmpty());
     assertEquals(Duration.ofSeconds(30), c.scan().timeout());
@@ -60,19 +62,28 @@ class ConfigParserTest {
     Config defaults = ConfigParser.defaults();
     assertEquals(Optional.of(Path.of("conf/headroom.conf")), shipped.source());
     assertEquals(
-        new Config(Optional.empty(), shipped.listen(), shipped.metricsListen(), shipped.deferStage(),
-            shipped.probeInterval(), shipped.probeTimeout(), shipped.failAfter(), shipped.recoverAfter(),
-            shipped.disk(), shipped.memoryMinAvailable(), shipped.cpuMaxLoadPerCore(),
-            shipped.spoolProbeDirectory(), shipped.dns(), shipped.scan(), shipped.modes(), shipped.bypass(),
-            shipped.sessions()),
+        new Config(Optional.empty(), shipped.listeners(), shipped.sessions(), shipped.schedule(), shipped.gate(),
+            shipped.bypass(), shipped.resources(), shipped.dns(), shipped.scan()),
         defaults);
+  }
+
+  /** The contract names every setting the parser knows, with its default. */
+  @Test
+  void everyKnownSettingIsDocumented() throws Exception {
+    String conf = Files.readString(Path.of("conf/headroom.conf"));
+    String readme = Files.readString(Path.of("README.md"));
+    for (Setting s : ConfigParser.readDefaults().settings()) {
+      assertTrue(java.util.regex.Pattern.compile("(?m)^#?" + s.name() + " =").matcher(conf).find(),
+          s.name() + " in conf/headroom.conf");
+      assertTrue(readme.contains("`" + s.name() + "`"), s.name() + " in README.md");
+    }
   }
 
   @Test
   void readsEveryKindOfValue() throws Exception {
     Config c = parse(
         "# comment",
-        "listen = unix:/var/spool/postfix/headroom-milter/milter.sock",
+        "listen = unix:" + dir.resolve("milter.sock"),
         "metrics_listen = off",
         "defer_stage = DATA",
         "disk_paths = /var/spool/postfix,",
@@ -86,7 +97,7 @@ class ConfigParserTest {
         "cpu_mode = off",
         "bypass_networks = 192.168.0.0/16 [::1]/128",
         "spam_reject_score = off");
-    assertEquals(new ListenAddress.Unix(Path.of("/var/spool/postfix/headroom-milter/milter.sock")), c.listen());
+    assertEquals(new ListenAddress.Unix(dir.resolve("milter.sock")), c.listen());
     assertTrue(c.metricsListen().isEmpty());
     assertEquals(Stage.DATA, c.deferStage());
     assertEquals(List.of(Path.of("/var/spool/postfix"), Path.of("/var/lib")), c.disk().paths());
@@ -94,7 +105,7 @@ class ConfigParserTest {
     assertEquals(0.125, c.memoryMinAvailable().ratio());
     assertEquals(List.of("127.0.0.1:5353", "[::1]:53", "10.0.0.1:53"),
         c.dns().resolvers().stream().map(HostPort::format).toList());
-    assertEquals(List.of("example.org.", "."), c.dns().probeNames());
+    assertEquals(List.of(Name.fromString("example.org."), Name.root), c.dns().probeNames());
     assertEquals("[clamd:unix:/run/clamav/clamd.ctl, spamd:tcp:127.0.0.1:783]", c.scan().scanners().toString());
     assertEquals(Mode.MONITOR, c.mode(Check.DNS));
     assertEquals(Mode.OFF, c.mode(Check.CPU));
@@ -112,7 +123,7 @@ class ConfigParserTest {
 
   @Test
   void unknownNameIsAnError() {
-    assertEquals(List.of(file() + ":2: disk_min_fre: unknown name"),
+    assertEquals(List.of(file() + ":2: disk_min_fre: unknown name; did you mean disk_min_free?"),
         problems("# typo below", "disk_min_fre = 5%"));
   }
 
@@ -138,7 +149,7 @@ class ConfigParserTest {
   @Test
   void rejectsOutOfRangeValues() {
     assertEquals(List.of(file() + ":1: disk_min_free: \"150%\" is more than 100%"), problems("disk_min_free = 150%"));
-    assertEquals(List.of(file() + ":1: listen: \"127.0.0.1:99999\" has no valid port (0-65535)"),
+    assertEquals(List.of(file() + ":1: listen: \"127.0.0.1:99999\" has no valid port (1-65535)"),
         problems("listen = inet:127.0.0.1:99999"));
     assertEquals(List.of(file() + ":1: bypass_networks: \"10.0.0.0/33\" has a prefix length outside 0-32"),
         problems("bypass_networks = 10.0.0.0/33"));
@@ -157,6 +168,7 @@ class ConfigParserTest {
   @Test
   void missingFileIsAClearError() {
     ConfigException e = assertThrows(ConfigException.class, () -> ConfigParser.parse(dir.resolve("nope.conf")));
-    assertEquals(List.of(dir.resolve("nope.conf") + ": cannot read: no such file"), e.problems());
+    assertEquals(List.of(dir.resolve("nope.conf") + ": cannot read: no such file"),
+        e.problems().stream().map(ConfigProblem::toString).toList());
   }
 }

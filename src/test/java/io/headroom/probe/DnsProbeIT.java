@@ -12,12 +12,19 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.TextParseException;
 
 /** DnsProbe with dnsjava against a private dnsmasq on loopback. */
 class DnsProbeIT {
 
-  private static DnsProbe probe(List<InetSocketAddress> resolvers, Duration timeout, String... names) {
-    return new DnsProbe(new DnsSettings(resolvers, List.of(names), timeout));
+  private static DnsProbe probe(List<InetSocketAddress> resolvers, Duration timeout, String... names)
+      throws TextParseException {
+    List<Name> parsed = new java.util.ArrayList<>();
+    for (String name : names) {
+      parsed.add(Name.fromString(name, Name.root));
+    }
+    return new DnsProbe(new DnsSettings(resolvers, parsed, timeout));
   }
 
   @Test

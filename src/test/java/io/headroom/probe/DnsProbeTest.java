@@ -53,7 +53,11 @@ class DnsProbeTest {
 
   private static ProbeResult run(FixedClient client, List<InetSocketAddress> resolvers, String... names)
       throws Exception {
-    return new DnsProbe(() -> resolvers, List.of(names), TIMEOUT, client).run();
+    List<Name> parsed = new java.util.ArrayList<>();
+    for (String name : names) {
+      parsed.add(Name.fromString(name, Name.root));
+    }
+    return new DnsProbe(() -> resolvers, parsed, TIMEOUT, client).run();
   }
 
   @Test

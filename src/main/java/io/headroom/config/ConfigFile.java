@@ -1,0 +1,91 @@
+package io.headroom.config;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The entries of a file in Postfix {@code main.cf} syntax: {@code name = value}; a line starting
+ * with white space continues the value above; {@code #} starts a comment line. It knows no names:
+ * what they mean is {@link Settings}' business.
+ *
+ * @param entries in file order
+ * @param problems lines that are not entries, and duplicates
+ */
+record ConfigFile(String name, Map<String, Entry> entries, List<ConfigProblem> problems) {
+  private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]*");
+  /** Editors on Windows write one; it is not part of the first name. */
+  private static final char BYTE_ORDER_MARK = '\uFEFF';
+
+  /** One setting as written; continuation lines joined with one space. */
+  record Entry(String value, int line) {}
+
+  ConfigFile {
+    entries = Collections.unmodifiableMap(new LinkedHashMap<>(entries));
+    problems = List.copyOf(problems);
+  }
+
+  static ConfigFile read(Path file) throws ConfigException {
+    try {
+      return parse(file.toString(), Files.readAllLines(file, StandardCharsets.UTF_8));
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(List.of(new ConfigProblem(file.toString(), 0, "cannot read", "no such file")));
+    } catch (IOException e) {
+      throw new ConfigException(List.of(new ConfigProblem(file.toString(), 0, "cannot read", e.getMessage())));
+    }
+  }
+
+  static ConfigFile parse(String name, List<String> lines) {
+    Map<String, Entry> entries = new LinkedHashMap<>();
+    List<ConfigProblem> problems = new ArrayList<>();
+    String key = null;
+    StringBuilder value = new StringBuilder();
+    int start = 0;
+    for (int i = 0; i <= lines.size(); i++) {
+      String line = i < lines.size() ? lines.get(i) : "";
+      if (i == 0 && !line.isEmpty() && line.charAt(0) == BYTE_ORDER_MARK) {
+        line = line.substring(1);
+      }
+      String trimmed = line.strip();
+      if (trimmed.startsWith("#")) {
+        continue;
+      }
+      boolean continuation = !trimmed.isEmpty() && Character.isWhitespace(line.charAt(0));
+      if (continuation && key != null) {
+        value.append(' ').append(trimmed);
+        continue;
+      }
+      if (key != null) {
+        Entry previous = entries.get(key);
+        if (previous != null) {
+          problems.add(new ConfigProblem(name, start, key, "duplicate; first set on line " + previous.line()));
+        } else {
+          entries.put(key, new Entry(value.toString().strip(), start));
+        }
+        key = null;
+      }
+      if (trimmed.isEmpty()) {
+        continue;
+      }
+      int eq = line.indexOf('=');
+      String candidate = eq < 0 ? trimmed : line.substring(0, eq).strip();
+      if (continuation || eq < 0 || !NAME.matcher(candidate).matches()) {
+        problems.add(new ConfigProblem(name, i + 1, candidate, "expected \"name = value\""));
+        continue;
+      }
+      key = candidate;
+      value.setLength(0);
+      value.append(line.substring(eq + 1));
+      start = i + 1;
+    }
+    return new ConfigFile(name, entries, problems);
+  }
+}
