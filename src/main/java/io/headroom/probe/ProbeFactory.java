@@ -6,10 +6,10 @@ import io.headroom.config.Mode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import oshi.PlatformEnum;
 import oshi.SystemInfo;
 import oshi.hardware.CentralProcessor;
 import oshi.hardware.GlobalMemory;
+import oshi.util.PlatformEnum;
 
 /** Builds the probes a configuration enables, in check order. */
 public final class ProbeFactory {
@@ -47,7 +47,7 @@ public final class ProbeFactory {
   }
 
   private static FileStoreSource fileStore(SystemInfo system, Path path) {
-    if (SystemInfo.getCurrentPlatform() == PlatformEnum.LINUX) {
+    if (PlatformEnum.getCurrentPlatform() == PlatformEnum.LINUX) {
       return new StatvfsFileStore(path);
     }
     return new OshiFileStore(system.getOperatingSystem().getFileSystem(), path);
