@@ -65,6 +65,11 @@ public final class MicrometerMetrics implements Metrics, HealthListener {
     return registry.scrape();
   }
 
+  /** The exposition in {@code contentType}: OpenMetrics if it names {@code application/openmetrics-text}. */
+  public String scrape(String contentType) {
+    return registry.scrape(contentType);
+  }
+
   @Override
   public void deferred(Check check, Stage stage) {
     counter("headroom.deferrals", "Transactions answered 451 4.3.0, by failing check and stage",
