@@ -67,13 +67,22 @@ public final class MetricsHttpServer implements AutoCloseable {
                 routes);
           }
         });
-    ChannelFuture bound = bootstrap.bind(address).awaitUninterruptibly();
+    // The config keeps the address as written; resolve it now, as the bind needs.
+    InetSocketAddress resolved = new InetSocketAddress(address.getHostString(), address.getPort());
+    if (resolved.isUnresolved()) {
+      group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      throw new IOException(cannotListen(address) + "host not found");
+    }
+    ChannelFuture bound = bootstrap.bind(resolved).awaitUninterruptibly();
     if (!bound.isSuccess()) {
       group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-      throw new IOException("cannot listen on " + address.getHostString() + ":" + address.getPort()
-          + " for metrics: " + bound.cause().getMessage(), bound.cause());
+      throw new IOException(cannotListen(address) + bound.cause().getMessage(), bound.cause());
     }
     return new MetricsHttpServer(group, bound.channel());
+  }
+
+  private static String cannotListen(InetSocketAddress address) {
+    return "cannot listen on " + address.getHostString() + ":" + address.getPort() + " for metrics: ";
   }
 
   public InetSocketAddress address() {

@@ -259,6 +259,15 @@ class MetricsHttpServerTest {
   }
 
   @Test
+  void anUnresolvedAddressIsResolvedOrNamed() throws Exception {
+    server = MetricsHttpServer.start(InetSocketAddress.createUnresolved("127.0.0.1", 0), metrics, health::get);
+    assertEquals(200, send(request("/metrics")).statusCode());
+    IOException e = assertThrows(IOException.class, () -> MetricsHttpServer.start(
+        InetSocketAddress.createUnresolved("host.invalid", 9899), metrics, health::get));
+    assertEquals("cannot listen on host.invalid:9899 for metrics: host not found", e.getMessage());
+  }
+
+  @Test
   void aPortInUseFailsNamingTheAddress() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       InetSocketAddress address = new InetSocketAddress("127.0.0.1", taken.getLocalPort());
