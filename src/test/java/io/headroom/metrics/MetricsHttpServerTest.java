@@ -61,7 +61,7 @@ class MetricsHttpServerTest {
   }
 
   private HttpResponse<byte[]> send(HttpRequest.Builder request) throws Exception {
-    return client.send(request.timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    return client.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 
   private HttpRequest.Builder request(String path) {
@@ -211,11 +211,14 @@ class MetricsHttpServerTest {
   @Test
   void twoHundredHalfRequestsDoNotDelayAScrape() throws Exception {
     start();
+    send(request("/metrics")); // classes loaded and the registry warm: what is timed is the crowd's effect
     try (HalfRequests slow = HalfRequests.open(server.address().getPort(), 200)) {
       long start = System.nanoTime();
       assertEquals(200, send(request("/metrics")).statusCode());
       assertEquals(200, send(request("/health")).statusCode());
-      assertTrue(Duration.ofNanos(System.nanoTime() - start).compareTo(Duration.ofSeconds(1)) < 0);
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      assertTrue(took.compareTo(Duration.ofSeconds(1)) < 0,
+          "behind " + slow.sockets().size() + " half requests, a scrape and a health check took " + took);
     }
   }
 

@@ -9,7 +9,6 @@ import io.headroom.support.Ports;
 import io.headroom.support.Running;
 import io.headroom.support.SmtpClient;
 import io.headroom.support.SmtpClient.Transcript;
-import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -120,9 +119,11 @@ final class GrafanaDashboardIT {
       admitted.setSoTimeout(5000);
       // A packet whose length word is 0: not even a command byte.
       admitted.getOutputStream().write(new byte[4]);
-      InputStream in = admitted.getInputStream();
-      assertEquals(-1, in.read(), "the daemon closes the connection");
+      assertEquals(-1, admitted.getInputStream().read(), "the daemon closes the connection");
       daemon.awaitLog("empty_packet", WAIT);
+      busy.setSoTimeout(5000);
+      busy.getOutputStream().write(new byte[] {0, 0, 0, 1, 'Q'});
+      assertEquals(-1, busy.getInputStream().read(), "SMFIC_QUIT closes the busy connection");
     }
     awaitNoSessions(daemon);
   }
