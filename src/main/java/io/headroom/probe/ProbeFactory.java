@@ -7,10 +7,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import oshi.PlatformEnum;
 import oshi.SystemInfo;
 import oshi.hardware.CentralProcessor;
 import oshi.hardware.GlobalMemory;
+import oshi.util.PlatformEnum;
 
 /**
  * Builds every probe a configuration enables, the scanner pings included, in check order: the one
@@ -67,7 +67,7 @@ public final class ProbeFactory {
   }
 
   private static FileStoreSource fileStore(SystemInfo system, Path path) {
-    if (SystemInfo.getCurrentPlatform() == PlatformEnum.LINUX) {
+    if (PlatformEnum.getCurrentPlatform() == PlatformEnum.LINUX) {
       return new StatvfsFileStore(path);
     }
     return new OshiFileStore(system.getOperatingSystem().getFileSystem(), path);

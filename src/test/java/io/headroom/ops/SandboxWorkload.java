@@ -1,6 +1,9 @@
 package io.headroom.ops;
 
-import com.sun.net.httpserver.HttpServer;
+import java.util.List;
+import io.headroom.health.HealthSnapshot;
+import io.headroom.metrics.MetricsHttpServer;
+import io.headroom.metrics.MicrometerMetrics;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -21,7 +24,6 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -42,7 +44,7 @@ import oshi.software.os.OSFileStore;
 /**
  * What the daemon's libraries do at run time, in one short JVM that {@link SandboxSyscallsIT} runs
  * under strace: OSHI's memory, load and file-store reads, the spool write probe, Netty's epoll
- * listeners (unix socket with mode and group, and TCP), the JDK HTTP server, and dnsjava over UDP
+ * listeners (unix socket with mode and group, and TCP), the metrics endpoint (gzip), and dnsjava over UDP
  * and TCP. Loopback only; DNS goes to a port where nothing listens.
  *
  * <p>Arguments: a scratch directory and a closed loopback port.
@@ -88,7 +90,8 @@ final class SandboxWorkload {
 
   private static void serveAndConnect(Path dir) throws Exception {
     EventLoopGroup group = new EpollEventLoopGroup(1);
-    HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    MetricsHttpServer http = MetricsHttpServer.start(new InetSocketAddress("127.0.0.1", 0),
+        new MicrometerMetrics(() -> HealthSnapshot.EMPTY, new MicrometerMetrics.Labels(List.of(), List.of())), () -> HealthSnapshot.EMPTY);
     try {
       Path socket = dir.resolve("milter.sock");
       Channel unix =
@@ -110,24 +113,16 @@ final class SandboxWorkload {
       try (SocketChannel client = SocketChannel.open(tcp.localAddress())) {
         client.finishConnect();
       }
-      http.createContext(
-          "/metrics",
-          exchange -> {
-            byte[] body = "up 1\n".getBytes(StandardCharsets.US_ASCII);
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-          });
-      http.start();
-      URL url = new URL("http://127.0.0.1:" + http.getAddress().getPort() + "/metrics");
+      URL url = new URL("http://127.0.0.1:" + http.address().getPort() + "/metrics");
       HttpURLConnection connection = (HttpURLConnection) url.openConnection();
+      connection.setRequestProperty("Accept-Encoding", "gzip");
       try (InputStream in = connection.getInputStream()) {
         System.out.println("http " + connection.getResponseCode() + " " + in.readAllBytes().length);
       }
       unix.close().sync();
       tcp.close().sync();
     } finally {
-      http.stop(0);
+      http.close();
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
     }
   }
