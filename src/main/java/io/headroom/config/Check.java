@@ -9,7 +9,9 @@ public enum Check {
   CPU,
   SPOOL,
   DNS,
-  SCAN;
+  SCAN,
+  LOOKUP,
+  POLICY;
 
   public String label() {
     return name().toLowerCase(Locale.ROOT);

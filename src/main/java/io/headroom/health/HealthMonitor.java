@@ -167,6 +167,8 @@ public final class HealthMonitor implements AutoCloseable {
       case SPOOL -> "Mail spool write";
       case DNS -> "DNS";
       case SCAN -> "Content scanner";
+      case LOOKUP -> "Lookup table";
+      case POLICY -> "Policy service";
     };
   }
 
