@@ -1,5 +1,6 @@
 package io.headroom.probe;
 
+import io.headroom.config.Units;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -74,7 +75,7 @@ public final class PostfixTables {
     configDirectory.ifPresent(dir -> command.addAll(List.of("-c", dir.toString())));
     CommandOutput out = runner.run(command, deadline);
     if (out.timedOut() || out.exitCode() != 0) {
-      String why = out.timedOut() ? "no answer within " + deadline.toMillis() + "ms" : "exit " + out.exitCode();
+      String why = out.timedOut() ? "no answer within " + Units.formatDuration(deadline) : "exit " + out.exitCode();
       throw new IOException(String.join(" ", command) + " failed (" + why + "): " + out.stderr().strip());
     }
     return parsePostconf(out.stdout());

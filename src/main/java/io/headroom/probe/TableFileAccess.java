@@ -33,11 +33,11 @@ public final class TableFileAccess {
   }
 
   private Optional<String> problem(Path file) {
-    if (!Files.exists(file)) {
-      return Optional.of(file + " does not exist (or a directory on its path cannot be searched)");
-    }
     if (readable.test(file)) {
       return Optional.empty();
+    }
+    if (!Files.exists(file)) {
+      return Optional.of(file + " does not exist (or a directory on its path cannot be searched)");
     }
     return Optional.of("cannot read " + file + describe(file) + ": make it group postfix and mode 0640"
         + " (chgrp postfix " + file + "; chmod 0640 " + file + ")"
