@@ -68,21 +68,25 @@ public final class Processes {
     return true;
   }
 
-  /** The pids of running (not zombie) processes whose command name (/proc/PID/comm) is {@code name}. */
-  public static List<Long> running(String name) throws IOException {
+  /**
+   * The pids of running (not zombie) processes whose command line holds {@code fragment}, e.g. a
+   * test's own table file: other tests on the machine may run the same program meanwhile.
+   */
+  public static List<Long> runningWith(String fragment) throws IOException {
     try (Stream<Path> entries = Files.list(Path.of("/proc"))) {
       return entries
           .map(p -> p.getFileName().toString())
           .filter(n -> n.chars().allMatch(Character::isDigit))
           .map(Long::valueOf)
-          .filter(pid -> name.equals(comm(pid)) && running(pid))
+          .filter(pid -> commandLine(pid).contains(fragment) && running(pid))
           .toList();
     }
   }
 
-  private static String comm(long pid) {
+  /** The arguments separated by spaces; empty for a process that has gone. */
+  private static String commandLine(long pid) {
     try {
-      return Files.readString(Path.of("/proc", Long.toString(pid), "comm"), UTF_8).strip();
+      return Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"), UTF_8).replace('\0', ' ');
     } catch (IOException e) {
       return "";
     }
