@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(180)
 class PgsqlTableIT {
-  private static final Duration DEADLINE = Duration.ofSeconds(2);
+  private static final Duration DEADLINE = Duration.ofSeconds(5);
 
   @TempDir Path dir;
 
@@ -47,9 +47,10 @@ class PgsqlTableIT {
 
       assertFalse(hung.healthy());
       assertEquals("Sender directory (PostgreSQL) unavailable", hung.reason());
-      assertEquals("no answer within 2s", hung.measured());
-      assertEquals("pgsql:" + table + ": no answer within 2s, killed", hung.detail());
-      assertTrue(seconds >= 2 && seconds < 3.5, "took " + seconds + "s");
+      assertEquals("no answer within 5s", hung.measured());
+      assertEquals("pgsql:" + table + ": no answer within 5s, killed", hung.detail());
+      // The deadline, plus the kill and the wait for it (generous: the test machine is shared).
+      assertTrue(seconds >= 5 && seconds < 7, "took " + seconds + "s");
       assertEquals(List.of(), Processes.runningWith(table.toString()), "postmap left behind");
 
       postgres.resume();
