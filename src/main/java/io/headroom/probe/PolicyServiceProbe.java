@@ -53,25 +53,24 @@ public final class PolicyServiceProbe implements Probe {
 
   @Override
   public ProbeResult run() {
-    String limit = (mode == PolicyProbeMode.CONNECT ? "connect" : "answer") + " within " + Units.formatDuration(deadline);
+    String verb = mode == PolicyProbeMode.CONNECT ? "connect" : "answer";
+    String limit = verb + " within " + Units.formatDuration(deadline);
     long start = System.nanoTime();
     long end = start + deadline.toNanos();
+    String outcome;
     try (Selector selector = Selector.open(); SocketChannel channel = open()) {
       channel.configureBlocking(false);
       SelectionKey key = channel.register(selector, 0);
       connect(channel, key, end);
-      String what = "connected";
+      outcome = "connected";
       if (mode == PolicyProbeMode.REQUEST) {
         write(channel, key, request(), end);
         String answer = readAnswer(channel, key, end);
-        if (answer.lines().noneMatch(l -> l.startsWith("action="))) {
+        outcome = answer.lines().filter(l -> l.startsWith("action=")).findFirst().orElse(null);
+        if (outcome == null) {
           return failure("no action in answer", limit, "answered without action=: " + printable(answer));
         }
-        what = answer.lines().filter(l -> l.startsWith("action=")).findFirst().orElseThrow();
       }
-      double seconds = (System.nanoTime() - start) / 1e9;
-      String measured = String.format(Locale.ROOT, "%s in %.3fs", mode == PolicyProbeMode.CONNECT ? "connected" : "answered", seconds);
-      return ProbeResult.pass(this, seconds, measured, limit, service.spec() + ": " + what + " in " + String.format(Locale.ROOT, "%.3fs", seconds));
     } catch (Deadline e) {
       String measured = "no answer within " + Units.formatDuration(deadline);
       return failure(measured, limit, measured + " (" + e.getMessage() + ")");
@@ -80,6 +79,10 @@ public final class PolicyServiceProbe implements Probe {
     } catch (IOException | RuntimeException e) {
       return failure("connection failed", limit, e.toString());
     }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    String took = String.format(Locale.ROOT, "%.3fs", seconds);
+    String measured = (mode == PolicyProbeMode.CONNECT ? "connected" : "answered") + " in " + took;
+    return ProbeResult.pass(this, seconds, measured, limit, service.spec() + ": " + outcome + " in " + took);
   }
 
   private ProbeResult failure(String measured, String limit, String why) {
