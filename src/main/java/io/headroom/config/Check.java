@@ -16,7 +16,9 @@ public enum Check {
   CPU("CPU", "", null),
   SPOOL("Mail spool", "", null),
   DNS("DNS resolution", "", null),
-  SCAN("Content scanner", "", null);
+  SCAN("Content scanner", "", null),
+  LOOKUP("Lookup table", "table", Stage.MAIL),
+  POLICY("Policy service", "service", Stage.MAIL);
 
   private final String noun;
   private final String subjectLabel;

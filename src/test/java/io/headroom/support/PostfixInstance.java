@@ -6,7 +6,6 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
@@ -338,29 +337,9 @@ public final class PostfixInstance implements AutoCloseable {
         UserPrincipal postfix =
             data.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postfix");
         Files.setOwner(data, postfix);
-        makeTraversable(directory.getParent());
+        ServiceFiles.makeTraversable(directory.getParent());
       } catch (IOException e) {
         throw new UncheckedIOException("cannot prepare " + directory, e);
-      }
-    }
-
-    /**
-     * A mode-700 ancestor makes postfix start fail without a word. Directories inside the system
-     * temp directory (a {@code @TempDir} with the instance in a subdirectory) are opened for
-     * traversal only; anything else is left alone and reported.
-     */
-    private static void makeTraversable(Path dir) throws IOException {
-      Path tmp = Path.of(System.getProperty("java.io.tmpdir")).toRealPath();
-      for (Path p = dir.toRealPath(); p != null; p = p.getParent()) {
-        Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(p);
-        if (permissions.contains(PosixFilePermission.OTHERS_EXECUTE)) {
-          continue;
-        }
-        if (!p.startsWith(tmp) || p.equals(tmp)) {
-          throw new IllegalStateException(p + " is not traversable by the postfix user");
-        }
-        permissions.add(PosixFilePermission.OTHERS_EXECUTE);
-        Files.setPosixFilePermissions(p, permissions);
       }
     }
 
