@@ -98,7 +98,7 @@ class DnsProbeIT {
   }
 
   @Test
-  void deadUpstreamFailsTheRandomLabelProbeWhileTheRootProbeStaysHealthy() throws Exception {
+  void deadUpstreamFailsTheRandomLabelProbeWhileTheRootProbeStaysHealthyUntilItIsBack() throws Exception {
     try (Dnsmasq internet = Dnsmasq.startUpstream(); Dnsmasq forwarder = Dnsmasq.startForwarding(internet)) {
       DnsSettings settings = new DnsSettings(List.of(forwarder.address()), List.of(".", "cached.example.org"), Duration.ofSeconds(2));
       DnsProbe liveness = new DnsProbe(settings);
@@ -122,6 +122,11 @@ class DnsProbeIT {
       // dnsmasq keeps waiting for its dead upstream and never answers.
       assertEquals("DNS resolution failing (no answer within 2s)", uncached.reason());
       assertTrue(uncached.detail().matches("127\\.0\\.0\\.1:\\d+ hr-[0-9a-f]{16}\\.example\\.org\\./A: .*"), uncached.detail());
+
+      internet.restart();
+      ProbeResult restored = recursion.run();
+
+      assertTrue(restored.healthy(), "a failure is measured again at once, not after the interval: " + restored.detail());
     }
   }
 
