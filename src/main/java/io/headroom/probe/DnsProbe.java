@@ -84,7 +84,7 @@ public final class DnsProbe implements Probe {
                     ? SimpleResolverDnsClient.Truncation.RETRY_OVER_TCP
                     : SimpleResolverDnsClient.Truncation.ACCEPT),
             RandomGenerator.getDefault());
-    return new MinIntervalProbe(probe, minInterval);
+    return MinIntervalProbe.reusingPasses(probe, minInterval);
   }
 
   private static Supplier<List<InetSocketAddress>> systemOrConfigured(DnsSettings settings) {

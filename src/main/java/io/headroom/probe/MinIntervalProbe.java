@@ -5,29 +5,46 @@ import java.time.Duration;
 import java.util.function.LongSupplier;
 
 /**
- * Runs a costly probe at most once per {@code minInterval} while it passes, and answers the
- * monitor's other rounds with the last passing result. A failing result is never reused: the
- * monitor's confirmation rounds then measure afresh, so one failed query does not defer mail for a
- * whole interval and recovery is seen at the monitor's own pace.
- *
- * <p>For probes whose every run costs someone else: an uncached DNS query makes the resolver ask
- * the zone's servers, and {@code postqueue} makes Postfix's showq read every queue file.
+ * Runs a costly probe at most once per {@code minInterval} and answers the monitor's other rounds
+ * with the last result: for probes whose every run costs someone else. An uncached DNS query makes
+ * the resolver ask the zone's servers; {@code postqueue} makes Postfix's showq read the queue.
  */
 public final class MinIntervalProbe implements Probe {
-  private final Probe delegate;
-  private final long minIntervalNanos;
-  private final LongSupplier nanoTime;
-  private ProbeResult lastPass;
-  private long lastPassAt;
 
-  public MinIntervalProbe(Probe delegate, Duration minInterval) {
-    this(delegate, minInterval, System::nanoTime);
+  /** Which results stand for the rest of the interval. */
+  enum Reuse {
+    /**
+     * Passes only: a failure is measured again on the monitor's next round, so its damping
+     * confirms with fresh measurements (one lost UDP packet does not defer mail for a whole
+     * interval) and recovery shows at the monitor's pace.
+     */
+    PASSES,
+    /** Every result: a level that moves slowly (a queue) is not worth measuring every round. */
+    ALL
   }
 
-  MinIntervalProbe(Probe delegate, Duration minInterval, LongSupplier nanoTime) {
+  private final Probe delegate;
+  private final long minIntervalNanos;
+  private final Reuse reuse;
+  private final LongSupplier nanoTime;
+  private ProbeResult last;
+  private long lastAt;
+
+  MinIntervalProbe(Probe delegate, Duration minInterval, Reuse reuse, LongSupplier nanoTime) {
     this.delegate = delegate;
     this.minIntervalNanos = minInterval.toNanos();
+    this.reuse = reuse;
     this.nanoTime = nanoTime;
+  }
+
+  /** For the DNS recursion probe: see {@link Reuse#PASSES}. */
+  public static MinIntervalProbe reusingPasses(Probe delegate, Duration minInterval) {
+    return new MinIntervalProbe(delegate, minInterval, Reuse.PASSES, System::nanoTime);
+  }
+
+  /** For the queue probe: see {@link Reuse#ALL}. */
+  public static MinIntervalProbe reusingAll(Probe delegate, Duration minInterval) {
+    return new MinIntervalProbe(delegate, minInterval, Reuse.ALL, System::nanoTime);
   }
 
   @Override
@@ -44,14 +61,14 @@ public final class MinIntervalProbe implements Probe {
   @Override
   public synchronized ProbeResult run() throws Exception {
     long now = nanoTime.getAsLong();
-    if (lastPass != null && now - lastPassAt < minIntervalNanos) {
-      return lastPass;
+    if (last != null && now - lastAt < minIntervalNanos) {
+      return last;
     }
-    lastPass = null;
+    last = null;
     ProbeResult result = delegate.run();
-    if (result.healthy()) {
-      lastPass = result;
-      lastPassAt = now;
+    if (result.healthy() || reuse == Reuse.ALL) {
+      last = result;
+      lastAt = now;
     }
     return result;
   }

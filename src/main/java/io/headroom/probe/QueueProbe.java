@@ -14,6 +14,9 @@ import java.util.function.Consumer;
  * queue quota of its own: when delivery stalls (a dead content filter, a dead LMTP server) the
  * queue grows until the disk is full, and deferring new mail early keeps what is queued safe.
  *
+ * <p>Each run costs Postfix's showq a read of the whole queue (1 s of CPU at 100,000 messages):
+ * wire it as {@code MinIntervalProbe.reusingAll(probe, interval)}.
+ *
  * <p>Without a limit the probe only counts, for the per-queue gauge, and never fails. Each complete
  * count is handed to {@code counted}; a count cut off by the deadline is not (it is a lower bound,
  * not a level), but it still fails the probe once it passes the limit.

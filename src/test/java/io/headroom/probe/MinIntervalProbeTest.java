@@ -44,7 +44,7 @@ class MinIntervalProbeTest {
   private long now;
 
   private MinIntervalProbe probe(Scripted delegate) {
-    return new MinIntervalProbe(delegate, Duration.ofSeconds(30), () -> now);
+    return new MinIntervalProbe(delegate, Duration.ofSeconds(30), MinIntervalProbe.Reuse.PASSES, () -> now);
   }
 
   @Test
@@ -93,5 +93,21 @@ class MinIntervalProbeTest {
     ProbeResult next = probe.run();
 
     assertEquals("run 3", next.detail());
+  }
+
+  @Test
+  void reusingAllKeepsAFailureForTheInterval() throws Exception {
+    Scripted delegate = new Scripted(false, true);
+    MinIntervalProbe probe = new MinIntervalProbe(delegate, Duration.ofSeconds(30), MinIntervalProbe.Reuse.ALL, () -> now);
+
+    ProbeResult first = probe.run();
+    now += 29 * SECOND;
+    ProbeResult reused = probe.run();
+    now += SECOND;
+    ProbeResult second = probe.run();
+
+    assertSame(first, reused);
+    assertEquals("run 2", second.detail());
+    assertEquals(2, delegate.runs);
   }
 }
