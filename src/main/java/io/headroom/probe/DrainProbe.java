@@ -1,6 +1,7 @@
 package io.headroom.probe;
 
 import io.headroom.config.Check;
+import io.headroom.reply.Reason;
 import java.io.IOException;
 import java.util.Optional;
 
@@ -36,7 +37,9 @@ public final class DrainProbe implements Probe {
       return ProbeResult.pass(this, 0, "not drained", "", state.file() + " absent");
     }
     String measured = "drained since " + drain.get().since();
-    return ProbeResult.fail(
-        this, 1, measured, "", drain.get().reason(), state.file() + ": " + measured + ": " + drain.get().reason());
+    String reason = drain.get().reason();
+    // The admin's words are the whole reason, without a noun in front.
+    return new ProbeResult(check, name(), measure(), subject(), false, 1, measured, "",
+        Optional.of(Reason.verbatim(reason)), state.file() + ": " + measured + ": " + reason);
   }
 }

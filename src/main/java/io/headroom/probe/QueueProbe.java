@@ -65,6 +65,12 @@ public final class QueueProbe implements Probe {
     return "queue";
   }
 
+  /** Until the registry has a queue check, the reply names the queue itself. */
+  @Override
+  public String noun() {
+    return "Mail queue";
+  }
+
   @Override
   public ProbeResult run() throws InterruptedException {
     String limit = maxMessages.isPresent() ? "limit " + maxMessages.getAsLong() : "no limit";
@@ -81,8 +87,7 @@ public final class QueueProbe implements Probe {
     long total = counts.total();
     String measured = (counts.complete() ? "" : "at least ") + messages(total) + " queued";
     if (maxMessages.isPresent() && total > maxMessages.getAsLong()) {
-      return ProbeResult.fail(
-          this, total, measured, limit, "Mail queue backlog too large (" + measured + ", " + limit + ")", detail);
+      return ProbeResult.fail(this, total, measured, limit, "backlog too large", detail, measured, limit);
     }
     if (!counts.complete()) {
       return unknown(limit, "postqueue did not finish within " + Units.formatDuration(deadline), detail);
@@ -95,7 +100,7 @@ public final class QueueProbe implements Probe {
     if (maxMessages.isEmpty()) {
       return ProbeResult.pass(this, Double.NaN, "unknown", limit, why + ": " + detail);
     }
-    return ProbeResult.fail(this, Double.NaN, "unknown", limit, "Mail queue size unknown (" + why + ")", detail);
+    return ProbeResult.fail(this, Double.NaN, "unknown", limit, "size unknown", detail, why);
   }
 
   private static String messages(long n) {

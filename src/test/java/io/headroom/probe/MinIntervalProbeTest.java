@@ -37,7 +37,7 @@ class MinIntervalProbeTest {
       runs++;
       return healthy.removeFirst()
           ? ProbeResult.pass(this, runs, "answered", "answer within 2s", "run " + runs)
-          : ProbeResult.fail(this, runs, "SERVFAIL", "answer within 2s", "DNS resolution failing (SERVFAIL)", "run " + runs);
+          : ProbeResult.fail(this, runs, "SERVFAIL", "answer within 2s", "failing", "run " + runs, "SERVFAIL");
     }
   }
 

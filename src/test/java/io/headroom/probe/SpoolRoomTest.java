@@ -14,13 +14,13 @@ class SpoolRoomTest {
 
   @Test
   void messageLargerThanTheRoomAboveARatioReserveDoesNotFit() {
-    // 10 GiB disk, 5% reserve = 512 MiB; 515.2 MiB usable leaves 3.2 MiB above it.
-    long usable = 512 * MIB + (long) (3.2 * MIB);
+    // 10 GiB disk, 5% reserve = 512 MiB; 515.25 MiB usable leaves 3.25 MiB above it.
+    long usable = 512 * MIB + 3 * MIB + 256 * 1024;
 
     SpoolRoom r = SpoolRoom.check(25 * MIB, usable, 10 * GIB, Threshold.ofRatio(0.05));
 
     assertFalse(r.fits());
-    assertEquals((long) (3.2 * MIB), r.room());
+    assertEquals(3 * MIB + 256 * 1024, r.room());
     assertEquals(
         "Mail spool disk too full for this message (25 MiB announced, 3.2 MiB free above the reserve)",
         r.failure().orElseThrow().text());
