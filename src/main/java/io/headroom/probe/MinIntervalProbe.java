@@ -57,6 +57,21 @@ public final class MinIntervalProbe implements Probe {
     return delegate.name();
   }
 
+  @Override
+  public Measure measure() {
+    return delegate.measure();
+  }
+
+  @Override
+  public String subject() {
+    return delegate.subject();
+  }
+
+  @Override
+  public String noun() {
+    return delegate.noun();
+  }
+
   /** Synchronized: the monitor never runs one probe twice at once, but a status command may. */
   @Override
   public synchronized ProbeResult run() throws Exception {

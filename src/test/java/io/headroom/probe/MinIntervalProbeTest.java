@@ -33,6 +33,21 @@ class MinIntervalProbeTest {
     }
 
     @Override
+    public Measure measure() {
+      return Measure.CPU_LOAD_PER_CORE;
+    }
+
+    @Override
+    public String subject() {
+      return "subject";
+    }
+
+    @Override
+    public String noun() {
+      return "Recursive DNS";
+    }
+
+    @Override
     public ProbeResult run() {
       runs++;
       return healthy.removeFirst()
@@ -63,6 +78,9 @@ class MinIntervalProbeTest {
     assertEquals(2, delegate.runs);
     assertEquals("dns_recursion", probe.name());
     assertEquals(Check.DNS, probe.check());
+    assertEquals(Measure.CPU_LOAD_PER_CORE, probe.measure());
+    assertEquals("subject", probe.subject());
+    assertEquals("Recursive DNS", probe.noun());
   }
 
   @Test
@@ -76,7 +94,7 @@ class MinIntervalProbeTest {
     now += SECOND;
     ProbeResult recovered = probe.run();
 
-    assertEquals("DNS resolution failing (SERVFAIL)", confirmed.reason());
+    assertEquals("Recursive DNS failing (SERVFAIL)", confirmed.reason());
     assertEquals("run 3", recovered.detail());
     assertEquals(3, delegate.runs);
   }
