@@ -13,7 +13,7 @@ import org.xbill.DNS.TextParseException;
  * @param resolvers IP literals with their ports, never names (resolving a resolver needs DNS)
  * @param probeNames absolute names, at least one
  */
-public record DnsSettings(List<InetSocketAddress> resolvers, List<Name> probeNames, Duration timeout) {
+public record DnsSettings(List<InetSocketAddress> resolvers, List<DnsQuestion> probeNames, Duration timeout) {
   private static final int MAX_LABEL = 63;
   private static final int MAX_NAME = 255;
 
@@ -31,10 +31,10 @@ public record DnsSettings(List<InetSocketAddress> resolvers, List<Name> probeNam
     } else if (resolvers.isEmpty() && s.isValid("dns_resolvers")) {
       s.problem("dns_resolvers", "needs \"system\" or at least one address");
     }
-    List<Name> names = s.list("dns_probe_names", ".", DnsSettings::parseName);
+    List<DnsQuestion> names = s.list("dns_probe_names", ".", DnsQuestion::parse);
     if (names.isEmpty() && s.isValid("dns_probe_names")) {
       s.problem("dns_probe_names", "needs at least one value");
-      names = List.of(Name.root);
+      names = List.of(DnsQuestion.parse("."));
     }
     return new DnsSettings(
         resolvers.stream().flatMap(Optional::stream).toList(),

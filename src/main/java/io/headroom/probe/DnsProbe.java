@@ -1,6 +1,7 @@
 package io.headroom.probe;
 
 import io.headroom.config.Check;
+import io.headroom.config.DnsQuestion;
 import io.headroom.config.DnsSettings;
 import io.headroom.config.HostPort;
 import io.headroom.config.Units;
@@ -17,6 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
@@ -24,35 +26,70 @@ import org.xbill.DNS.ResolverConfig;
 import org.xbill.DNS.Type;
 
 /**
- * Asks every resolver for every {@code dns_probe_names} entry, all at once, and is healthy when at
- * least one resolver answered all of them within {@code dns_timeout}: that is what Postfix, which
- * falls back through resolv.conf, needs. Any answer counts, NXDOMAIN included; SERVFAIL, REFUSED,
- * silence or a network error do not.
+ * Asks every resolver every question ({@link DnsQuestion}: a name, a type, maybe a fresh random
+ * label), all at once, and is healthy when at least one resolver answered all of them within
+ * {@code dns_timeout}: that is what Postfix, which falls back through resolv.conf, needs. Any answer
+ * counts, NXDOMAIN included; SERVFAIL, REFUSED, silence, a network error or a truncated answer
+ * whose TCP retry failed do not.
  */
 public final class DnsProbe implements Probe {
+  private final String name;
   private final Supplier<List<InetSocketAddress>> resolvers;
-  private final List<Name> names;
+  private final List<DnsQuestion> questions;
   private final Duration timeout;
   private final DnsClient client;
+  private final RandomGenerator random;
 
   /** Queries the configured resolvers, or the system's (resolv.conf, re-read on each run). */
   public DnsProbe(DnsSettings settings) {
     this(
-        settings.usesSystemResolvers() ? () -> new ResolverConfig().servers() : settings::resolvers,
+        "dns",
+        systemOrConfigured(settings),
         settings.probeNames(),
         settings.timeout(),
-        new SimpleResolverDnsClient());
+        new SimpleResolverDnsClient(SimpleResolverDnsClient.Truncation.RETRY_OVER_TCP),
+        RandomGenerator.getDefault());
   }
 
   DnsProbe(
+      String name,
       Supplier<List<InetSocketAddress>> resolvers,
-      List<Name> names,
+      List<DnsQuestion> questions,
       Duration timeout,
-      DnsClient client) {
+      DnsClient client,
+      RandomGenerator random) {
+    this.name = name;
     this.resolvers = resolvers;
-    this.names = List.copyOf(names);
+    this.questions = List.copyOf(questions);
     this.timeout = timeout;
     this.client = client;
+    this.random = random;
+  }
+
+  /**
+   * The recursion probe, named {@code dns_recursion}: the same resolvers and deadline as the
+   * liveness probe, asking {@code questions} (random-label names, whose answers no cache holds) at
+   * most once per {@code minInterval} while they are answered. The liveness probe keeps the root
+   * NS set on every round: it notices a dead resolver within seconds, at no cost to anyone.
+   */
+  public static Probe recursion(
+      DnsSettings settings, List<DnsQuestion> questions, Duration minInterval, boolean retryOverTcp) {
+    DnsProbe probe =
+        new DnsProbe(
+            "dns_recursion",
+            systemOrConfigured(settings),
+            questions,
+            settings.timeout(),
+            new SimpleResolverDnsClient(
+                retryOverTcp
+                    ? SimpleResolverDnsClient.Truncation.RETRY_OVER_TCP
+                    : SimpleResolverDnsClient.Truncation.ACCEPT),
+            RandomGenerator.getDefault());
+    return MinIntervalProbe.reusingPasses(probe, minInterval);
+  }
+
+  private static Supplier<List<InetSocketAddress>> systemOrConfigured(DnsSettings settings) {
+    return settings.usesSystemResolvers() ? () -> new ResolverConfig().servers() : settings::resolvers;
   }
 
   @Override
@@ -62,7 +99,7 @@ public final class DnsProbe implements Probe {
 
   @Override
   public String name() {
-    return "dns";
+    return name;
   }
 
   @Override
@@ -76,8 +113,8 @@ public final class DnsProbe implements Probe {
     // Sent together, so three dead resolvers cost one timeout, not three.
     List<Query> queries = new ArrayList<>();
     for (InetSocketAddress server : servers) {
-      for (Name name : names) {
-        queries.add(send(server, name));
+      for (DnsQuestion question : questions) {
+        queries.add(send(server, question));
       }
     }
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -105,8 +142,10 @@ public final class DnsProbe implements Probe {
     return ProbeResult.fail(this, slowest, measured, limit, "failing", detail, measured);
   }
 
-  private Query send(InetSocketAddress server, Name name) {
-    int type = name.equals(Name.root) ? Type.NS : Type.A;
+  private Query send(InetSocketAddress server, DnsQuestion question) {
+    // A fresh random label per resolver and per run: no cache, ours or the resolver's, holds it.
+    Name name = question.queryName(random);
+    int type = question.type();
     long start = System.nanoTime();
     CompletableFuture<Outcome> outcome;
     try {
@@ -150,6 +189,9 @@ public final class DnsProbe implements Probe {
   }
 
   private String describe(Throwable error) {
+    if (error instanceof SimpleResolverDnsClient.TcpRetryFailedException) {
+      return "truncated answer, TCP retry failed";
+    }
     if (error instanceof SocketTimeoutException || error instanceof TimeoutException) {
       return noAnswer();
     }

@@ -31,10 +31,16 @@ public final class LookupTableProbe implements Probe {
     return "lookup:" + table.spec();
   }
 
+  /** The table's role and backend, {@code Recipient directory (LDAP)}: never its path or host. */
+  @Override
+  public String noun() {
+    return table.noun();
+  }
+
   @Override
   public ProbeResult run() throws InterruptedException {
     String limit = "answer within " + Units.formatDuration(postmap.deadline());
-    String reason = table.noun() + " unavailable";
+    String reason = "unavailable";
     // Not knowing is no reason to accept: the unreadable file is reported as such, and mail waits.
     Optional<String> problem = access.problem(table);
     if (problem.isPresent()) {

@@ -26,7 +26,7 @@ public final class PolicyServiceProbe implements Probe {
   /** An answer is one short line; a server that talks more is not a policy service. */
   private static final int ANSWER_LIMIT = 4096;
 
-  private static final String REASON = "Policy service unavailable";
+  private static final String REASON = "unavailable";
 
   private final PolicyService service;
   private final PolicyProbeMode mode;

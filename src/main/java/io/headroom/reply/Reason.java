@@ -21,9 +21,14 @@ public record Reason(String noun, String condition, List<String> facts) {
     return new Reason(noun, condition, List.of(facts));
   }
 
+  /** Words given whole, by the admin: the reason of a maintenance drain. */
+  public static Reason verbatim(String text) {
+    return new Reason(text, "", List.of());
+  }
+
   /** {@code Mail spool disk nearly full (2.1% free, need 5%)}. */
   public String text() {
-    String head = noun + " " + condition;
+    String head = condition.isEmpty() ? noun : noun + " " + condition;
     return facts.isEmpty() ? head : head + " (" + String.join(", ", facts) + ")";
   }
 

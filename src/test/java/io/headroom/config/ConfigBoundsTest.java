@@ -165,8 +165,13 @@ class ConfigBoundsTest {
     Config c = parse("defer_stage = mail", "dns_stage = data");
     assertEquals(Stage.DATA, c.stage(Check.DNS));
     assertEquals(Stage.MAIL, c.stage(Check.DISK));
+    assertEquals(Stage.MAIL, Check.LOOKUP.defaultStage().orElseThrow(), "lookups answer before Postfix's own");
     for (Check check : Check.values()) {
-      assertTrue(check.defaultStage().isEmpty(), check.label());
+      if (check == Check.DNS) {
+        continue;
+      }
+      Stage expected = check.defaultStage().orElse(Stage.MAIL);
+      assertEquals(expected, c.stage(check), check.label() + " answers at its own default or defer_stage");
     }
   }
 

@@ -44,7 +44,7 @@ class ConfigParserTest {
     assertEquals("5%", c.memoryMinAvailable().toString());
     assertEquals(4.0, c.cpuMaxLoadPerCore());
     assertTrue(c.dns().usesSystemResolvers());
-    assertEquals(List.of(Name.root), c.dns().probeNames());
+    assertEquals(List.of(DnsQuestion.parse(".")), c.dns().probeNames());
     assertEquals(Duration.ofSeconds(2), c.dns().timeout());
     assertTrue(c.scan().scanners().isEmpty());
     assertEquals(Duration.ofSeconds(30), c.scan().timeout());
@@ -105,7 +105,7 @@ class ConfigParserTest {
     assertEquals(0.125, c.memoryMinAvailable().ratio());
     assertEquals(List.of("127.0.0.1:5353", "[::1]:53", "10.0.0.1:53"),
         c.dns().resolvers().stream().map(HostPort::format).toList());
-    assertEquals(List.of(Name.fromString("example.org."), Name.root), c.dns().probeNames());
+    assertEquals(List.of(DnsQuestion.parse("example.org"), DnsQuestion.parse(".")), c.dns().probeNames());
     assertEquals("[clamd:unix:/run/clamav/clamd.ctl, spamd:tcp:127.0.0.1:783]", c.scan().scanners().toString());
     assertEquals(Mode.MONITOR, c.mode(Check.DNS));
     assertEquals(Mode.OFF, c.mode(Check.CPU));

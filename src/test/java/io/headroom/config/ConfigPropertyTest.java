@@ -90,7 +90,7 @@ class ConfigPropertyTest {
     assertTrue(c.sessions().socketMode() >= 0 && c.sessions().socketMode() <= 0777, what);
     assertBetween(c.dns().timeout(), Duration.ofMillis(1), Duration.ofSeconds(30), what);
     assertFalse(c.dns().probeNames().isEmpty(), what);
-    c.dns().probeNames().forEach(n -> assertTrue(n.isAbsolute(), what));
+    c.dns().probeNames().forEach(n -> assertTrue(n.name().isAbsolute(), what));
     c.dns().resolvers().forEach(r -> assertTrue(HostPort.isAddress(r.getHostString()) && r.getPort() > 0, what));
     assertBetween(c.scan().timeout(), Duration.ofMillis(1), Duration.ofMinutes(10), what);
     assertBetween(c.scan().timeoutPerMib(), Duration.ZERO, Duration.ofMinutes(1), what);

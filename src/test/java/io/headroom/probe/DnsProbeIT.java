@@ -1,16 +1,19 @@
 package io.headroom.probe;
 
+import io.headroom.config.DnsQuestion;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headroom.config.DnsSettings;
 import io.headroom.support.Dnsmasq;
+import io.headroom.support.TruncatingDnsServer;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.TextParseException;
@@ -20,11 +23,7 @@ class DnsProbeIT {
 
   private static DnsProbe probe(List<InetSocketAddress> resolvers, Duration timeout, String... names)
       throws TextParseException {
-    List<Name> parsed = new java.util.ArrayList<>();
-    for (String name : names) {
-      parsed.add(Name.fromString(name, Name.root));
-    }
-    return new DnsProbe(new DnsSettings(resolvers, parsed, timeout));
+    return new DnsProbe(new DnsSettings(resolvers, Stream.of(names).map(DnsQuestion::parse).toList(), timeout));
   }
 
   @Test
@@ -101,5 +100,69 @@ class DnsProbeIT {
 
       assertTrue(r.healthy(), r.detail());
     }
+  }
+
+  @Test
+  void deadUpstreamFailsTheRandomLabelProbeWhileTheRootProbeStaysHealthyUntilItIsBack() throws Exception {
+    try (Dnsmasq internet = Dnsmasq.startUpstream(); Dnsmasq forwarder = Dnsmasq.startForwarding(internet)) {
+      DnsSettings settings = new DnsSettings(List.of(forwarder.address()), List.of(DnsQuestion.parse("."), DnsQuestion.parse("cached.example.org")), Duration.ofSeconds(2));
+      DnsProbe liveness = new DnsProbe(settings);
+      Probe recursion =
+          DnsProbe.recursion(settings, List.of(DnsQuestion.parse("*.example.org")), Duration.ofSeconds(1), true);
+      ProbeResult livenessBefore = liveness.run();
+      ProbeResult recursionBefore = recursion.run();
+      assertTrue(livenessBefore.healthy(), livenessBefore.detail());
+      assertTrue(recursionBefore.healthy(), recursionBefore.detail());
+
+      internet.stop();
+      ProbeResult stillCached = recursion.run();
+      Thread.sleep(1_000);
+      ProbeResult root = liveness.run();
+      ProbeResult uncached = recursion.run();
+
+      assertTrue(stillCached.healthy(), "within its minimum interval the last pass stands");
+      assertTrue(root.healthy(), "the forwarder answers the root and what it cached: " + root.detail());
+      assertFalse(uncached.healthy(), uncached.detail());
+      assertEquals("dns_recursion", uncached.probe());
+      // dnsmasq keeps waiting for its dead upstream and never answers.
+      assertEquals("DNS resolution failing (no answer within 2s)", uncached.reason());
+      assertTrue(uncached.detail().matches("127\\.0\\.0\\.1:\\d+ hr-[0-9a-f]{16}\\.example\\.org\\./A: .*"), uncached.detail());
+
+      internet.restart();
+      ProbeResult restored = recursion.run();
+
+      assertTrue(restored.healthy(), "a failure is measured again at once, not after the interval: " + restored.detail());
+    }
+  }
+
+  @Test
+  void truncatedAnswerWithTcpRefusedFails() throws Exception {
+    try (TruncatingDnsServer server = TruncatingDnsServer.withoutTcp()) {
+      ProbeResult r = truncationProbe(server, true).run();
+
+      assertFalse(r.healthy(), r.detail());
+      assertEquals("DNS resolution failing (truncated answer, TCP retry failed)", r.reason());
+    }
+  }
+
+  @Test
+  void truncatedAnswerWithTcpAnsweringIsHealthy() throws Exception {
+    try (TruncatingDnsServer server = TruncatingDnsServer.withTcp()) {
+      ProbeResult r = truncationProbe(server, true).run();
+
+      assertTrue(r.healthy(), r.detail());
+    }
+  }
+
+  @Test
+  void truncatedAnswerCountsAsAnAnswerWithoutTheTcpRetry() throws Exception {
+    try (TruncatingDnsServer server = TruncatingDnsServer.withoutTcp()) {
+      assertTrue(truncationProbe(server, false).run().healthy());
+    }
+  }
+
+  private static Probe truncationProbe(TruncatingDnsServer server, boolean retryOverTcp) {
+    DnsSettings settings = new DnsSettings(List.of(server.address()), List.of(DnsQuestion.parse(".")), Duration.ofSeconds(2));
+    return DnsProbe.recursion(settings, List.of(DnsQuestion.parse("example.org/TXT")), Duration.ZERO, retryOverTcp);
   }
 }

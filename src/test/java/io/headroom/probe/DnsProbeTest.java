@@ -1,5 +1,6 @@
 package io.headroom.probe;
 
+import io.headroom.config.DnsQuestion;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +15,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionStage;
+import java.util.random.RandomGenerator;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
@@ -24,6 +27,7 @@ class DnsProbeTest {
   private static final InetSocketAddress FIRST = InetSocketAddress.createUnresolved("192.0.2.1", 53);
   private static final InetSocketAddress SECOND = InetSocketAddress.createUnresolved("192.0.2.2", 53);
   private static final Duration TIMEOUT = Duration.ofMillis(200);
+  private static final RandomGenerator FIXED_RANDOM = () -> 0xabcL;
 
   /** Answers each (resolver, name) with a fixed outcome; a missing entry never answers. */
   private static final class FixedClient implements DnsClient {
@@ -53,11 +57,9 @@ class DnsProbeTest {
 
   private static ProbeResult run(FixedClient client, List<InetSocketAddress> resolvers, String... names)
       throws Exception {
-    List<Name> parsed = new java.util.ArrayList<>();
-    for (String name : names) {
-      parsed.add(Name.fromString(name, Name.root));
-    }
-    return new DnsProbe(() -> resolvers, parsed, TIMEOUT, client).run();
+    return new DnsProbe(
+            "dns", () -> resolvers, Stream.of(names).map(DnsQuestion::parse).toList(), TIMEOUT, client, FIXED_RANDOM)
+        .run();
   }
 
   @Test
@@ -175,5 +177,44 @@ class DnsProbeTest {
 
     assertEquals("DNS resolution failing (network error)", r.reason());
     assertTrue(r.detail().startsWith("192.0.2.1:53 ./NS: java.io.IOException: boom in "), r.detail());
+  }
+
+  @Test
+  void randomLabelIsAskedAndItsNxdomainPasses() throws Exception {
+    FixedClient client =
+        new FixedClient().answer(FIRST, "hr-0000000000000abc.example.org.", Rcode.NXDOMAIN);
+
+    ProbeResult r = run(client, List.of(FIRST), "*.example.org");
+
+    assertTrue(r.healthy(), r.detail());
+    assertEquals(Type.A, client.askedTypes.get("hr-0000000000000abc.example.org."));
+    assertTrue(r.detail().startsWith("192.0.2.1:53 hr-0000000000000abc.example.org./A: NXDOMAIN in "), r.detail());
+  }
+
+  @Test
+  void recordTypeIsAskedFor() throws Exception {
+    FixedClient client = new FixedClient().answer(FIRST, "example.org.", Rcode.NOERROR);
+
+    assertTrue(run(client, List.of(FIRST), "example.org/TXT").healthy());
+    assertEquals(Type.TXT, client.askedTypes.get("example.org."));
+  }
+
+  @Test
+  void failedTcpRetryOfATruncatedAnswerFails() throws Exception {
+    FixedClient client =
+        new FixedClient()
+            .error(
+                FIRST,
+                "example.org.",
+                new SimpleResolverDnsClient.TcpRetryFailedException(new java.net.ConnectException("Connection refused")));
+
+    ProbeResult r = run(client, List.of(FIRST), "example.org/TXT");
+
+    assertFalse(r.healthy());
+    assertEquals("DNS resolution failing (truncated answer, TCP retry failed)", r.reason());
+    assertTrue(
+        r.detail().startsWith("192.0.2.1:53 example.org./TXT: io.headroom.probe.SimpleResolverDnsClient$TcpRetryFailedException:"
+            + " truncated over UDP, TCP retry failed: java.net.ConnectException: Connection refused in "),
+        r.detail());
   }
 }

@@ -53,6 +53,23 @@ public final class Dnsmasq implements AutoCloseable {
     return start(List.of("--address=/#/127.0.0.1", ROOT_NS));
   }
 
+  /**
+   * "The internet" for a forwarding resolver: answers every name with 127.0.0.1, like {@link
+   * #start()}, with a TTL of an hour, so the forwarder keeps what it was told.
+   */
+  public static Dnsmasq startUpstream() throws IOException, InterruptedException {
+    return start(List.of("--address=/#/127.0.0.1", ROOT_NS, "--local-ttl=3600"));
+  }
+
+  /**
+   * A caching resolver that forwards to {@code upstream}, as a local unbound or systemd-resolved
+   * forwards to the provider's. It holds the root NS set itself, as a recursive resolver holds it
+   * from priming, so the root probe never proves the upstream is reachable.
+   */
+  public static Dnsmasq startForwarding(Dnsmasq upstream) throws IOException, InterruptedException {
+    return start(List.of("--server=127.0.0.1#" + upstream.port(), "--cache-size=1000", ROOT_NS));
+  }
+
   /** A resolver that answers every query with REFUSED, as one with no upstream does. */
   public static Dnsmasq startRefusing() throws IOException, InterruptedException {
     return start(List.of());

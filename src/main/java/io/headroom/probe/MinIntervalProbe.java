@@ -1,0 +1,90 @@
+package io.headroom.probe;
+
+import io.headroom.config.Check;
+import java.time.Duration;
+import java.util.function.LongSupplier;
+
+/**
+ * Runs a costly probe at most once per {@code minInterval} and answers the monitor's other rounds
+ * with the last result: for probes whose every run costs someone else. An uncached DNS query makes
+ * the resolver ask the zone's servers; {@code postqueue} makes Postfix's showq read the queue.
+ */
+public final class MinIntervalProbe implements Probe {
+
+  /** Which results stand for the rest of the interval. */
+  enum Reuse {
+    /**
+     * Passes only: a failure is measured again on the monitor's next round, so its damping
+     * confirms with fresh measurements (one lost UDP packet does not defer mail for a whole
+     * interval) and recovery shows at the monitor's pace.
+     */
+    PASSES,
+    /** Every result: a level that moves slowly (a queue) is not worth measuring every round. */
+    ALL
+  }
+
+  private final Probe delegate;
+  private final long minIntervalNanos;
+  private final Reuse reuse;
+  private final LongSupplier nanoTime;
+  private ProbeResult last;
+  private long lastAt;
+
+  MinIntervalProbe(Probe delegate, Duration minInterval, Reuse reuse, LongSupplier nanoTime) {
+    this.delegate = delegate;
+    this.minIntervalNanos = minInterval.toNanos();
+    this.reuse = reuse;
+    this.nanoTime = nanoTime;
+  }
+
+  /** For the DNS recursion probe: see {@link Reuse#PASSES}. */
+  public static MinIntervalProbe reusingPasses(Probe delegate, Duration minInterval) {
+    return new MinIntervalProbe(delegate, minInterval, Reuse.PASSES, System::nanoTime);
+  }
+
+  /** For the queue probe: see {@link Reuse#ALL}. */
+  public static MinIntervalProbe reusingAll(Probe delegate, Duration minInterval) {
+    return new MinIntervalProbe(delegate, minInterval, Reuse.ALL, System::nanoTime);
+  }
+
+  @Override
+  public Check check() {
+    return delegate.check();
+  }
+
+  @Override
+  public String name() {
+    return delegate.name();
+  }
+
+  @Override
+  public Measure measure() {
+    return delegate.measure();
+  }
+
+  @Override
+  public String subject() {
+    return delegate.subject();
+  }
+
+  @Override
+  public String noun() {
+    return delegate.noun();
+  }
+
+  /** Synchronized: the monitor never runs one probe twice at once, but a status command may. */
+  @Override
+  public synchronized ProbeResult run() throws Exception {
+    long now = nanoTime.getAsLong();
+    if (last != null && now - lastAt < minIntervalNanos) {
+      return last;
+    }
+    last = null;
+    ProbeResult result = delegate.run();
+    if (result.healthy() || reuse == Reuse.ALL) {
+      last = result;
+      lastAt = now;
+    }
+    return result;
+  }
+}

@@ -1,0 +1,115 @@
+package io.headroom.probe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.headroom.config.Check;
+import io.headroom.probe.QueueCounts.Queue;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+
+/** The verdict over fixed counts; PostqueueReaderTest and QueueProbeIT read real ones. */
+class QueueProbeTest {
+  private static final Duration DEADLINE = Duration.ofSeconds(4);
+  private final List<QueueCounts> published = new ArrayList<>();
+
+  private static QueueCounts counts(long deferred, long active, boolean complete) {
+    return new QueueCounts(Map.of(Queue.DEFERRED, deferred, Queue.ACTIVE, active), complete);
+  }
+
+  private ProbeResult run(QueueReader reader, OptionalLong max) throws Exception {
+    return new QueueProbe(Check.SPOOL, reader, DEADLINE, max, published::add).run();
+  }
+
+  @Test
+  void backlogAboveTheLimitFailsNamingIt() throws Exception {
+    QueueCounts counts = counts(11_990, 10, true);
+
+    ProbeResult r = run(() -> counts, OptionalLong.of(10_000));
+
+    assertFalse(r.healthy());
+    assertEquals("queue", r.probe());
+    assertEquals("Mail queue backlog too large (12000 messages queued, limit 10000)", r.reason());
+    assertEquals("12000 messages queued", r.measured());
+    assertEquals("limit 10000", r.limit());
+    assertEquals(12_000, r.value());
+    assertEquals("maildrop 0, incoming 0, active 10, deferred 11990, hold 0 (fake)", r.detail().replaceAll("\\(io\\..*\\)$", "(fake)"));
+    assertEquals(List.of(counts), published);
+  }
+
+  @Test
+  void atTheLimitPasses() throws Exception {
+    ProbeResult r = run(() -> counts(10_000, 0, true), OptionalLong.of(10_000));
+
+    assertTrue(r.healthy());
+    assertEquals("10000 messages queued", r.measured());
+  }
+
+  @Test
+  void oneMessageIsSingular() throws Exception {
+    assertEquals("1 message queued", run(() -> counts(1, 0, true), OptionalLong.of(10)).measured());
+  }
+
+  @Test
+  void withoutALimitItOnlyCounts() throws Exception {
+    ProbeResult r = run(() -> counts(500_000, 0, true), OptionalLong.empty());
+
+    assertTrue(r.healthy());
+    assertEquals("no limit", r.limit());
+    assertEquals(1, published.size());
+  }
+
+  @Test
+  void countCutOffAboveTheLimitFailsAsAtLeastAndIsNotPublished() throws Exception {
+    ProbeResult r = run(() -> counts(48_211, 0, false), OptionalLong.of(10_000));
+
+    assertFalse(r.healthy());
+    assertEquals("Mail queue backlog too large (at least 48211 messages queued, limit 10000)", r.reason());
+    assertTrue(r.detail().startsWith("maildrop 0, incoming 0, active 0, deferred 48211, hold 0 (cut off at the deadline)"), r.detail());
+    assertTrue(published.isEmpty());
+  }
+
+  @Test
+  void countCutOffBelowTheLimitIsUnknown() throws Exception {
+    ProbeResult r = run(() -> counts(2_000, 0, false), OptionalLong.of(10_000));
+
+    assertFalse(r.healthy());
+    assertEquals("Mail queue size unknown (postqueue did not finish within 4s)", r.reason());
+    assertEquals("unknown", r.measured());
+  }
+
+  @Test
+  void failedReadFailsWithALimit() throws Exception {
+    QueueReader broken =
+        () -> {
+          throw new IOException("postqueue -j exited with 69: postqueue: fatal: Connect to the Postfix showq service: Permission denied");
+        };
+
+    ProbeResult r = run(broken, OptionalLong.of(10_000));
+
+    assertFalse(r.healthy());
+    assertEquals("Mail queue size unknown (postqueue failed)", r.reason());
+    assertEquals("postqueue -j exited with 69: postqueue: fatal: Connect to the Postfix showq service: Permission denied", r.detail());
+    assertTrue(Double.isNaN(r.value()));
+  }
+
+  @Test
+  void failedReadPassesWithoutALimit() throws Exception {
+    QueueReader broken =
+        () -> {
+          throw new IOException("Cannot run program \"postqueue\": error=2, No such file or directory");
+        };
+
+    ProbeResult r = run(broken, OptionalLong.empty());
+
+    assertTrue(r.healthy());
+    assertEquals("unknown", r.measured());
+    assertEquals("postqueue failed: Cannot run program \"postqueue\": error=2, No such file or directory", r.detail());
+  }
+}
