@@ -84,7 +84,7 @@ final class Daemon {
   }
 
   private int serve() {
-    log.info("starting with {}: {}", config.describeSource(), describe(config));
+    log.info("starting headroom-milter {} with {}: {}", BuildInfo.version(), config.describeSource(), describe(config));
     LinkedBlockingQueue<String> signals = new LinkedBlockingQueue<>();
     Signal.handle(new Signal("TERM"), s -> signals.add("TERM"));
     Signal.handle(new Signal("INT"), s -> signals.add("TERM"));
