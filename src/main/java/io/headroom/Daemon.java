@@ -16,6 +16,8 @@ import io.headroom.metrics.MetricsHttpServer;
 import io.headroom.metrics.MicrometerMetrics;
 import io.headroom.milter.MilterHandlers;
 import io.headroom.milter.MilterServer;
+import io.headroom.ops.Signals;
+import io.headroom.ops.SystemdNotifier;
 import io.headroom.probe.Probe;
 import io.headroom.probe.ProbeFactory;
 import io.headroom.scan.ScanService;
@@ -43,6 +45,7 @@ final class Daemon {
   private static final Duration PING_TIMEOUT = Duration.ofSeconds(2);
 
   private final MicrometerMetrics metrics;
+  private final SystemdNotifier notifier = SystemdNotifier.fromEnvironment();
   private volatile ScanService scanner;
   private volatile Config config;
   private volatile HealthMonitor monitor;
@@ -86,9 +89,12 @@ final class Daemon {
   private int serve() {
     log.info("starting headroom-milter {} with {}: {}", BuildInfo.version(), config.describeSource(), describe(config));
     LinkedBlockingQueue<String> signals = new LinkedBlockingQueue<>();
-    Signal.handle(new Signal("TERM"), s -> signals.add("TERM"));
+    Signals.handle("TERM", () -> signals.add("TERM"));
+    // INT stays ignored where a shell ignores it for a background job, as shells intend.
     Signal.handle(new Signal("INT"), s -> signals.add("TERM"));
-    Signal.handle(new Signal("HUP"), s -> signals.add("HUP"));
+    if (Signals.handle("HUP", () -> signals.add("HUP"))) {
+      log.info("SIGHUP was ignored when the daemon started (nohup?); it reloads the configuration all the same");
+    }
     apply(config);
     MetricsHttpServer http = null;
     MilterServer server;
@@ -108,13 +114,16 @@ final class Daemon {
       return Main.EXIT_FAILING;
     }
     log.info("listening on {} ({})", config.listen(), server.localAddress());
+    notifier.ready("listening on " + config.listen() + ", config " + config.describeSource());
     try {
       for (String signal = signals.take(); !signal.equals("TERM"); signal = signals.take()) {
-        reload();
+        notifier.reloading();
+        notifier.ready(reload());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    notifier.stopping("stopping: draining " + server.activeSessions() + " sessions");
     log.info("stopping: no new sessions, waiting up to {} for {} in flight",
         Units.formatDuration(config.sessions().shutdownTimeout()), server.activeSessions());
     server.drain(config.sessions().shutdownTimeout());
@@ -162,11 +171,12 @@ final class Daemon {
     t.start();
   }
 
-  private void reload() {
+  /** Re-reads the config file; returns how that went, for systemd's STATUS=. */
+  private String reload() {
     Path file = config.source().orElse(null);
     if (file == null) {
       log.warn("SIGHUP: running on built-in defaults, nothing to reload");
-      return;
+      return "running on built-in defaults, nothing to reload";
     }
     try {
       Config next = ConfigParser.parse(file);
@@ -176,9 +186,11 @@ final class Daemon {
       apply(next);
       metrics.configReload(true);
       log.info("reloaded {}: {}", file, describe(next));
+      return "reloaded " + file;
     } catch (ConfigException e) {
       metrics.configReload(false);
       e.problems().forEach(p -> log.error("reload failed, keeping the running configuration: {}", p));
+      return "reload failed, running configuration kept: " + e.problems().get(0);
     }
   }
 
