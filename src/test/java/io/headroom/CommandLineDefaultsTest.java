@@ -83,6 +83,22 @@ class CommandLineDefaultsTest {
   }
 
   @Test
+  void theManualPageNamesEveryOptionAndTheEnvironmentOfTheUsage() throws Exception {
+    String page = Files.readString(Path.of("src/man/headroom-milter.8.in")).replace("\\-", "-");
+    Matcher option = Pattern.compile("(?<![\\w-])-[-\\w]+|\\$([A-Z_]+)|\\bstatus\\b").matcher(CommandLine.USAGE);
+    int found = 0;
+    while (option.find()) {
+      String name = option.group(1) != null ? option.group(1) : option.group();
+      assertTrue(page.contains(name), "headroom-milter(8) does not mention " + name);
+      found++;
+    }
+    assertTrue(found >= 5, "options found in the usage: " + found);
+    for (String help : List.of("-h", "--help", "-V")) {
+      assertTrue(page.contains(help), help);
+    }
+  }
+
+  @Test
   void theEnvironmentNamesAnotherDefaultFile() {
     assertEquals(CommandLine.INSTALLED_CONFIG, Main.defaultConfig(Map.of()));
     assertEquals(Path.of("/srv/h.conf"), Main.defaultConfig(Map.of("HEADROOM_CONFIG", "/srv/h.conf")));

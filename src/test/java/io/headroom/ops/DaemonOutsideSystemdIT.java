@@ -43,6 +43,18 @@ final class DaemonOutsideSystemdIT {
   }
 
   @Test
+  void jsonLinesWithTheDocumentedSwitch(@TempDir Path dir) {
+    try (HeadroomProcess daemon = HeadroomProcess.start(dir,
+        builder -> builder.environment().put("HEADROOM_LOG_FORMAT", "json"))) {
+      String listening = daemon.awaitLog("listening on", WAIT);
+      assertTrue(listening.matches("\\{\"timestamp\":\\d+,\"level\":\"INFO\",\"threadName\":\"main\","
+          + "\"loggerName\":\"io.headroom.Daemon\",\"mdc\": \\{},\"formattedMessage\":\"listening on "
+          + "inet:127.0.0.1:" + daemon.milterPort() + " .*\",\"throwable\":null}"), listening);
+      assertTrue(daemon.log().lines().allMatch(l -> l.startsWith("{") && l.endsWith("}")), daemon.log());
+    }
+  }
+
+  @Test
   void underJournaldLinesCarryThePriorityPrefixAndNoTimestamp(@TempDir Path dir) throws Exception {
     Path log = dir.resolve("headroom.log");
     try (HeadroomProcess daemon = HeadroomProcess.start(dir, builder -> {
