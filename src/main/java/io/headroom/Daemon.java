@@ -33,7 +33,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import org.nightcode.milter.MilterHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sun.misc.Signal;
 
 /**
  * The running daemon: wires config, probes, health, milter and metrics; TERM drains and exits 0,
@@ -90,8 +89,7 @@ final class Daemon {
     log.info("starting headroom-milter {} with {}: {}", BuildInfo.version(), config.describeSource(), describe(config));
     LinkedBlockingQueue<String> signals = new LinkedBlockingQueue<>();
     Signals.handle("TERM", () -> signals.add("TERM"));
-    // INT stays ignored where a shell ignores it for a background job, as shells intend.
-    Signal.handle(new Signal("INT"), s -> signals.add("TERM"));
+    Signals.handleUnlessIgnored("INT", () -> signals.add("TERM"));
     if (Signals.handle("HUP", () -> signals.add("HUP"))) {
       log.info("SIGHUP was ignored when the daemon started (nohup?); it reloads the configuration all the same");
     }

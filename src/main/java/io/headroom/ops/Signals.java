@@ -24,8 +24,16 @@ public final class Signals {
   private Signals() {}
 
   /**
+   * Runs {@code action} for each delivery of {@code name}, unless the signal was ignored at start:
+   * for INT, which a shell ignores for its background jobs so that Ctrl-C spares them.
+   */
+  public static void handleUnlessIgnored(String name, Runnable action) {
+    Signal.handle(new Signal(name), s -> action.run());
+  }
+
+  /**
    * Runs {@code action} on the JVM's signal thread for each delivery of the signal {@code name}
-   * (HUP, TERM, ...).
+   * (HUP, TERM, ...), also when it was ignored at start.
    *
    * @return true if the signal was ignored at start and had to be taken back
    */
