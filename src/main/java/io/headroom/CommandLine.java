@@ -1,5 +1,6 @@
 package io.headroom;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -14,16 +15,25 @@ record CommandLine(Action action, Optional<Path> config) {
     /** Every effective setting; {@code CONFIG_CHANGED} ({@code config -n}) only those off their default. */
     CONFIG,
     CONFIG_CHANGED,
+    VERSION,
     HELP
   }
 
+  /** Where the Debian package installs the configuration; used when no --config is given. */
+  static final Path INSTALLED_CONFIG = Path.of("/etc/headroom-milter/headroom.conf");
+
+  /** Names another default file, e.g. for tests, without touching /etc. */
+  static final String CONFIG_ENV = "HEADROOM_CONFIG";
+
   static final String USAGE =
       """
-      usage: java -jar headroom-milter.jar [--config FILE]              run the daemon
-             java -jar headroom-milter.jar --check-config --config FILE validate FILE, exit 0 or 2
-             java -jar headroom-milter.jar status [--config FILE]       run every probe once and print it
-             java -jar headroom-milter.jar config [-n] [--config FILE]  print the effective settings (-n: changed ones)
-      Without --config the daemon runs on built-in defaults.""";
+      usage: headroom-milter [--config FILE]                run the daemon
+             headroom-milter --check-config [--config FILE] validate FILE, exit 0 or 2
+             headroom-milter status [--config FILE]         run every probe once and print it
+             headroom-milter config [-n] [--config FILE]    print the effective settings (-n: changed ones)
+             headroom-milter --version                      print the version
+      Without --config every command reads /etc/headroom-milter/headroom.conf if it exists
+      (or the file named by $HEADROOM_CONFIG), else runs on built-in defaults, and says which.""";
 
   static CommandLine parse(List<String> args) {
     Action action = Action.RUN;
@@ -42,12 +52,10 @@ record CommandLine(Action action, Optional<Path> config) {
         case "status" -> action = Action.STATUS;
         case "config" -> action = Action.CONFIG;
         case "-n" -> changedOnly = true;
+        case "--version", "-V" -> action = Action.VERSION;
         case "--help", "-h" -> action = Action.HELP;
         default -> throw new IllegalArgumentException("unknown argument: " + arg);
       }
-    }
-    if (action == Action.CHECK_CONFIG && config == null) {
-      throw new IllegalArgumentException("--check-config needs --config FILE");
     }
     if (changedOnly) {
       if (action != Action.CONFIG) {
@@ -56,5 +64,17 @@ record CommandLine(Action action, Optional<Path> config) {
       action = Action.CONFIG_CHANGED;
     }
     return new CommandLine(action, Optional.ofNullable(config));
+  }
+
+  /**
+   * The file this command reads: --config, else the default file if it exists, else none (the
+   * built-in defaults). A named file that is missing is an error the parser reports; a missing
+   * default file is not.
+   */
+  Optional<Path> configFile(Path defaultFile) {
+    if (config.isPresent()) {
+      return config;
+    }
+    return Files.exists(defaultFile) ? Optional.of(defaultFile) : Optional.empty();
   }
 }

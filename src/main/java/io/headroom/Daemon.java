@@ -16,6 +16,8 @@ import io.headroom.metrics.MetricsHttpServer;
 import io.headroom.metrics.MicrometerMetrics;
 import io.headroom.milter.MilterHandlers;
 import io.headroom.scan.ScanResult;
+import io.headroom.ops.Signals;
+import io.headroom.ops.SystemdNotifier;
 import io.headroom.scan.ScanService;
 import io.headroom.transport.ProtocolError;
 import io.headroom.util.DaemonThreads;
@@ -34,7 +36,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import org.nightcode.milter.MilterHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sun.misc.Signal;
 
 /**
  * The running daemon: wires config, probes, health, milter and metrics; TERM drains and exits 0,
@@ -44,6 +45,7 @@ final class Daemon {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
 
   private final MicrometerMetrics metrics;
+  private final SystemdNotifier notifier = SystemdNotifier.fromEnvironment();
   private volatile ScanService scanner;
   private volatile Config config;
   private volatile HealthMonitor monitor;
@@ -74,11 +76,13 @@ final class Daemon {
   }
 
   private int serve() {
-    log.info("starting with {}: {}", config.describeSource(), describe(config));
+    log.info("starting headroom-milter {} with {}: {}", BuildInfo.version(), config.describeSource(), describe(config));
     LinkedBlockingQueue<String> signals = new LinkedBlockingQueue<>();
-    Signal.handle(new Signal("TERM"), s -> signals.add("TERM"));
-    Signal.handle(new Signal("INT"), s -> signals.add("TERM"));
-    Signal.handle(new Signal("HUP"), s -> signals.add("HUP"));
+    Signals.handle("TERM", () -> signals.add("TERM"));
+    Signals.handleUnlessIgnored("INT", () -> signals.add("TERM"));
+    if (Signals.handle("HUP", () -> signals.add("HUP"))) {
+      log.info("SIGHUP was ignored when the daemon started (nohup?); it reloads the configuration all the same");
+    }
     apply(config);
     MetricsHttpServer http = null;
     MilterServer server;
@@ -98,13 +102,16 @@ final class Daemon {
       return Main.EXIT_FAILING;
     }
     log.info("listening on {} ({})", config.listen(), server.localAddress());
+    notifier.ready("listening on " + config.listen() + ", config " + config.describeSource());
     try {
       for (String signal = signals.take(); !signal.equals("TERM"); signal = signals.take()) {
-        reload();
+        notifier.reloading();
+        notifier.ready(reload());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    notifier.stopping("stopping: draining " + server.activeSessions() + " sessions");
     log.info("stopping: no new sessions, waiting up to {} for {} in flight",
         Units.formatDuration(config.sessions().shutdownTimeout()), server.activeSessions());
     server.drain(config.sessions().shutdownTimeout());
@@ -150,11 +157,12 @@ final class Daemon {
     }).start();
   }
 
-  private void reload() {
+  /** Re-reads the config file; returns how that went, for systemd's STATUS=. */
+  private String reload() {
     Path file = config.source().orElse(null);
     if (file == null) {
       log.warn("SIGHUP: running on built-in defaults, nothing to reload");
-      return;
+      return "running on built-in defaults, nothing to reload";
     }
     try {
       Config next = ConfigParser.parse(file);
@@ -164,9 +172,11 @@ final class Daemon {
       apply(next);
       metrics.configReload(true);
       log.info("reloaded {}: {}", file, describe(next));
+      return "reloaded " + file;
     } catch (ConfigException e) {
       metrics.configReload(false);
       e.problems().forEach(p -> log.error("reload failed, keeping the running configuration: {}", p));
+      return "reload failed, running configuration kept: " + e.problems().get(0);
     }
   }
 

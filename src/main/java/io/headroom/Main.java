@@ -5,10 +5,13 @@ import io.headroom.config.ConfigException;
 import io.headroom.config.ConfigParser;
 import io.headroom.config.ParsedConfig;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
-/** The command line: run the daemon, validate a file, or print every check once. */
+/** The command line: run the daemon, validate a file, print every check once, or the version. */
 public final class Main {
   static final int EXIT_OK = 0;
   static final int EXIT_FAILING = 1;
@@ -24,7 +27,18 @@ public final class Main {
     System.exit(run(List.of(args), System.out, System.err));
   }
 
+  /** Runs a command with the default file of this environment (see {@link #defaultConfig}). */
   static int run(List<String> args, PrintStream out, PrintStream err) {
+    return run(args, defaultConfig(System.getenv()), out, err);
+  }
+
+  /** The file read without --config: $HEADROOM_CONFIG if set, else the installed one. */
+  static Path defaultConfig(Map<String, String> env) {
+    String named = env.get(CommandLine.CONFIG_ENV);
+    return named == null || named.isEmpty() ? CommandLine.INSTALLED_CONFIG : Path.of(named);
+  }
+
+  static int run(List<String> args, Path defaultConfig, PrintStream out, PrintStream err) {
     CommandLine cli;
     try {
       cli = CommandLine.parse(args);
@@ -33,13 +47,21 @@ public final class Main {
       err.println(CommandLine.USAGE);
       return EXIT_USAGE;
     }
-    if (cli.action() == CommandLine.Action.HELP) {
-      out.println(CommandLine.USAGE);
-      return EXIT_OK;
+    switch (cli.action()) {
+      case HELP -> {
+        out.println(CommandLine.USAGE);
+        return EXIT_OK;
+      }
+      case VERSION -> {
+        out.println("headroom-milter " + BuildInfo.version());
+        return EXIT_OK;
+      }
+      default -> {}
     }
+    Optional<Path> file = cli.configFile(defaultConfig);
     ParsedConfig parsed;
     try {
-      parsed = cli.config().isPresent() ? ConfigParser.read(cli.config().get()) : ConfigParser.readDefaults();
+      parsed = file.isPresent() ? ConfigParser.read(file.get()) : ConfigParser.readDefaults();
     } catch (ConfigException e) {
       e.problems().forEach(err::println);
       return EXIT_USAGE;
@@ -53,7 +75,10 @@ public final class Main {
       }
       case CONFIG -> ConfigCommand.print(parsed, false, out);
       case CONFIG_CHANGED -> ConfigCommand.print(parsed, true, out);
-      case STATUS -> StatusCommand.print(config, out);
+      case STATUS -> {
+        out.println("config: " + config.describeSource());
+        yield StatusCommand.print(config, out);
+      }
       default -> Daemon.run(config);
     };
   }

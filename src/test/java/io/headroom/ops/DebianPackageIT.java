@@ -35,21 +35,45 @@ final class DebianPackageIT {
       Path.of("/etc/systemd/system/multi-user.target.wants/headroom-milter.service");
   private static final Duration TIMEOUT = Duration.ofSeconds(120);
 
+  private static final Path DEFAULTS = Path.of("/etc/default/headroom-milter");
+  private static final Path DOC = Path.of("/usr/share/doc/headroom-milter");
+  private static final Path UNIT = Path.of("/lib/systemd/system/headroom-milter.service");
+
   /** Every file the package installs, with its mode. */
   private static final Map<Path, String> FILES =
-      Map.of(
-          Path.of("/usr/share/headroom-milter/headroom-milter.jar"),
-          "rw-r--r--",
-          Path.of("/usr/bin/headroom-milter"),
-          "rwxr-xr-x",
-          Path.of("/lib/systemd/system/headroom-milter.service"),
-          "rw-r--r--",
-          Path.of("/usr/lib/sysusers.d/headroom-milter.conf"),
-          "rw-r--r--",
-          Path.of("/usr/lib/tmpfiles.d/headroom-milter.conf"),
-          "rw-r--r--",
-          CONF,
-          "rw-r--r--");
+      Map.ofEntries(
+          Map.entry(Path.of("/usr/share/headroom-milter/headroom-milter.jar"), "rw-r--r--"),
+          Map.entry(Path.of("/usr/bin/headroom-milter"), "rwxr-xr-x"),
+          Map.entry(UNIT, "rw-r--r--"),
+          Map.entry(Path.of("/usr/lib/sysusers.d/headroom-milter.conf"), "rw-r--r--"),
+          Map.entry(Path.of("/usr/lib/tmpfiles.d/headroom-milter.conf"), "rw-r--r--"),
+          Map.entry(CONF, "rw-r--r--"),
+          Map.entry(DEFAULTS, "rw-r--r--"),
+          Map.entry(Path.of("/usr/share/man/man5/headroom.conf.5.gz"), "rw-r--r--"),
+          Map.entry(Path.of("/usr/share/man/man8/headroom-milter.8.gz"), "rw-r--r--"),
+          Map.entry(DOC.resolve("copyright"), "rw-r--r--"),
+          Map.entry(DOC.resolve("changelog.Debian.gz"), "rw-r--r--"),
+          Map.entry(DOC.resolve("README.md.gz"), "rw-r--r--"),
+          Map.entry(Path.of("/usr/share/lintian/overrides/headroom-milter"), "rw-r--r--"),
+          Map.entry(DOC.resolve("examples/prometheus/headroom-alerts.yml"), "rw-r--r--"));
+
+  /**
+   * What purge leaves, as the postrm says: the system user (Debian policy keeps it, as files it
+   * owned may remain elsewhere), and nothing else.
+   */
+  private static final List<Path> GONE_AFTER_PURGE =
+      List.of(SPOOL_DIR, CONF.getParent(), DEFAULTS, DOC, Path.of("/usr/share/headroom-milter"));
+
+  @Test
+  void lintianFindsNothingBeyondItsDocumentedOverrides() throws Exception {
+    Tool.assumeInstalled("lintian", "lintian");
+    Tool.Result result = Tool.run(TIMEOUT, "lintian", "--fail-on", "error,warning", newestDeb().toString());
+    String findings = result.output().lines()
+        .filter(l -> !l.equals("running with root privileges is not recommended!"))
+        .collect(java.util.stream.Collectors.joining("\n"));
+    assertEquals("", findings, "lintian " + newestDeb());
+    result.assertExit(0);
+  }
 
   @Test
   void installsRunsAndPurgesCleanly(@TempDir Path tmp) throws Exception {
@@ -82,8 +106,9 @@ final class DebianPackageIT {
     for (Path file : FILES.keySet()) {
       assertFalse(Files.exists(file), file + " left after purge");
     }
-    assertFalse(Files.exists(SPOOL_DIR), SPOOL_DIR + " left after purge");
-    assertFalse(Files.exists(CONF.getParent()), CONF.getParent() + " left after purge");
+    for (Path dir : GONE_AFTER_PURGE) {
+      assertFalse(Files.exists(dir), dir + " left after purge");
+    }
     assertFalse(Files.exists(ENABLED_LINK, LinkOption.NOFOLLOW_LINKS));
   }
 
@@ -95,7 +120,27 @@ final class DebianPackageIT {
           PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getKey())),
           file.getKey().toString());
     }
-    assertEquals(CONF + "\n", query("${Conffiles}").replaceAll(" [0-9a-f]{32}", "").strip() + "\n");
+    assertEquals(
+        List.of(DEFAULTS.toString(), CONF.toString()),
+        query("${Conffiles}").replaceAll(" [0-9a-f]{32}", "").strip().lines().map(String::strip).sorted().toList());
+    assertTrue(query("${Maintainer}").matches("[^<]+ <[^@<>]+@[^@<>]+>"), query("${Maintainer}"));
+    // changelog.Debian's entry names the version dpkg installed.
+    String changelog = Tool.run(TIMEOUT, "zcat", DOC.resolve("changelog.Debian.gz").toString()).assertExit(0).output();
+    assertTrue(changelog.startsWith(PACKAGE + " (" + query("${Version}") + ") "), changelog);
+
+    // The installed config: Postfix's chroot socket, for group postfix only (README, Install).
+    List<String> conf = Files.readAllLines(CONF);
+    assertTrue(conf.contains("listen = unix:/var/spool/postfix/headroom-milter/milter.sock"), conf.toString());
+    assertTrue(conf.contains("listen_socket_mode = 0660"), conf.toString());
+    assertTrue(conf.contains("listen_socket_group = postfix"), conf.toString());
+    assertTrue(Files.readString(DEFAULTS).contains("#JAVA_OPTS="));
+
+    // Both manual pages, as man finds them.
+    Tool.assumeInstalled("man", "man-db");
+    String page = Tool.run(TIMEOUT, "man", "-P", "cat", "5", "headroom.conf").assertExit(0).output();
+    assertTrue(page.contains("listen_socket_group"), page);
+    String daemonPage = Tool.run(TIMEOUT, "man", "-P", "cat", "8", "headroom-milter").assertExit(0).output();
+    assertTrue(daemonPage.contains("HEADROOM_LOG_FORMAT"), daemonPage);
     assertEquals(
         "default-jre-headless (>= 2:1.17) | java17-runtime-headless, adduser", query("${Depends}"));
 
@@ -115,6 +160,22 @@ final class DebianPackageIT {
 
     Tool.run(TIMEOUT, "/usr/bin/headroom-milter", "--check-config", "--config", CONF.toString())
         .assertExit(0);
+    // Without --config the installed file is the one read, and named.
+    assertEquals(CONF + ": OK\n",
+        Tool.run(TIMEOUT, "/usr/bin/headroom-milter", "--check-config").assertExit(0).output());
+    assertTrue(Tool.run(TIMEOUT, "/usr/bin/headroom-milter", "--version").assertExit(0).output()
+        .startsWith("headroom-milter "));
+    // systemctl reload runs the unit's check first: a bad file fails it, with the reason.
+    String check = UnitFile.read(UNIT).values("ExecReload").get(0).replace("$JAVA_OPTS ", "");
+    Tool.run(TIMEOUT, check.split(" ")).assertExit(0);
+    String good = Files.readString(CONF);
+    Files.writeString(CONF, good + "probe_interval = often\n");
+    try {
+      Tool.Result refused = Tool.run(TIMEOUT, check.split(" ")).assertExit(2);
+      assertTrue(refused.output().startsWith(CONF + ":"), refused.output());
+    } finally {
+      Files.writeString(CONF, good);
+    }
     Path broken = tmp.resolve("broken.conf");
     Files.writeString(broken, "no_such_name = 1\n");
     Tool.Result rejected =

@@ -50,6 +50,8 @@ final class SandboxSyscallsIT {
     Tool.Result run =
         Tool.run(Duration.ofSeconds(180), command.toArray(String[]::new)).assertExit(0);
     assertTrue(run.output().contains("workload done"), run.output());
+    assertTrue(run.output().contains("notify READY=1 STATUS=workload\n"), run.output());
+    assertTrue(run.output().contains("signal true\n"), run.output());
 
     String traced = Files.readString(trace);
     Set<String> used = matches(CALL, traced);

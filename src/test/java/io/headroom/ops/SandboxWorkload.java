@@ -31,6 +31,7 @@ import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
@@ -44,8 +45,9 @@ import oshi.software.os.OSFileStore;
 /**
  * What the daemon's libraries do at run time, in one short JVM that {@link SandboxSyscallsIT} runs
  * under strace: OSHI's memory, load and file-store reads, the spool write probe, Netty's epoll
- * listeners (unix socket with mode and group, and TCP), the metrics endpoint (gzip), and dnsjava over UDP
- * and TCP. Loopback only; DNS goes to a port where nothing listens.
+ * listeners (unix socket with mode and group, and TCP), the metrics endpoint (gzip), dnsjava over UDP
+ * and TCP, sd_notify over a unix datagram socket, and taking back a signal ignored at start.
+ * Loopback only; DNS goes to a port where nothing listens.
  *
  * <p>Arguments: a scratch directory and a closed loopback port.
  */
@@ -60,6 +62,7 @@ final class SandboxWorkload {
     writeProbeFile(dir);
     serveAndConnect(dir);
     queryDns(closedPort);
+    notifySystemd(dir);
     System.out.println("workload done");
   }
 
@@ -137,6 +140,16 @@ final class SandboxWorkload {
         .bind(address)
         .sync()
         .channel();
+  }
+
+  private static void notifySystemd(Path dir) throws Exception {
+    try (NotifySocket systemd = NotifySocket.bind(dir.resolve("notify").toString())) {
+      new SystemdNotifier(Optional.of(systemd.name()), Optional.empty()).ready("workload");
+      System.out.println("notify " + systemd.receive(Duration.ofSeconds(5)).replace('\n', ' '));
+    }
+    // As under nohup: SIGHUP ignored, which Signals takes back through libc (JNA).
+    sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sun.misc.SignalHandler.SIG_IGN);
+    System.out.println("signal " + Signals.handle("HUP", () -> {}));
   }
 
   private static void queryDns(int closedPort) throws IOException {

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -49,6 +50,19 @@ public final class HeadroomProcess implements AutoCloseable {
 
   /** As {@link #start(Path, String...)}, with these JVM options (heap size, GC) instead of the default. */
   public static HeadroomProcess start(Path dir, List<String> jvmOptions, String... configLines) {
+    return start(dir, jvmOptions, builder -> {}, configLines);
+  }
+
+  /**
+   * As {@link #start(Path, String...)}, with the process builder adjusted before the start: its
+   * environment (NOTIFY_SOCKET, JOURNAL_STREAM), or a wrapper put before the command (nohup).
+   */
+  public static HeadroomProcess start(Path dir, Consumer<ProcessBuilder> launch, String... configLines) {
+    return start(dir, List.of("-Xmx256m"), launch, configLines);
+  }
+
+  private static HeadroomProcess start(Path dir, List<String> jvmOptions, Consumer<ProcessBuilder> launch,
+      String... configLines) {
     int[] ports = Ports.freeTcpPorts(2);
     int milterPort = ports[0];
     int metricsPort = ports[1];
@@ -69,10 +83,14 @@ public final class HeadroomProcess implements AutoCloseable {
       command.add(javaCommand());
       command.addAll(jvmOptions);
       command.addAll(List.of("-jar", JAR.toString(), "--config", config.toString()));
-      Process p = new ProcessBuilder(command)
+      ProcessBuilder builder = new ProcessBuilder(command)
           .redirectErrorStream(true)
-          .redirectOutput(log.toFile())
-          .start();
+          .redirectOutput(log.toFile());
+      // Tests read plain log lines, also when the build itself runs under systemd or with JSON logs.
+      builder.environment().remove("JOURNAL_STREAM");
+      builder.environment().remove("HEADROOM_LOG_FORMAT");
+      launch.accept(builder);
+      Process p = builder.start();
       HeadroomProcess daemon = new HeadroomProcess(p, log, config, milterPort, metricsPort);
       daemon.awaitLog("listening on", Duration.ofSeconds(30));
       return daemon;
