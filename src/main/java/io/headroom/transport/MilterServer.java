@@ -130,6 +130,9 @@ public final class MilterServer implements AutoCloseable {
                 } else if (busy.incrementAndGet() <= MAX_BUSY) {
                   ch.closeFuture().addListener(f -> busy.decrementAndGet());
                   metrics.sessionRefused();
+                  bounds.logLimiter().warn(log, "busy",
+                      "busy: {} sessions in progress (max_sessions = {}), answered a new session 451 4.3.0",
+                      limiter.active(), limiter.max());
                   configureBusy(ch, current, bounds);
                 } else {
                   busy.decrementAndGet();
