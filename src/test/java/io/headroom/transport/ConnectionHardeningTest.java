@@ -444,6 +444,28 @@ class ConnectionHardeningTest {
     assertEquals(List.of(), logs.warnings(), "a busy connection's trouble is not worth a line each");
   }
 
+  @Test
+  void aPeerThatDoesNotReadItsRepliesIsNotReadEither() {
+    FakeMta mta = inTransaction();
+    // What Netty does when the peer's unread replies pass the outbound buffer's high-water mark.
+    mta.channel.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+    mta.channel.runPendingTasks();
+    assertFalse(mta.channel.config().isAutoRead(), "reading stops");
+    mta.channel.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+    mta.channel.runPendingTasks();
+    assertTrue(mta.channel.config().isAutoRead(), "and resumes once the peer has read");
+    assertTrue(mta.channel.isOpen());
+  }
+
+  @Test
+  void aBusyPeerThatDoesNotReadItsAnswersIsClosed() {
+    FakeMta mta = FakeMta.busy(500);
+    mta.optneg();
+    mta.channel.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+    mta.channel.runPendingTasks();
+    assertFalse(mta.channel.isOpen());
+  }
+
   private FakeMta withBounds(SharedBounds bounds) {
     return new FakeMta(new EmbeddedChannel(new ChannelInitializer<Channel>() {
       @Override
