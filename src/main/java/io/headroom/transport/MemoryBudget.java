@@ -1,5 +1,7 @@
 package io.headroom.transport;
 
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -42,6 +44,17 @@ public final class MemoryBudget {
     return false;
   }
 
+  /**
+   * For holds that outlive one call, such as a message's scan: a handle that gives the bytes back
+   * when closed, however often it is closed (a scan ends by its verdict, by an abort or by the
+   * connection's end, and more than one may happen).
+   *
+   * @return empty when {@code bytes} do not fit: answer 451 "busy" rather than hold them anyway
+   */
+  public Optional<Reservation> reserve(long bytes) {
+    return tryReserve(bytes) ? Optional.of(new Reservation(bytes)) : Optional.empty();
+  }
+
   /** Gives back bytes a successful {@link #tryReserve} took. */
   public void release(long bytes) {
     used.addAndGet(-bytes);
@@ -53,5 +66,22 @@ public final class MemoryBudget {
 
   public long limit() {
     return limit;
+  }
+
+  /** Bytes taken by {@link #reserve}; {@link #close()} gives them back once. */
+  public final class Reservation implements AutoCloseable {
+    private final long bytes;
+    private final AtomicBoolean open = new AtomicBoolean(true);
+
+    private Reservation(long bytes) {
+      this.bytes = bytes;
+    }
+
+    @Override
+    public void close() {
+      if (open.getAndSet(false)) {
+        release(bytes);
+      }
+    }
   }
 }
