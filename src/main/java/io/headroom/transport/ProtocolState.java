@@ -19,10 +19,12 @@ import org.nightcode.milter.util.MilterPackets;
  */
 final class ProtocolState {
   /**
-   * The commands Postfix sends macros for, in milter8.c's order: connect, HELO, MAIL, RCPT, DATA,
-   * end of headers, end of body, unknown command. libmilter, too, fails a session on any other.
+   * The events Postfix sends macros before (milter8.c milter8_event): connect, HELO, MAIL, RCPT,
+   * DATA, unknown command, and in cleanup(8) each header and the end of headers (the
+   * milter_end_of_header_macros), each body chunk and the end of the message (the
+   * milter_end_of_data_macros). No other type byte can come from Postfix.
    */
-  private static final String MACRO_TYPES = "CHMRTNEU";
+  private static final String MACRO_TYPES = "CHMRTULNBE";
 
   /**
    * jmilter keeps the latest macro packet of each type for the whole session (one map per type
