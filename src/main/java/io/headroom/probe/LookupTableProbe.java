@@ -1,5 +1,7 @@
 package io.headroom.probe;
 
+import io.headroom.config.TableFileAccess;
+import io.headroom.config.LookupTable;
 import io.headroom.config.Check;
 import io.headroom.config.Units;
 import java.util.Locale;

@@ -1,5 +1,7 @@
 package io.headroom.probe;
 
+import io.headroom.config.PolicyProbeMode;
+import io.headroom.config.PolicyService;
 import io.headroom.config.Check;
 import io.headroom.config.Units;
 import java.io.IOException;

@@ -1,6 +1,5 @@
-package io.headroom.probe;
+package io.headroom.config;
 
-import io.headroom.config.HostPort;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
