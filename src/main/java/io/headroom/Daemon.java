@@ -18,6 +18,7 @@ import io.headroom.milter.MilterHandlers;
 import io.headroom.scan.ScanResult;
 import io.headroom.ops.Signals;
 import io.headroom.ops.SystemdNotifier;
+import io.headroom.probe.LookupBackends;
 import io.headroom.scan.ScanService;
 import io.headroom.transport.ProtocolError;
 import io.headroom.util.DaemonThreads;
@@ -124,6 +125,7 @@ final class Daemon {
 
   /** Makes {@code next} the running configuration: new probes, first round done, new handler. */
   private void apply(Config next) {
+    LookupBackends.find(next).warnings().forEach(w -> log.warn("{}", w));
     List<HealthListener> listeners = new ArrayList<>(List.of(new StateChangeLog(), metrics));
     HealthMonitor fresh = HealthMonitor.forConfig(next, Clock.systemUTC(), listeners);
     fresh.runOnce();
