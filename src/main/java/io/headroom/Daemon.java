@@ -54,7 +54,7 @@ final class Daemon {
 
   private Daemon(Config config) {
     this.config = config;
-    this.metrics = new MicrometerMetrics(this::health, new MicrometerMetrics.Labels(ProtocolError.labels(),
+    this.metrics = new MicrometerMetrics(this::health, new MicrometerMetrics.Labels(BuildInfo.version(), ProtocolError.labels(),
         Arrays.stream(ScanResult.values()).map(ScanResult::word).toList()));
   }
 
@@ -123,20 +123,35 @@ final class Daemon {
     return Main.EXIT_OK;
   }
 
-  /** Makes {@code next} the running configuration: new probes, first round done, new handler. */
+  /**
+   * Makes {@code next} the running configuration: new probes with their first round done, a new
+   * scan service and handler, swapped in only once all of them were built. If building fails, what
+   * was built is closed and the running configuration stays as it was.
+   */
   private void apply(Config next) {
     LookupBackends.find(next).warnings().forEach(w -> log.warn("{}", w));
     List<HealthListener> listeners = new ArrayList<>(List.of(new StateChangeLog(), metrics));
     HealthMonitor fresh = HealthMonitor.forConfig(next, Clock.systemUTC(), listeners);
-    fresh.runOnce();
+    ScanService freshScanner = null;
+    MilterHandler freshHandler;
+    try {
+      fresh.runOnce();
+      freshScanner = scans(next)
+          ? new ScanService(next.scan(), metrics, Path.of(System.getProperty("java.io.tmpdir")),
+              ScanService.DEFAULT_IO_THREADS, kind -> declaredDown(fresh.current(), kind))
+          : null;
+      freshHandler = MilterHandlers.forConfig(next, fresh.stagesInUse(), fresh::current, metrics,
+          Optional.ofNullable(freshScanner));
+    } catch (RuntimeException e) {
+      fresh.close();
+      close(freshScanner);
+      throw e;
+    }
     ScanService oldScanner = scanner;
-    scanner = scans(next)
-        ? new ScanService(next.scan(), metrics, Path.of(System.getProperty("java.io.tmpdir")),
-            ScanService.DEFAULT_IO_THREADS, kind -> declaredDown(fresh.current(), kind))
-        : null;
-    handler = MilterHandlers.forConfig(next, fresh::current, metrics, Optional.ofNullable(scanner));
     HealthMonitor old = monitor;
+    scanner = freshScanner;
     monitor = fresh;
+    handler = freshHandler;
     config = next;
     fresh.start();
     if (old != null) {
@@ -179,6 +194,12 @@ final class Daemon {
       metrics.configReload(false);
       e.problems().forEach(p -> log.error("reload failed, keeping the running configuration: {}", p));
       return "reload failed, running configuration kept: " + e.problems().get(0);
+    } catch (RuntimeException e) {
+      // A value the parser accepted must never fail here; if one does, it is a bug, and the
+      // running configuration still serves.
+      metrics.configReload(false);
+      log.error("reload failed, keeping the running configuration: {}", file, e);
+      return "reload failed, running configuration kept: " + e;
     }
   }
 

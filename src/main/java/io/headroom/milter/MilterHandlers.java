@@ -4,9 +4,7 @@ import io.headroom.config.Config;
 import io.headroom.health.HealthSnapshot;
 import io.headroom.metrics.Metrics;
 import io.headroom.config.Check;
-import io.headroom.config.Mode;
 import io.headroom.config.Stage;
-import java.util.EnumSet;
 import java.util.Set;
 import io.headroom.scan.ScanService;
 import java.util.Optional;
@@ -18,27 +16,16 @@ public final class MilterHandlers {
   private MilterHandlers() {}
 
   /**
+   * @param stages the stages at which some probe's check answers ({@code HealthMonitor.stagesInUse});
+   *     empty, when no check runs, means {@code defer_stage}, where a healthy gate accepts at once
    * @param scanner the scan service when the configuration scans content (scanners set and
    *     scan_mode not off)
    */
-  public static MilterHandler forConfig(
-      Config config, Supplier<HealthSnapshot> health, Metrics metrics, Optional<ScanService> scanner) {
+  public static MilterHandler forConfig(Config config, Set<Stage> stages, Supplier<HealthSnapshot> health,
+      Metrics metrics, Optional<ScanService> scanner) {
     Optional<ContentScanning> scanning =
         scanner.map(s -> new ContentScanning(s, config.mode(Check.SCAN), metrics));
-    return new GateHandler(health, stages(config), config.bypass(), metrics, scanning);
-  }
-
-  /** The stages some enabled check answers at; defer_stage alone when every check is off. */
-  static Set<Stage> stages(Config config) {
-    Set<Stage> stages = EnumSet.noneOf(Stage.class);
-    for (Check check : Check.values()) {
-      if (config.mode(check) != Mode.OFF) {
-        stages.add(config.stage(check));
-      }
-    }
-    if (stages.isEmpty()) {
-      stages.add(config.deferStage());
-    }
-    return stages;
+    Set<Stage> answered = stages.isEmpty() ? Set.of(config.deferStage()) : stages;
+    return new GateHandler(health, answered, config.bypass(), metrics, scanning);
   }
 }

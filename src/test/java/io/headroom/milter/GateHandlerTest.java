@@ -218,7 +218,7 @@ class GateHandlerTest {
     Config config = ConfigFiles.parse(dir, "scanners = clamd:tcp:127.0.0.1:3310");
     ScanService stopped = new ScanService(config.scan(), metrics, dir, ScanService.DEFAULT_IO_THREADS, kind -> false);
     stopped.close(); // its deadline timer refuses new scans: beginning one throws
-    FakeMta mta = new FakeMta(MilterHandlers.forConfig(config, health::get, metrics, Optional.of(stopped)), metrics);
+    FakeMta mta = new FakeMta(MilterHandlers.forConfig(config, Set.of(), health::get, metrics, Optional.of(stopped)), metrics);
     mta.optneg();
     mta.connect("client.example", "192.0.2.1");
     mta.mail("<a@example.test>");

@@ -47,7 +47,7 @@ class ConnectionHardeningTest {
   }
 
   private MilterHandler gate() {
-    return MilterHandlers.forConfig(ConfigParser.defaults(), () -> HealthSnapshot.EMPTY, metrics, java.util.Optional.empty());
+    return MilterHandlers.forConfig(ConfigParser.defaults(), java.util.Set.of(), () -> HealthSnapshot.EMPTY, metrics, java.util.Optional.empty());
   }
 
   private FakeMta negotiated() {

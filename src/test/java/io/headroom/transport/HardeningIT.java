@@ -142,7 +142,7 @@ class HardeningIT {
     for (int i = 0; i < recordings.size(); i++) {
       Files.write(out.resolve("postfix-session-" + i + ".bin"), recordings.get(i));
       RecordingMetrics m = new RecordingMetrics();
-      FakeMta replay = new FakeMta(MilterHandlers.forConfig(io.headroom.config.ConfigParser.defaults(),
+      FakeMta replay = new FakeMta(MilterHandlers.forConfig(io.headroom.config.ConfigParser.defaults(), java.util.Set.of(),
           () -> io.headroom.health.HealthSnapshot.EMPTY, m, java.util.Optional.empty()), m);
       replay.writeRaw(recordings.get(i));
       assertEquals(List.of(), m.protocolErrors(), "recorded Postfix session " + i);
