@@ -42,8 +42,15 @@ public record LookupSettings(
     Duration interval = s.value("lookup_probe_interval", "10s", Values.positiveDuration("1h"));
     Duration timeout = s.value("lookup_timeout", "5s", Values.positiveDuration("1m"));
     if (timeout.compareTo(interval) >= 0 && s.isValid("lookup_timeout") && s.isValid("lookup_probe_interval")) {
-      s.problem("lookup_timeout", Units.formatDuration(timeout) + " is not below lookup_probe_interval = "
-          + Units.formatDuration(interval) + " (a hung postmap must be killed before the next probe is due)");
+      // At the line the admin wrote: the other value may be a default.
+      String why = " (a hung postmap must be killed before the next probe is due)";
+      if (s.isSet("lookup_timeout")) {
+        s.problem("lookup_timeout", Units.formatDuration(timeout) + " is not below lookup_probe_interval = "
+            + Units.formatDuration(interval) + why);
+      } else {
+        s.problem("lookup_probe_interval", Units.formatDuration(interval) + " is not above lookup_timeout = "
+            + Units.formatDuration(timeout) + why);
+      }
     }
     Optional<String> canary = s.value("lookup_canary", "", LookupSettings::canary);
     BackendList<PolicyService> services = backends(s, "policy_services", LookupSettings::listedService);

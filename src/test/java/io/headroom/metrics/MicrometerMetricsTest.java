@@ -65,7 +65,7 @@ class MicrometerMetricsTest {
         Double.NaN, "lookup error", "answer within 5s", Optional.empty(), "Can't contact LDAP server");
     AtomicReference<HealthSnapshot> health = new AtomicReference<>(snapshot(failing, true));
     MicrometerMetrics m = new MicrometerMetrics(health::get,
-        new MicrometerMetrics.Labels(List.of("idle_timeout"), List.of("clean")));
+        new MicrometerMetrics.Labels("1.0", List.of("idle_timeout"), List.of("clean")));
 
     m.updated(HealthSnapshot.EMPTY, health.get());
     assertLine("headroom_lookup_table_up{table=\"" + table + "\"} 1.0", m.scrape());
