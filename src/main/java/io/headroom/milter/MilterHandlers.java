@@ -7,6 +7,7 @@ import io.headroom.config.Check;
 import io.headroom.config.Stage;
 import java.util.Set;
 import io.headroom.scan.ScanService;
+import io.headroom.transport.MemoryBudget;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.nightcode.milter.MilterHandler;
@@ -20,11 +21,12 @@ public final class MilterHandlers {
    *     empty, when no check runs, means {@code defer_stage}, where a healthy gate accepts at once
    * @param scanner the scan service when the configuration scans content (scanners set and
    *     scan_mode not off)
+   * @param budget the memory shared with the milter connections, which scans draw on
    */
   public static MilterHandler forConfig(Config config, Set<Stage> stages, Supplier<HealthSnapshot> health,
-      Metrics metrics, Optional<ScanService> scanner) {
+      Metrics metrics, Optional<ScanService> scanner, MemoryBudget budget) {
     Optional<ContentScanning> scanning =
-        scanner.map(s -> new ContentScanning(s, config.mode(Check.SCAN), metrics));
+        scanner.map(s -> new ContentScanning(s, config.scan(), config.mode(Check.SCAN), metrics, budget));
     Set<Stage> answered = stages.isEmpty() ? Set.of(config.deferStage()) : stages;
     return new GateHandler(health, answered, config.bypass(), metrics, scanning);
   }
