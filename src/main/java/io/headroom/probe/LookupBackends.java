@@ -1,10 +1,12 @@
 package io.headroom.probe;
 
+import io.headroom.config.BackendList;
 import io.headroom.config.Check;
 import io.headroom.config.Config;
 import io.headroom.config.LookupSettings;
 import io.headroom.config.LookupTable;
 import io.headroom.config.Mode;
+import io.headroom.config.PolicyProbeMode;
 import io.headroom.config.PolicyService;
 import io.headroom.config.TableFileAccess;
 import java.io.IOException;
@@ -72,34 +74,38 @@ public final class LookupBackends {
     List<String> warnings = new ArrayList<>();
     boolean tablesWanted = lookupOn && !s.tables().off();
     boolean servicesWanted = policyOn && !s.policyServices().off();
+    boolean policyCanaryUnset = s.policyProbe() == PolicyProbeMode.REQUEST && s.policyCanary().isEmpty();
     boolean needsPostconf = tablesWanted && (s.tables().auto() || s.canary().isEmpty())
-        || servicesWanted && s.policyServices().auto();
+        || servicesWanted && (s.policyServices().auto() || policyCanaryUnset && s.canary().isEmpty());
     Map<String, String> params = needsPostconf ? read(postconf, warnings) : Map.of();
     PostfixBackends found = PostfixTables.discover(params);
-    List<LookupTable> tables = new ArrayList<>();
-    if (tablesWanted) {
-      for (LookupTable t : s.tables().auto() ? found.tables() : s.tables().listed()) {
-        Optional<String> problem = access.problem(t);
-        if (s.tables().auto() && problem.isPresent()) {
-          warnings.add("lookup_tables = auto: " + t.spec() + " (" + t.role().noun() + ") is not probed: " + problem.get());
-        } else {
-          tables.add(t);
-        }
-      }
-    }
-    List<PolicyService> services = new ArrayList<>();
-    if (servicesWanted) {
-      for (PolicyService p : s.policyServices().auto() ? found.policyServices() : s.policyServices().listed()) {
-        Optional<String> problem = sockets.apply(p);
-        if (s.policyServices().auto() && problem.isPresent()) {
-          warnings.add("policy_services = auto: " + p.spec() + " is not probed: " + problem.get());
-        } else {
-          services.add(p);
-        }
-      }
-    }
+    List<LookupTable> tables = tablesWanted
+        ? usable("lookup_tables", s.tables(), found.tables(), access::problem,
+            t -> t.spec() + " (" + t.role().noun() + ")", warnings)
+        : List.of();
+    List<PolicyService> services = servicesWanted
+        ? usable("policy_services", s.policyServices(), found.policyServices(), sockets, PolicyService::spec, warnings)
+        : List.of();
     String canary = s.canary().orElseGet(() -> CANARY_LOCAL_PART + params.getOrDefault("mydomain", "localhost"));
     return new LookupBackends(s, tables, services, canary, warnings);
+  }
+
+  /** The listed backends, or the found ones less those with a problem, each skipped with a warning. */
+  private static <T> List<T> usable(String key, BackendList<T> setting, List<T> found,
+      Function<T, Optional<String>> problem, Function<T, String> describe, List<String> warnings) {
+    if (!setting.auto()) {
+      return setting.listed();
+    }
+    List<T> usable = new ArrayList<>();
+    for (T backend : found) {
+      Optional<String> why = problem.apply(backend);
+      if (why.isPresent()) {
+        warnings.add(key + " = auto: " + describe.apply(backend) + " is not probed: " + why.get());
+      } else {
+        usable.add(backend);
+      }
+    }
+    return usable;
   }
 
   /** Postfix's parameters; none (with a warning) when postconf fails. */
