@@ -24,6 +24,7 @@ import io.headroom.milter.MilterHandlers;
 import io.headroom.scan.ScanResult;
 import io.headroom.ops.Signals;
 import io.headroom.ops.SystemdNotifier;
+import io.headroom.probe.LookupBackends;
 import io.headroom.scan.ScanService;
 import io.headroom.transport.ProtocolError;
 import io.headroom.util.DaemonThreads;
@@ -172,6 +173,7 @@ final class Daemon {
    * was built is closed and the running configuration stays as it was.
    */
   private void apply(Config next) {
+    LookupBackends.find(next).warnings().forEach(w -> log.warn("{}", w));
     List<HealthListener> listeners = new ArrayList<>(List.of(new StateChangeLog(), metrics));
     HealthMonitor fresh = HealthMonitor.forConfig(next, Clock.systemUTC(), listeners);
     ScanService freshScanner = null;

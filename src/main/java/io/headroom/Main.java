@@ -4,6 +4,7 @@ import io.headroom.config.Config;
 import io.headroom.config.ConfigException;
 import io.headroom.config.ConfigParser;
 import io.headroom.config.ParsedConfig;
+import io.headroom.probe.LookupBackends;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -70,6 +71,7 @@ public final class Main {
     return switch (cli.action()) {
       case CHECK_CONFIG -> {
         parsed.warnings().forEach(w -> err.println("warning: " + w));
+        LookupBackends.find(config).warnings().forEach(w -> err.println("warning: " + w));
         out.println(config.describeSource() + ": OK");
         yield EXIT_OK;
       }

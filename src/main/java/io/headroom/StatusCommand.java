@@ -4,6 +4,7 @@ import io.headroom.config.Config;
 import io.headroom.health.CheckState;
 import io.headroom.health.HealthMonitor;
 import io.headroom.health.HealthSnapshot;
+import io.headroom.probe.LookupBackends;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.util.List;
@@ -29,6 +30,7 @@ final class StatusCommand {
         out.printf(Locale.ROOT, "%-" + width + "s  -> %s%n", "", s.latest().detail());
       }
     }
+    LookupBackends.find(config).warnings().forEach(w -> out.println("lookup: WARNING: " + w));
     Map<String, String> postfix = PostfixCrossCheck.readPostconf();
     if (postfix.isEmpty()) {
       out.println("postfix: postconf not found or failed; Postfix settings not checked");

@@ -53,6 +53,21 @@ class MainTest {
         err.toString(StandardCharsets.UTF_8));
   }
 
+  /** Through the real postconf, on a main.cf of the test's own: the table is found, then skipped. */
+  @Test
+  void checkConfigWarnsOfAnAutoFoundTableItCannotReadAndExitsZero() throws Exception {
+    Path postfix = Files.createDirectories(dir.resolve("postfix"));
+    Path table = dir.resolve("ldap-users.cf");
+    Files.write(postfix.resolve("main.cf"), List.of("virtual_mailbox_maps = proxy:ldap:" + table));
+    Path conf = dir.resolve("lookup.conf");
+    Files.write(conf, List.of("postfix_config_directory = " + postfix, "policy_services ="));
+
+    assertEquals(0, run("--check-config", "--config", conf.toString()));
+    assertEquals(conf + ": OK\n", out.toString(StandardCharsets.UTF_8));
+    assertEquals("warning: lookup_tables = auto: ldap:" + table + " (Recipient directory) is not probed: " + table
+        + " does not exist (or a directory on its path cannot be searched)\n", err.toString(StandardCharsets.UTF_8));
+  }
+
   @Test
   void configPrintsEverySettingAndMarksTheChangedOnes() throws Exception {
     Path conf = dir.resolve("some.conf");

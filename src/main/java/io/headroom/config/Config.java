@@ -21,7 +21,8 @@ public record Config(
     BypassRules bypass,
     ResourceLimits resources,
     DnsSettings dns,
-    ScanSettings scan) {
+    ScanSettings scan,
+    LookupSettings lookup) {
 
   public ListenAddress listen() {
     return listeners.listen();

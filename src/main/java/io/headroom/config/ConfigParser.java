@@ -49,6 +49,7 @@ public final class ConfigParser {
     ResourceLimits resources = ResourceLimits.load(s);
     DnsSettings dns = DnsSettings.load(s);
     ScanSettings scan = ScanSettings.load(s);
-    return s.finish(new Config(source, listeners, sessions, schedule, gate, bypass, resources, dns, scan));
+    LookupSettings lookup = LookupSettings.load(s);
+    return s.finish(new Config(source, listeners, sessions, schedule, gate, bypass, resources, dns, scan, lookup));
   }
 }

@@ -42,6 +42,8 @@ public final class HealthMonitor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HealthMonitor.class);
 
   private static final Duration MAX_CONFIRM_DELAY = Duration.ofMillis(500);
+  /** How long a probe with its own deadline may take beyond it: a kill and the reap of the child. */
+  static final Duration OWN_DEADLINE_GRACE = Duration.ofSeconds(1);
   static final int STALE_AFTER_INTERVALS = 3;
 
   private final List<Probe> probes;
@@ -77,7 +79,8 @@ public final class HealthMonitor implements AutoCloseable {
     this.stages = stages;
     this.interval = interval;
     this.deadline = deadline;
-    this.staleAfterMillis = interval.multipliedBy(STALE_AFTER_INTERVALS).plus(deadline).toMillis();
+    Duration longest = probes.stream().map(this::waitFor).max(Duration::compareTo).orElse(deadline);
+    this.staleAfterMillis = interval.multipliedBy(STALE_AFTER_INTERVALS).plus(longest).toMillis();
     this.clock = clock;
     this.listeners = List.copyOf(listeners);
     for (Probe p : probes) {
@@ -127,11 +130,10 @@ public final class HealthMonitor implements AutoCloseable {
       }
     }
     long start = System.nanoTime();
-    long end = start + deadline.toNanos();
     List<CheckState> states = new ArrayList<>(probes.size());
     for (Probe p : probes) {
       Future<ProbeResult> future = started.get(p);
-      ProbeResult result = future == null ? timedOut(p) : await(p, future, end);
+      ProbeResult result = future == null ? timedOut(p) : await(p, future, start + waitFor(p).toNanos());
       states.add(damp(p, result, Duration.ofNanos(System.nanoTime() - start)));
     }
     HealthSnapshot previous = current;
@@ -199,9 +201,21 @@ public final class HealthMonitor implements AutoCloseable {
   }
 
   private ProbeResult timedOut(Probe p) {
-    String within = "within " + Units.formatDuration(deadline);
+    Duration waited = waitFor(p);
+    String within = "within " + Units.formatDuration(waited);
     return ProbeResult.fail(p, Double.NaN, "no result", within, "check did not finish " + within,
-        p.name() + " probe still running after " + deadline.toMillis() + "ms");
+        p.name() + " probe still running after " + waited.toMillis() + "ms");
+  }
+
+  /**
+   * probe_timeout, or a probe's own longer deadline plus a grace: a lookup table's postmap is killed
+   * at lookup_timeout, and its result ("no answer within 5s") says more than the monitor giving up.
+   */
+  private Duration waitFor(Probe p) {
+    return p.ownDeadline()
+        .map(own -> own.plus(OWN_DEADLINE_GRACE))
+        .filter(own -> own.compareTo(deadline) > 0)
+        .orElse(deadline);
   }
 
   private CheckState damp(Probe p, ProbeResult result, Duration took) {

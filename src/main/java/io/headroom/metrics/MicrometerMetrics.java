@@ -215,7 +215,7 @@ public final class MicrometerMetrics implements Metrics, HealthListener {
   private double value(GaugeKey key) {
     return health.get().states().stream()
         .filter(s -> s.latest().measure() == key.measure() && s.latest().subject().equals(key.subject()))
-        .mapToDouble(s -> s.latest().value())
+        .mapToDouble(s -> key.measure().isState() ? (s.healthy() ? 1 : 0) : s.latest().value())
         .findFirst()
         .orElse(Double.NaN);
   }
@@ -226,6 +226,8 @@ public final class MicrometerMetrics implements Metrics, HealthListener {
       case DISK_FREE_INODES_RATIO -> "headroom.disk.free.inodes.ratio";
       case MEMORY_AVAILABLE_RATIO -> "headroom.memory.available.ratio";
       case CPU_LOAD_PER_CORE -> "headroom.cpu.load.per.core";
+      case LOOKUP_TABLE_UP -> "headroom.lookup.table.up";
+      case POLICY_SERVICE_UP -> "headroom.policy.service.up";
       case NONE -> throw new IllegalArgumentException("no gauge for " + measure);
     };
   }
@@ -236,6 +238,8 @@ public final class MicrometerMetrics implements Metrics, HealthListener {
       case DISK_FREE_INODES_RATIO -> "Free inodes over total on a file system that must keep headroom";
       case MEMORY_AVAILABLE_RATIO -> "Available memory (MemAvailable) over total";
       case CPU_LOAD_PER_CORE -> "1-minute load average divided by logical cores";
+      case LOOKUP_TABLE_UP -> "1 while the lookup table answers its probe (after damping), 0 while it fails";
+      case POLICY_SERVICE_UP -> "1 while the policy service answers its probe (after damping), 0 while it fails";
       case NONE -> throw new IllegalArgumentException("no gauge for " + measure);
     };
   }

@@ -1,7 +1,10 @@
 package io.headroom.probe;
 
+import io.headroom.config.TableFileAccess;
+import io.headroom.config.LookupTable;
 import io.headroom.config.Check;
 import io.headroom.config.Units;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -27,6 +30,17 @@ public final class LookupTableProbe implements Probe {
   }
 
   @Override
+  public Measure measure() {
+    return Measure.LOOKUP_TABLE_UP;
+  }
+
+  /** The table or service as configured (or found): the gauge's label value, bounded by the config. */
+  @Override
+  public String subject() {
+    return table.spec();
+  }
+
+  @Override
   public String name() {
     return "lookup:" + table.spec();
   }
@@ -35,6 +49,12 @@ public final class LookupTableProbe implements Probe {
   @Override
   public String noun() {
     return table.noun();
+  }
+
+  /** postmap is killed at its deadline: pgsql and mysql tables have none of their own. */
+  @Override
+  public Optional<Duration> ownDeadline() {
+    return Optional.of(postmap.deadline());
   }
 
   @Override

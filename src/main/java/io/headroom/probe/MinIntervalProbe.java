@@ -2,6 +2,7 @@ package io.headroom.probe;
 
 import io.headroom.config.Check;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
@@ -70,6 +71,11 @@ public final class MinIntervalProbe implements Probe {
   @Override
   public String noun() {
     return delegate.noun();
+  }
+
+  @Override
+  public Optional<Duration> ownDeadline() {
+    return delegate.ownDeadline();
   }
 
   /** Synchronized: the monitor never runs one probe twice at once, but a status command may. */

@@ -1,5 +1,7 @@
 package io.headroom.probe;
 
+import io.headroom.config.PolicyProbeMode;
+import io.headroom.config.PolicyService;
 import io.headroom.config.Check;
 import io.headroom.config.Units;
 import java.io.IOException;
@@ -15,6 +17,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Probes one policy service ({@code check_policy_service}) by connecting, or by one complete
@@ -47,8 +50,24 @@ public final class PolicyServiceProbe implements Probe {
   }
 
   @Override
+  public Measure measure() {
+    return Measure.POLICY_SERVICE_UP;
+  }
+
+  /** The table or service as configured (or found): the gauge's label value, bounded by the config. */
+  @Override
+  public String subject() {
+    return service.spec();
+  }
+
+  @Override
   public String name() {
     return "policy:" + service.spec();
+  }
+
+  @Override
+  public Optional<Duration> ownDeadline() {
+    return Optional.of(deadline);
   }
 
   @Override

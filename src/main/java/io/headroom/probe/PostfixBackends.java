@@ -1,5 +1,7 @@
 package io.headroom.probe;
 
+import io.headroom.config.PolicyService;
+import io.headroom.config.LookupTable;
 import java.util.List;
 
 /**

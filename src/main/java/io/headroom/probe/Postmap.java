@@ -1,5 +1,6 @@
 package io.headroom.probe;
 
+import io.headroom.config.LookupTable;
 import io.headroom.config.Units;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,6 +1,8 @@
 package io.headroom.probe;
 
 import io.headroom.config.Check;
+import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Measures one dependency and compares it with its limit. A probe may block (disk, DNS, sockets):
@@ -27,6 +29,16 @@ public interface Probe {
   /** The dependency as a reply names it: the check's noun, unless this probe's is more precise. */
   default String noun() {
     return check().noun();
+  }
+
+  /**
+   * The deadline this probe enforces itself (a child process killed, a socket given up), so it
+   * returns by then plus a moment; empty when it relies on the monitor's {@code probe_timeout}. The
+   * monitor waits for a longer one, so the result names what failed ("no answer within 5s") instead
+   * of a check that did not finish.
+   */
+  default Optional<Duration> ownDeadline() {
+    return Optional.empty();
   }
 
   /** One measurement. An exception counts as a failing result; the monitor turns it into one. */

@@ -50,7 +50,8 @@ public final class ProbeFactory {
       case SPOOL -> List.of(new SpoolWriteProbe(config.spoolProbeDirectory()));
       case DNS -> List.of(new DnsProbe(config.dns()));
       case SCAN -> ScannerPingProbe.perKind(config.scan().scanners(), pingTimeout(config));
-      case LOOKUP, POLICY -> List.of();
+      case LOOKUP -> LookupBackends.find(config).tableProbes();
+      case POLICY -> LookupBackends.find(config).policyProbes();
     };
   }
 

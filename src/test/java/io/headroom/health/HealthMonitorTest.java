@@ -16,6 +16,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -124,6 +125,32 @@ class HealthMonitorTest {
       assertTrue(System.nanoTime() - start < 200_000_000L, "the still-hung probe is not waited for again");
       assertFalse(second.of(Check.DNS).get(0).healthy());
       release.countDown();
+    }
+  }
+
+  /**
+   * A probe that kills its own child at a deadline longer than probe_timeout (a lookup table's
+   * postmap at lookup_timeout) is waited for, so the reply names the table, not a check that did not
+   * finish.
+   */
+  @Test
+  void aProbeWithItsOwnLongerDeadlineIsWaitedForAndNamesWhatFailed() {
+    Probe postmap = new Probe() {
+      @Override public Check check() { return Check.LOOKUP; }
+      @Override public String name() { return "lookup:pgsql:/etc/postfix/pgsql.cf"; }
+      @Override public String noun() { return "Sender directory (PostgreSQL)"; }
+      @Override public Optional<Duration> ownDeadline() { return Optional.of(Duration.ofMillis(500)); }
+      @Override public ProbeResult run() throws InterruptedException {
+        Thread.sleep(500);
+        return ProbeResult.fail(this, 0, "no answer within 500ms", "answer within 500ms", "unavailable",
+            "pgsql:/etc/postfix/pgsql.cf: no answer within 500ms, killed");
+      }
+    };
+    try (HealthMonitor m = monitor(List.of(postmap), 1, 1, List.of())) {
+      CheckState lookup = m.runOnce().of(Check.LOOKUP).get(0);
+
+      assertEquals("Sender directory (PostgreSQL) unavailable", lookup.latest().reason());
+      assertEquals("pgsql:/etc/postfix/pgsql.cf: no answer within 500ms, killed", lookup.latest().detail());
     }
   }
 

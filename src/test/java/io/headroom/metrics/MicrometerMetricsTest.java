@@ -5,9 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.headroom.config.Check;
 import io.headroom.config.ScannerEndpoint;
 import io.headroom.config.Stage;
+import io.headroom.config.Mode;
+import io.headroom.health.CheckState;
 import io.headroom.health.HealthSnapshot;
+import io.headroom.probe.Measure;
+import io.headroom.probe.ProbeResult;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class MicrometerMetricsTest {
@@ -48,5 +55,26 @@ class MicrometerMetricsTest {
     assertLine("headroom_scans_total{result=\"clean\",scanner=\"clamd\"} 1.0", scrape);
     assertLine("headroom_scan_duration_seconds_count{result=\"clean\",scanner=\"clamd\"} 1", scrape);
     assertLine("headroom_config_reloads_total{result=\"failure\"} 1.0", scrape);
+  }
+
+  /** A lookup table's gauge is labelled with the table and follows its damped state, as check_up does. */
+  @Test
+  void eachLookupTableHasAnUpGaugeOfItsState() {
+    String table = "ldap:/etc/postfix/ldap-users.cf";
+    ProbeResult failing = new ProbeResult(Check.LOOKUP, "lookup:" + table, Measure.LOOKUP_TABLE_UP, table, false,
+        Double.NaN, "lookup error", "answer within 5s", Optional.empty(), "Can't contact LDAP server");
+    AtomicReference<HealthSnapshot> health = new AtomicReference<>(snapshot(failing, true));
+    MicrometerMetrics m = new MicrometerMetrics(health::get,
+        new MicrometerMetrics.Labels("1.0", List.of("idle_timeout"), List.of("clean")));
+
+    m.updated(HealthSnapshot.EMPTY, health.get());
+    assertLine("headroom_lookup_table_up{table=\"" + table + "\"} 1.0", m.scrape());
+    health.set(snapshot(failing, false));
+    assertLine("headroom_lookup_table_up{table=\"" + table + "\"} 0.0", m.scrape());
+  }
+
+  private static HealthSnapshot snapshot(ProbeResult latest, boolean healthy) {
+    return new HealthSnapshot(Instant.now(),
+        List.of(new CheckState(latest, healthy, Mode.ENFORCE, Stage.MAIL, Duration.ofMillis(20), Instant.EPOCH)));
   }
 }

@@ -31,7 +31,7 @@ final class PrometheusRulesIT {
                 "rules",
                 DIR.resolve("headroom-alerts.yml").toString())
             .assertExit(0);
-    assertTrue(result.output().contains("SUCCESS: 6 rules found"), result.output());
+    assertTrue(result.output().contains("SUCCESS: 8 rules found"), result.output());
   }
 
   @Test

@@ -74,7 +74,7 @@ final class SystemdUnitIT {
     assertEquals(List.of("/var/spool/postfix/headroom-milter"), unit.values("ReadWritePaths"));
     assertEquals(List.of("AF_UNIX AF_INET AF_INET6"), unit.values("RestrictAddressFamilies"));
     assertEquals(List.of("headroom-milter"), unit.values("User"));
-    assertEquals(List.of("postfix"), unit.values("SupplementaryGroups"));
+    assertEquals(List.of("postfix postdrop"), unit.values("SupplementaryGroups"));
     assertEquals(List.of("on-failure"), unit.values("Restart"));
     assertEquals(List.of("143"), unit.values("SuccessExitStatus"));
   }

@@ -1,5 +1,7 @@
 package io.headroom.probe;
 
+import io.headroom.config.PolicyProbeMode;
+import io.headroom.config.PolicyService;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

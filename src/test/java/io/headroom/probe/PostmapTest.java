@@ -1,5 +1,7 @@
 package io.headroom.probe;
 
+import io.headroom.config.TableRole;
+import io.headroom.config.LookupTable;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

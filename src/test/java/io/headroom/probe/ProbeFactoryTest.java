@@ -39,4 +39,19 @@ class ProbeFactoryTest {
 
     assertEquals(List.of("memory", "spool"), names(ProbeFactory.fromConfig(c)));
   }
+
+  @Test
+  void listedLookupTablesAndPolicyServicesGetAProbeEach() throws Exception {
+    Config c = config("disk_mode = off", "memory_mode = off", "cpu_mode = off", "spool_mode = off", "dns_mode = off",
+        "lookup_tables = tcp:127.0.0.1:2525, socketmap:inet:127.0.0.1:2526:virtual",
+        "lookup_canary = probe@example.org",
+        "policy_services = inet:127.0.0.1:10023");
+
+    List<Probe> probes = ProbeFactory.fromConfig(c);
+
+    assertEquals(List.of("lookup:tcp:127.0.0.1:2525", "lookup:socketmap:inet:127.0.0.1:2526:virtual",
+        "policy:inet:127.0.0.1:10023"), names(probes));
+    assertEquals(List.of("Lookup table (tcp)", "Lookup table (socketmap)", "Policy service"),
+        probes.stream().map(Probe::noun).toList());
+  }
 }

@@ -1,4 +1,4 @@
-package io.headroom.probe;
+package io.headroom.config;
 
 /** How a policy service is probed. */
 public enum PolicyProbeMode {

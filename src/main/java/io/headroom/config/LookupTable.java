@@ -1,4 +1,4 @@
-package io.headroom.probe;
+package io.headroom.config;
 
 import java.nio.file.Path;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package io.headroom.probe;
+package io.headroom.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

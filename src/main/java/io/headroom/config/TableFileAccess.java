@@ -1,4 +1,4 @@
-package io.headroom.probe;
+package io.headroom.config;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,7 +23,8 @@ public final class TableFileAccess {
     this(Files::isReadable);
   }
 
-  TableFileAccess(Predicate<Path> readable) {
+  /** Asks {@code readable}: a test gives a fixed answer. */
+  public TableFileAccess(Predicate<Path> readable) {
     this.readable = readable;
   }
 

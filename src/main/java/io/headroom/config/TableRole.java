@@ -1,4 +1,4 @@
-package io.headroom.probe;
+package io.headroom.config;
 
 /**
  * What smtpd uses a lookup table for, which is what a sender is told when it fails. In order of
