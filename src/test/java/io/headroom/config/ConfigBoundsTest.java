@@ -22,8 +22,7 @@ class ConfigBoundsTest {
   }
 
   private List<String> problems(String... lines) {
-    return assertThrows(ConfigException.class, () -> parse(lines)).problems().stream()
-        .map(ConfigProblem::toString).toList();
+    return ConfigFiles.problems(dir, lines);
   }
 
   private String at(int line) {

@@ -24,8 +24,7 @@ class ConfigParserTest {
   }
 
   private List<String> problems(String... lines) {
-    return assertThrows(ConfigException.class, () -> parse(lines)).problems().stream()
-        .map(ConfigProblem::toString).toList();
+    return ConfigFiles.problems(dir, lines);
   }
 
   private String file() {

@@ -102,6 +102,8 @@ class ScanAtScaleIT {
           MilterClient.Reply reply = c.read();
           latenciesMs.add((System.nanoTime() - begin) / 1_000_000);
           return reply.command() == ResponseCode.SMFIR_REPLYCODE.code() ? reply.text() : String.valueOf(reply.command());
+        } catch (java.io.UncheckedIOException e) {
+          return "no answer: " + e.getCause();
         }
       }));
     }
@@ -120,7 +122,9 @@ class ScanAtScaleIT {
     System.out.printf(Locale.ROOT, "%d sessions of 5 MiB: %d clean, %d deferred (451); latency p50 %d ms, p99 %d ms;"
             + " daemon peak RSS %d MiB%n", SESSIONS, clean, deferred, percentile(sorted, 50), percentile(sorted, 99),
         peakRss.get() / MIB);
-    assertEquals(SESSIONS, clean + deferred, "every session got a verdict or a 451: " + summary(outcomes));
+    assertEquals(SESSIONS, clean + deferred, "every session got a verdict or a 451: " + summary(outcomes)
+        + "\n" + daemon.log().lines().filter(l -> l.contains("WARN") || l.contains("ERROR")).limit(30)
+            .collect(java.util.stream.Collectors.joining("\n")));
     assertTrue(clean > 0, "some were scanned: " + summary(outcomes));
     assertTrue(peakRss.get() < RSS_LIMIT, "peak RSS " + peakRss.get() / MIB + " MiB");
     assertEquals(0.0, daemon.metric("headroom_milter_protocol_errors_total{reason=\"over_memory_budget\"}"),

@@ -214,19 +214,25 @@ class GateHandlerTest {
     assertTrue(Negotiation.acceptsAt(Set.of(Stage.RCPT), true).isEmpty(), "the content must still come");
   }
 
-  @Test
-  void aContentFailureIsAnsweredAtTheEndOfTheMessageAndNeverAccepted(@TempDir Path dir) throws Exception {
-    Config config = ConfigFiles.parse(dir, "scanners = clamd:tcp:127.0.0.1:3310");
-    ScanService stopped = new ScanService(config.scan(), metrics, dir, ScanService.DEFAULT_IO_THREADS, kind -> false);
-    stopped.close(); // its deadline timer refuses new scans: beginning one throws
-    FakeMta mta = new FakeMta(MilterHandlers.forConfig(config, Set.of(), health::get, metrics, Optional.of(stopped),
-        new MemoryBudget(1 << 30)), metrics);
+  /** A scanning session as Postfix drives it, up to its first header (which gets no reply). */
+  private FakeMta scanningAfterAHeader(Config config, ScanService scans, MemoryBudget budget) {
+    FakeMta mta = new FakeMta(MilterHandlers.forConfig(config, Set.of(), health::get, metrics, Optional.of(scans),
+        budget), metrics);
     mta.optneg();
     mta.connect("client.example", "192.0.2.1");
     mta.mail("<a@example.test>");
     assertContinue(mta.rcpt("<b@example.test>"));
     assertNull(mta.exchange(CommandCode.SMFIC_HEADER, "Subject\0hello\0".getBytes(StandardCharsets.US_ASCII)),
         "Postfix waits for no reply to a header");
+    return mta;
+  }
+
+  @Test
+  void aContentFailureIsAnsweredAtTheEndOfTheMessageAndNeverAccepted(@TempDir Path dir) throws Exception {
+    Config config = ConfigFiles.parse(dir, "scanners = clamd:tcp:127.0.0.1:3310");
+    ScanService stopped = new ScanService(config.scan(), metrics, dir, ScanService.DEFAULT_IO_THREADS, kind -> false);
+    stopped.close(); // its deadline timer refuses new scans: beginning one throws
+    FakeMta mta = scanningAfterAHeader(config, stopped, new MemoryBudget(1 << 30));
     assertNull(mta.exchange(CommandCode.SMFIC_BODY, "Hello.\r\n".getBytes(StandardCharsets.US_ASCII)));
     assertReply("451 4.3.0 Mail filter internal error, message not accepted, try again later", mta.eom());
   }
@@ -264,14 +270,7 @@ class GateHandlerTest {
     Config config = ConfigFiles.parse(dir, "scanners = clamd:tcp:127.0.0.1:3310");
     try (ScanService scans = new ScanService(config.scan(), metrics, dir, ScanService.DEFAULT_IO_THREADS, kind -> false)) {
       MemoryBudget full = new MemoryBudget(ContentScanning.SCAN_MEMORY - 1);
-      FakeMta mta = new FakeMta(MilterHandlers.forConfig(config, Set.of(), health::get, metrics, Optional.of(scans),
-          full), metrics);
-      mta.optneg();
-      mta.connect("client.example", "192.0.2.1");
-      mta.mail("<a@example.test>");
-      assertContinue(mta.rcpt("<b@example.test>"));
-      assertNull(mta.exchange(CommandCode.SMFIC_HEADER, "Subject\0hello\0".getBytes(StandardCharsets.US_ASCII)),
-          "Postfix waits for no reply to a header");
+      FakeMta mta = scanningAfterAHeader(config, scans, full);
       assertReply("451 4.3.0 Mail filter busy (no memory left for another scan), try again later", mta.eom());
       assertEquals(0, full.used(), "nothing was reserved");
       assertTrue(counted.containsAll(List.of("deferred scan data", "message deferred")), counted.toString());
