@@ -21,7 +21,10 @@ public record Config(
     BypassRules bypass,
     ResourceLimits resources,
     DnsSettings dns,
-    ScanSettings scan) {
+    ScanSettings scan,
+    DnsRecursion recursion,
+    QueueSettings queue,
+    DrainSettings drain) {
 
   public ListenAddress listen() {
     return listeners.listen();

@@ -118,6 +118,7 @@ public final class MicrometerMetrics implements Metrics, HealthListener {
         .register(registry);
     hostGauge(Measure.MEMORY_AVAILABLE_RATIO);
     hostGauge(Measure.CPU_LOAD_PER_CORE);
+    hostGauge(Measure.DRAIN_ACTIVE);
   }
 
   /** The Prometheus text exposition of every meter. */
@@ -218,6 +219,8 @@ public final class MicrometerMetrics implements Metrics, HealthListener {
       case DISK_FREE_INODES_RATIO -> "headroom.disk.free.inodes.ratio";
       case MEMORY_AVAILABLE_RATIO -> "headroom.memory.available.ratio";
       case CPU_LOAD_PER_CORE -> "headroom.cpu.load.per.core";
+      case QUEUE_MESSAGES -> "headroom.queue.messages";
+      case DRAIN_ACTIVE -> "headroom.drain.active";
       case NONE -> throw new IllegalArgumentException("no gauge for " + measure);
     };
   }
@@ -228,6 +231,8 @@ public final class MicrometerMetrics implements Metrics, HealthListener {
       case DISK_FREE_INODES_RATIO -> "Free inodes over total on a file system that must keep headroom";
       case MEMORY_AVAILABLE_RATIO -> "Available memory (MemAvailable) over total";
       case CPU_LOAD_PER_CORE -> "1-minute load average divided by logical cores";
+      case QUEUE_MESSAGES -> "Messages in one of Postfix's queues, by postqueue -j";
+      case DRAIN_ACTIVE -> "1 while headroom-milter drain is in force, 0 otherwise";
       case NONE -> throw new IllegalArgumentException("no gauge for " + measure);
     };
   }

@@ -25,16 +25,22 @@ public final class MilterHandlers {
       Config config, Supplier<HealthSnapshot> health, Metrics metrics, Optional<ScanService> scanner) {
     Optional<ContentScanning> scanning =
         scanner.map(s -> new ContentScanning(s, config.mode(Check.SCAN), metrics));
-    return new GateHandler(health, stages(config), config.bypass(), metrics, scanning);
+    return new GateHandler(health, stages(config), config.bypass(), metrics, scanning, RoomCheck.forConfig(config));
   }
 
-  /** The stages some enabled check answers at; defer_stage alone when every check is off. */
+  /**
+   * The stages some enabled check answers at; defer_stage alone when every check is off. MAIL
+   * whenever the disk check is on: an announced SIZE is weighed there ({@link RoomCheck}).
+   */
   static Set<Stage> stages(Config config) {
     Set<Stage> stages = EnumSet.noneOf(Stage.class);
     for (Check check : Check.values()) {
       if (config.mode(check) != Mode.OFF) {
         stages.add(config.stage(check));
       }
+    }
+    if (config.mode(Check.DISK) != Mode.OFF) {
+      stages.add(Stage.MAIL);
     }
     if (stages.isEmpty()) {
       stages.add(config.deferStage());

@@ -29,6 +29,17 @@ public final class DrainProbe implements Probe {
     return "drain";
   }
 
+  @Override
+  public Measure measure() {
+    return Measure.DRAIN_ACTIVE;
+  }
+
+  /** The admin's file is the decision: a drain takes effect at the next round, and so does its end. */
+  @Override
+  public boolean confirmsItself() {
+    return true;
+  }
+
   /** An unreadable state directory throws, and the monitor counts that as failing: never accept unchecked. */
   @Override
   public ProbeResult run() throws IOException {

@@ -10,5 +10,9 @@ public enum Measure {
   DISK_FREE_RATIO,
   DISK_FREE_INODES_RATIO,
   MEMORY_AVAILABLE_RATIO,
-  CPU_LOAD_PER_CORE
+  CPU_LOAD_PER_CORE,
+  /** Messages in one of Postfix's queues; the subject is the queue. */
+  QUEUE_MESSAGES,
+  /** 1 while the admin has drained the server, 0 otherwise. */
+  DRAIN_ACTIVE
 }

@@ -72,6 +72,11 @@ public final class MinIntervalProbe implements Probe {
     return delegate.noun();
   }
 
+  @Override
+  public boolean confirmsItself() {
+    return delegate.confirmsItself();
+  }
+
   /** Synchronized: the monitor never runs one probe twice at once, but a status command may. */
   @Override
   public synchronized ProbeResult run() throws Exception {

@@ -65,12 +65,6 @@ public final class QueueProbe implements Probe {
     return "queue";
   }
 
-  /** Until the registry has a queue check, the reply names the queue itself. */
-  @Override
-  public String noun() {
-    return "Mail queue";
-  }
-
   @Override
   public ProbeResult run() throws InterruptedException {
     String limit = maxMessages.isPresent() ? "limit " + maxMessages.getAsLong() : "no limit";

@@ -57,8 +57,8 @@ class DnsProbeTest {
 
   private static ProbeResult run(FixedClient client, List<InetSocketAddress> resolvers, String... names)
       throws Exception {
-    return new DnsProbe(
-            "dns", () -> resolvers, Stream.of(names).map(DnsQuestion::parse).toList(), TIMEOUT, client, FIXED_RANDOM)
+    return new DnsProbe(Check.DNS, "dns", () -> resolvers, Stream.of(names).map(DnsQuestion::parse).toList(), TIMEOUT,
+            client, FIXED_RANDOM, false)
         .run();
   }
 
