@@ -11,18 +11,24 @@ import java.util.OptionalLong;
  * @param maxMessages the backlog above which mail is deferred; empty counts only (for the gauge)
  * @param interval the least time between two counts (each costs showq a read of the whole queue)
  * @param timeout the deadline of one count; below {@code probe_timeout}, which would otherwise cut
- *     the probe off first and count it as failing
+ *     the probe off first and count it as failing (unset: 4s, or 80% of a shorter probe_timeout)
  * @param postfixConfig Postfix's config directory ({@code postqueue -c}); empty for the default
  */
 public record QueueSettings(
     OptionalLong maxMessages, Duration interval, Duration timeout, Optional<Path> postfixConfig) {
   private static final long MAX_LIMIT = 1_000_000_000L;
+  private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(4);
 
   static QueueSettings load(Settings s, HealthSchedule schedule) {
     OptionalLong max = s.value("queue_max_messages", "off", QueueSettings::limit);
     Duration interval = s.value("queue_interval", "30s", Values.positiveDuration("1h"));
     Duration timeout = s.value("queue_timeout", "4s", Values.positiveDuration("5m"));
-    if (timeout.compareTo(schedule.probeTimeout()) >= 0 && s.isValid("queue_timeout")) {
+    if (!s.isSet("queue_timeout")) {
+      // Unset, it keeps clear of a short probe_timeout rather than fail a file that never named it.
+      Duration share = schedule.probeTimeout().multipliedBy(4).dividedBy(5);
+      timeout = share.compareTo(DEFAULT_TIMEOUT) < 0 ? share : DEFAULT_TIMEOUT;
+    } else if (timeout.compareTo(schedule.probeTimeout()) >= 0 && s.isValid("queue_timeout")
+        && s.isValid("probe_timeout")) {
       s.problem("queue_timeout", Units.formatDuration(timeout) + " is not below probe_timeout = "
           + Units.formatDuration(schedule.probeTimeout()) + " (the probe's own deadline would cut the count off first)");
     }

@@ -40,7 +40,7 @@ public final class ProbeFactory {
 
   private static List<Probe> probes(Check check, Config config, SystemInfo system) {
     return switch (check) {
-      case DRAIN -> List.of(new DrainProbe(check, new DrainState(config.drain().file())));
+      case DRAIN -> List.of(new DrainProbe(new DrainState(config.drain().file())));
       case DISK -> diskProbes(config, system);
       case MEMORY -> {
         GlobalMemory memory = system.getHardware().getMemory();
@@ -73,7 +73,7 @@ public final class ProbeFactory {
   private static List<Probe> queueProbes(QueueSettings settings) {
     AtomicReference<QueueCounts> latest = new AtomicReference<>();
     Probe count = MinIntervalProbe.reusingAll(
-        QueueProbe.postqueue(Check.QUEUE, settings.postfixConfig(), settings.timeout(), settings.maxMessages(),
+        QueueProbe.postqueue(settings.postfixConfig(), settings.timeout(), settings.maxMessages(),
             latest::set),
         settings.interval());
     List<Probe> probes = new ArrayList<>(List.of(count));

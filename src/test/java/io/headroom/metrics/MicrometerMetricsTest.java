@@ -5,9 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.headroom.config.Check;
 import io.headroom.config.ScannerEndpoint;
 import io.headroom.config.Stage;
+import io.headroom.config.Mode;
+import io.headroom.health.CheckState;
 import io.headroom.health.HealthSnapshot;
+import io.headroom.probe.Measure;
+import io.headroom.probe.ProbeResult;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class MicrometerMetricsTest {
@@ -43,5 +49,29 @@ class MicrometerMetricsTest {
     assertLine("headroom_scans_total{result=\"clean\",scanner=\"clamd\"} 1.0", scrape);
     assertLine("headroom_scan_duration_seconds_count{result=\"clean\",scanner=\"clamd\"} 1", scrape);
     assertLine("headroom_config_reloads_total{result=\"failure\"} 1.0", scrape);
+  }
+
+  /** The queue levels and the drain, read from the snapshot as the monitor publishes it. */
+  @Test
+  void queueLevelsAndTheDrainAreGaugesOfTheSnapshot() {
+    HealthSnapshot snapshot = new HealthSnapshot(Instant.EPOCH, List.of(
+        state(Check.DRAIN, "drain", Measure.DRAIN_ACTIVE, "", 1),
+        state(Check.QUEUE, "queue:deferred", Measure.QUEUE_MESSAGES, "deferred", 11997),
+        state(Check.QUEUE, "queue:hold", Measure.QUEUE_MESSAGES, "hold", 0)));
+    MicrometerMetrics m = new MicrometerMetrics(() -> snapshot,
+        new MicrometerMetrics.Labels(List.of("idle_timeout"), List.of("clean")));
+
+    m.updated(HealthSnapshot.EMPTY, snapshot);
+
+    String scrape = m.scrape();
+    assertLine("headroom_drain_active 1.0", scrape);
+    assertLine("headroom_queue_messages{queue=\"deferred\"} 11997.0", scrape);
+    assertLine("headroom_queue_messages{queue=\"hold\"} 0.0", scrape);
+    assertLine("headroom_deferrals_total{check=\"dns_recursion\",stage=\"rcpt\"} 0.0", scrape);
+  }
+
+  private static CheckState state(Check check, String probe, Measure measure, String subject, double value) {
+    ProbeResult r = new ProbeResult(check, probe, measure, subject, true, value, "", "", Optional.empty(), "");
+    return new CheckState(r, true, Mode.ENFORCE, Stage.RCPT, Duration.ZERO, Instant.EPOCH);
   }
 }

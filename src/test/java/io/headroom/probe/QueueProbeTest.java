@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.headroom.config.Check;
 import io.headroom.probe.QueueCounts.Queue;
 import java.io.IOException;
 import java.time.Duration;
@@ -24,7 +23,7 @@ class QueueProbeTest {
   }
 
   private ProbeResult run(QueueReader reader, OptionalLong max) throws Exception {
-    return new QueueProbe(Check.SPOOL, reader, DEADLINE, max, published::add).run();
+    return new QueueProbe(reader, DEADLINE, max, published::add).run();
   }
 
   @Test
