@@ -163,8 +163,7 @@ class DnsProbeIT {
   }
 
   private static Probe truncationProbe(TruncatingDnsServer server, boolean retryOverTcp) {
-    DnsSettings settings =
-        new DnsSettings(List.of(server.address()), List.of(DnsQuestion.parse(".")), Duration.ofSeconds(2), retryOverTcp);
-    return DnsProbe.recursion(settings, new DnsRecursion(List.of(DnsQuestion.parse("example.org/TXT")), Duration.ZERO));
+    return new DnsProbe(new DnsSettings(
+        List.of(server.address()), List.of(DnsQuestion.parse("example.org/TXT")), Duration.ofSeconds(2), retryOverTcp));
   }
 }
