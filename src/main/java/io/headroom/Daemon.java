@@ -1,5 +1,11 @@
 package io.headroom;
 
+import io.headroom.reply.Reason;
+import io.headroom.transport.MemoryBudget;
+import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import io.headroom.config.Check;
 import io.headroom.config.Config;
 import io.headroom.config.ConfigException;
@@ -44,7 +50,13 @@ import org.slf4j.LoggerFactory;
 final class Daemon {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
 
+  /** A /health answer while the milter's event loop is this late is "deferring", whatever the checks say. */
+  private static final Duration LOOP_STALL_LIMIT = Duration.ofSeconds(2);
+
   private final MicrometerMetrics metrics;
+  /** What all milter connections and scans together may hold in memory. */
+  private final MemoryBudget budget = MemoryBudget.forHeap();
+  private volatile MilterServer server;
   private final SystemdNotifier notifier = SystemdNotifier.fromEnvironment();
   private volatile ScanService scanner;
   private volatile Config config;
@@ -53,7 +65,7 @@ final class Daemon {
 
   private Daemon(Config config) {
     this.config = config;
-    this.metrics = new MicrometerMetrics(this::health, new MicrometerMetrics.Labels(ProtocolError.labels(),
+    this.metrics = new MicrometerMetrics(this::health, new MicrometerMetrics.Labels(BuildInfo.version(), ProtocolError.labels(),
         Arrays.stream(ScanResult.values()).map(ScanResult::word).toList()));
   }
 
@@ -75,6 +87,35 @@ final class Daemon {
     return m == null ? HealthSnapshot.EMPTY : m.current();
   }
 
+  /**
+   * What /health serves: the checks, unless the milter's event loop has stopped keeping time, in
+   * which case no session is being answered and every check reads as failing.
+   */
+  private HealthSnapshot servedHealth() {
+    MilterServer s = server;
+    return served(health(), s == null ? Duration.ZERO : s.loopStalledFor(), Instant.now());
+  }
+
+  static HealthSnapshot served(HealthSnapshot snapshot, Duration loopStalledFor, Instant now) {
+    if (loopStalledFor.compareTo(LOOP_STALL_LIMIT) <= 0) {
+      return snapshot;
+    }
+    return snapshot.allFailing(
+        Reason.of("Mail filter", "event loop stalled", "for " + Units.formatDuration(loopStalledFor)),
+        "the milter's event loop has not run for " + loopStalledFor.toMillis() + "ms", now);
+  }
+
+  /** WATCHDOG=1 only while the event loop keeps time: a wedged loop lets systemd restart us. */
+  private void petWatchdog(Duration every) {
+    MilterServer s = server;
+    if (s != null && s.loopStalledFor().compareTo(every) < 0) {
+      notifier.watchdog();
+    } else if (s != null) {
+      log.error("event loop stalled for {}: not telling systemd's watchdog we are alive",
+          Units.formatDuration(s.loopStalledFor()));
+    }
+  }
+
   private int serve() {
     log.info("starting headroom-milter {} with {}: {}", BuildInfo.version(), config.describeSource(), describe(config));
     LinkedBlockingQueue<String> signals = new LinkedBlockingQueue<>();
@@ -85,13 +126,12 @@ final class Daemon {
     }
     apply(config);
     MetricsHttpServer http = null;
-    MilterServer server;
     try {
       if (config.metricsListen().isPresent()) {
-        http = MetricsHttpServer.start(config.metricsListen().get(), metrics, this::health);
+        http = MetricsHttpServer.start(config.metricsListen().get(), metrics, this::servedHealth);
         log.info("metrics on http://{}/metrics", HostPort.format(config.metricsListen().get()));
       }
-      server = MilterServer.start(config.listen(), () -> handler, () -> config.sessions(), metrics);
+      server = MilterServer.start(config.listen(), () -> handler, () -> config.sessions(), metrics, budget);
     } catch (IOException | RuntimeException e) {
       log.error("cannot start: {}", e.toString());
       close(http);
@@ -103,6 +143,9 @@ final class Daemon {
     }
     log.info("listening on {} ({})", config.listen(), server.localAddress());
     notifier.ready("listening on " + config.listen() + ", config " + config.describeSource());
+    ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(new DaemonThreads("headroom-watchdog"));
+    notifier.watchdogInterval().ifPresent(every -> watchdog.scheduleAtFixedRate(
+        () -> petWatchdog(every), 0, every.toMillis(), TimeUnit.MILLISECONDS));
     try {
       for (String signal = signals.take(); !signal.equals("TERM"); signal = signals.take()) {
         notifier.reloading();
@@ -115,6 +158,7 @@ final class Daemon {
     log.info("stopping: no new sessions, waiting up to {} for {} in flight",
         Units.formatDuration(config.sessions().shutdownTimeout()), server.activeSessions());
     server.drain(config.sessions().shutdownTimeout());
+    watchdog.shutdownNow();
     close(scanner);
     close(http);
     monitor.close();
@@ -122,19 +166,34 @@ final class Daemon {
     return Main.EXIT_OK;
   }
 
-  /** Makes {@code next} the running configuration: new probes, first round done, new handler. */
+  /**
+   * Makes {@code next} the running configuration: new probes with their first round done, a new
+   * scan service and handler, swapped in only once all of them were built. If building fails, what
+   * was built is closed and the running configuration stays as it was.
+   */
   private void apply(Config next) {
     List<HealthListener> listeners = new ArrayList<>(List.of(new StateChangeLog(), metrics));
     HealthMonitor fresh = HealthMonitor.forConfig(next, Clock.systemUTC(), listeners);
-    fresh.runOnce();
+    ScanService freshScanner = null;
+    MilterHandler freshHandler;
+    try {
+      fresh.runOnce();
+      freshScanner = scans(next)
+          ? new ScanService(next.scan(), metrics, Path.of(System.getProperty("java.io.tmpdir")),
+              ScanService.DEFAULT_IO_THREADS, kind -> declaredDown(fresh.current(), kind))
+          : null;
+      freshHandler = MilterHandlers.forConfig(next, fresh.stagesInUse(), fresh::current, metrics,
+          Optional.ofNullable(freshScanner), budget);
+    } catch (RuntimeException e) {
+      fresh.close();
+      close(freshScanner);
+      throw e;
+    }
     ScanService oldScanner = scanner;
-    scanner = scans(next)
-        ? new ScanService(next.scan(), metrics, Path.of(System.getProperty("java.io.tmpdir")),
-            ScanService.DEFAULT_IO_THREADS, kind -> declaredDown(fresh.current(), kind))
-        : null;
-    handler = MilterHandlers.forConfig(next, fresh::current, metrics, Optional.ofNullable(scanner));
     HealthMonitor old = monitor;
+    scanner = freshScanner;
     monitor = fresh;
+    handler = freshHandler;
     config = next;
     fresh.start();
     if (old != null) {
@@ -177,6 +236,12 @@ final class Daemon {
       metrics.configReload(false);
       e.problems().forEach(p -> log.error("reload failed, keeping the running configuration: {}", p));
       return "reload failed, running configuration kept: " + e.problems().get(0);
+    } catch (RuntimeException e) {
+      // A value the parser accepted must never fail here; if one does, it is a bug, and the
+      // running configuration still serves.
+      metrics.configReload(false);
+      log.error("reload failed, keeping the running configuration: {}", file, e);
+      return "reload failed, running configuration kept: " + e;
     }
   }
 

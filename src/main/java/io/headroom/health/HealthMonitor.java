@@ -13,6 +13,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -89,6 +91,13 @@ public final class HealthMonitor implements AutoCloseable {
   public static HealthMonitor forConfig(Config config, Clock clock, List<HealthListener> listeners) {
     return new HealthMonitor(ProbeFactory.fromConfig(config), config::mode, config::stage,
         config.probeInterval(), config.probeTimeout(), config.failAfter(), config.recoverAfter(), clock, listeners);
+  }
+
+  /** The stages at which some probe's check answers: the events the milter must ask Postfix for. */
+  public Set<Stage> stagesInUse() {
+    Set<Stage> used = EnumSet.noneOf(Stage.class);
+    probes.forEach(p -> used.add(stages.apply(p.check())));
+    return used;
   }
 
   /**

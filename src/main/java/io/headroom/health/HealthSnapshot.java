@@ -82,13 +82,18 @@ public final class HealthSnapshot {
    */
   HealthSnapshot stalled(Duration age, Instant now) {
     String silent = "no result for " + io.headroom.config.Units.formatDuration(age.withNanos(0));
-    List<CheckState> stale = states.stream().map(s -> {
+    return allFailing(Reason.of("Health checks", "stalled", silent),
+        "health checks stalled: the last round finished " + age.toMillis() + "ms ago", now);
+  }
+
+  /** This snapshot with every check failing for {@code reason}, each in its own mode and stage. */
+  public HealthSnapshot allFailing(Reason reason, String detail, Instant now) {
+    List<CheckState> failed = states.stream().map(s -> {
       ProbeResult r = s.latest();
-      ProbeResult failed = new ProbeResult(r.check(), r.probe(), r.measure(), r.subject(), false, Double.NaN,
-          "stalled", r.limit(), Optional.of(Reason.of("Health checks", "stalled", silent)),
-          "health checks stalled: the last round finished " + age.toMillis() + "ms ago");
-      return new CheckState(failed, false, s.mode(), s.stage(), s.took(), s.healthy() ? now : s.since());
+      ProbeResult result = new ProbeResult(r.check(), r.probe(), r.measure(), r.subject(), false, Double.NaN,
+          reason.condition(), r.limit(), Optional.of(reason), detail);
+      return new CheckState(result, false, s.mode(), s.stage(), s.took(), s.healthy() ? now : s.since());
     }).toList();
-    return new HealthSnapshot(taken, stale);
+    return new HealthSnapshot(taken, failed);
   }
 }

@@ -49,9 +49,13 @@ public final class MicrometerMetrics implements Metrics, HealthListener {
   private static final String CONFIG_RELOADS = "headroom.config.reloads";
   private static final String CHECK_DURATION = "headroom.check.duration";
   private static final String CHECK_UP = "headroom.check.up";
+  private static final String BUILD_INFO = "headroom.build.info";
 
-  /** The label sets that are not enums of the core: they belong to the transport and the scanners. */
-  public record Labels(Collection<String> protocolErrors, Collection<String> scanResults) {}
+  /**
+   * The label values that are not enums of the core: the build's version, and the sets that belong
+   * to the transport and the scanners.
+   */
+  public record Labels(String version, Collection<String> protocolErrors, Collection<String> scanResults) {}
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicInteger activeSessions = new AtomicInteger();
@@ -113,6 +117,10 @@ public final class MicrometerMetrics implements Metrics, HealthListener {
           .tag("check", check.label())
           .register(registry);
     }
+    Gauge.builder(BUILD_INFO, () -> 1)
+        .description("Always 1; the version label says which build is running")
+        .tag("version", labels.version())
+        .register(registry);
     Gauge.builder(SESSIONS_ACTIVE, activeSessions, AtomicInteger::get)
         .description("Milter connections open now")
         .register(registry);

@@ -3,12 +3,15 @@ package io.headroom.milter;
 import io.headroom.reply.SmtpReply;
 import io.headroom.config.Check;
 import io.headroom.config.Mode;
+import io.headroom.config.ScanSettings;
+import io.headroom.config.ScannerEndpoint;
 import io.headroom.config.Stage;
 import io.headroom.metrics.Metrics;
 import io.headroom.metrics.Metrics.MessageAction;
 import io.headroom.scan.MessageScan;
 import io.headroom.scan.ScanOutcome;
 import io.headroom.scan.ScanService;
+import io.headroom.transport.MemoryBudget;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -30,14 +33,35 @@ final class ContentScanning {
   /** Scan verdicts come at the end of DATA; metrics and logs call that stage "data". */
   private static final Stage STAGE = Stage.DATA;
 
+  /**
+   * What one message's scan holds at most: the 64 KiB batch, which its byte stream can double, one
+   * 64 KiB chunk on its way to the scanners, and jmilter's copy of a packet.
+   */
+  static final long SCAN_MEMORY = 256 << 10;
+
   private final ScanService scanner;
   private final Mode mode;
   private final Metrics metrics;
+  private final MemoryBudget budget;
+  private final long memoryPerScan;
 
-  ContentScanning(ScanService scanner, Mode mode, Metrics metrics) {
+  /**
+   * @param budget the memory all connections share: a scan takes its part before it begins, and a
+   *     message that finds none left is answered 451 busy rather than reset or queued
+   */
+  ContentScanning(ScanService scanner, ScanSettings settings, Mode mode, Metrics metrics, MemoryBudget budget) {
     this.scanner = scanner;
     this.mode = mode;
     this.metrics = metrics;
+    this.budget = budget;
+    boolean spamd = settings.scanners().stream().anyMatch(e -> e.kind() == ScannerEndpoint.Kind.SPAMD);
+    // spamd is given the whole message at once: up to SPAMD_MEMORY_LIMIT of it is kept in memory.
+    this.memoryPerScan = SCAN_MEMORY + (spamd ? ScanService.SPAMD_MEMORY_LIMIT : 0);
+  }
+
+  /** Takes this message's scan memory from the shared budget; false when none is left. */
+  boolean admit(Session s) {
+    return s.reserveScanMemory(budget, memoryPerScan);
   }
 
   void header(Session s, String name, String value) {

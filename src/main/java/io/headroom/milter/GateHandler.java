@@ -43,6 +43,8 @@ final class GateHandler extends AbstractMilterHandler {
   private static final Logger log = LoggerFactory.getLogger(GateHandler.class);
   static final SmtpReply INTERNAL_ERROR =
       SmtpReply.of(Consequence.DEFER_INTERNAL, Reason.of("Mail filter", "internal error"));
+  static final SmtpReply NO_SCAN_MEMORY =
+      SmtpReply.defer(Reason.of("Mail filter", "busy", "no memory left for another scan"));
 
   private final Supplier<HealthSnapshot> health;
   private final Set<Stage> stages;
@@ -153,6 +155,14 @@ final class GateHandler extends AbstractMilterHandler {
   @Override
   public void eom(MilterContext context, byte[] bodyChunk) throws MilterException {
     Session s = (Session) context;
+    if (scanning.isPresent() && s.scanRefused()) {
+      log.warn("{}: deferred client {} at end of data: no memory left for another scan", s.tag(),
+          s.clientDescription());
+      metrics.deferred(Check.SCAN, Stage.DATA);
+      metrics.message(MessageAction.DEFERRED);
+      send(s, NO_SCAN_MEMORY);
+      return;
+    }
     if (scanning.isPresent()) {
       content(s, "end of message", (scan, x) -> scan.endOfMessage(x, bodyChunk));
       return;
@@ -187,6 +197,11 @@ final class GateHandler extends AbstractMilterHandler {
     }
     if (s.contentFailed()) {
       send(s, INTERNAL_ERROR);
+      return;
+    }
+    if (!scanning.get().admit(s)) {
+      // Nothing of this message is read into a scan; its end is answered 451 busy (see eom).
+      send(s, NO_SCAN_MEMORY);
       return;
     }
     try {

@@ -4,11 +4,11 @@ import io.headroom.config.Config;
 import io.headroom.health.HealthSnapshot;
 import io.headroom.metrics.Metrics;
 import io.headroom.config.Check;
-import io.headroom.config.Mode;
 import io.headroom.config.Stage;
 import java.util.EnumSet;
 import java.util.Set;
 import io.headroom.scan.ScanService;
+import io.headroom.transport.MemoryBudget;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.nightcode.milter.MilterHandler;
@@ -18,33 +18,21 @@ public final class MilterHandlers {
   private MilterHandlers() {}
 
   /**
+   * @param stages the stages at which some probe's check answers ({@code HealthMonitor.stagesInUse});
+   *     empty, when no check runs, means {@code defer_stage}, where a healthy gate accepts at once
    * @param scanner the scan service when the configuration scans content (scanners set and
    *     scan_mode not off)
+   * @param budget the memory shared with the milter connections, which scans draw on
    */
-  public static MilterHandler forConfig(
-      Config config, Supplier<HealthSnapshot> health, Metrics metrics, Optional<ScanService> scanner) {
+  public static MilterHandler forConfig(Config config, Set<Stage> stages, Supplier<HealthSnapshot> health,
+      Metrics metrics, Optional<ScanService> scanner, MemoryBudget budget) {
     Optional<ContentScanning> scanning =
-        scanner.map(s -> new ContentScanning(s, config.mode(Check.SCAN), metrics));
-    return new GateHandler(health, stages(config), config.bypass(), metrics, scanning, RoomCheck.forConfig(config));
-  }
-
-  /**
-   * The stages some enabled check answers at; defer_stage alone when every check is off. MAIL
-   * whenever the disk check is on: an announced SIZE is weighed there ({@link RoomCheck}).
-   */
-  static Set<Stage> stages(Config config) {
-    Set<Stage> stages = EnumSet.noneOf(Stage.class);
-    for (Check check : Check.values()) {
-      if (config.mode(check) != Mode.OFF) {
-        stages.add(config.stage(check));
-      }
-    }
-    if (config.mode(Check.DISK) != Mode.OFF) {
-      stages.add(Stage.MAIL);
-    }
-    if (stages.isEmpty()) {
-      stages.add(config.deferStage());
-    }
-    return stages;
+        scanner.map(s -> new ContentScanning(s, config.scan(), config.mode(Check.SCAN), metrics, budget));
+    Optional<RoomCheck> room = RoomCheck.forConfig(config);
+    Set<Stage> answered = EnumSet.noneOf(Stage.class);
+    answered.addAll(stages.isEmpty() ? Set.of(config.deferStage()) : stages);
+    // An announced SIZE is weighed at MAIL whatever stage the disk check itself answers at.
+    room.ifPresent(r -> answered.add(Stage.MAIL));
+    return new GateHandler(health, answered, config.bypass(), metrics, scanning, room);
   }
 }

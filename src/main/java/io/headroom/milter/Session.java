@@ -4,6 +4,7 @@ import io.headroom.config.Stage;
 import io.headroom.metrics.Metrics.MessageAction;
 import io.headroom.scan.MessageScan;
 import io.headroom.transport.InboundHold;
+import io.headroom.transport.MemoryBudget;
 import io.headroom.transport.TransportSession;
 import java.net.InetAddress;
 import java.util.Map;
@@ -32,6 +33,8 @@ final class Session extends MilterContextImpl implements TransportSession {
   private volatile Stage decidedAt;
   /** The scan of the message under way, from its first header to its end. */
   private MessageScan scan;
+  /** The memory that scan holds, taken from the budget shared with every connection. */
+  private MemoryBudget.Reservation scanMemory;
 
   Session(
       MilterHandler handler,
@@ -123,12 +126,35 @@ final class Session extends MilterContextImpl implements TransportSession {
     return scan;
   }
 
-  /** Ends the scan, if any: releases its sockets and spool; a finished scan is unaffected. */
+  /** Ends the scan, if any: releases its sockets, spool and memory; a finished scan is unaffected. */
   synchronized void endScan() {
     if (scan != null) {
       scan.abort();
       scan = null;
     }
+    if (scanMemory != null) {
+      scanMemory.close();
+      scanMemory = null;
+    }
+  }
+
+  /**
+   * Takes the memory a scan of this message needs, once per message; false when the shared budget
+   * has none left, and the transaction is then marked refused.
+   */
+  synchronized boolean reserveScanMemory(MemoryBudget budget, long bytes) {
+    if (scanMemory != null) {
+      return true;
+    }
+    scanMemory = budget.reserve(bytes).orElse(null);
+    if (scanMemory == null) {
+      transaction = Transaction.SCAN_REFUSED;
+    }
+    return scanMemory != null;
+  }
+
+  boolean scanRefused() {
+    return transaction == Transaction.SCAN_REFUSED;
   }
 
   /**
@@ -184,7 +210,9 @@ final class Session extends MilterContextImpl implements TransportSession {
     /** Counted in headroom_messages_total as bypassed. */
     COUNTED_BYPASSED,
     /** Handling the content failed: its end is answered 451. */
-    CONTENT_FAILED;
+    CONTENT_FAILED,
+    /** No memory was left for scanning it: its end is answered 451 busy. */
+    SCAN_REFUSED;
 
     boolean bypassed() {
       return this == BYPASSED || this == COUNTED_BYPASSED;

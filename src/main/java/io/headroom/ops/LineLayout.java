@@ -10,8 +10,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /**
- * One text line per event: {@code TIME LEVEL Logger: [session] message} on a terminal, and
- * {@code <PRIORITY>Logger: [session] message} for journald, which stamps its own time and reads
+ * One text line per event: {@code TIME LEVEL Logger: message} on a terminal, and
+ * {@code <PRIORITY>Logger: message} for journald, which stamps its own time and reads
  * the priority from the prefix (SyslogLevelPrefix=, on by default).
  *
  * <p>journald's stream protocol makes one entry of each line, so for the journal every line break
@@ -21,9 +21,6 @@ import java.util.Locale;
  * output, and the plain lines are what `journalctl -o cat` shows anyway.
  */
 final class LineLayout {
-  /** The milter's MDC key for the session that produced a line. */
-  static final String SESSION = "session";
-
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
 
   private final boolean journal;
@@ -44,10 +41,6 @@ final class LineLayout {
     }
     String logger = event.getLoggerName();
     line.append(logger, logger.lastIndexOf('.') + 1, logger.length()).append(": ");
-    String session = event.getMDCPropertyMap().get(SESSION);
-    if (session != null) {
-      line.append('[').append(session).append("] ");
-    }
     line.append(event.getFormattedMessage());
     IThrowableProxy thrown = event.getThrowableProxy();
     if (thrown != null) {

@@ -93,7 +93,11 @@ public final class ScannerPingProbe implements Probe {
     if (up > 0) {
       return ProbeResult.pass(this, up, measured, "need 1", detail);
     }
-    return ProbeResult.fail(this, 0, measured, "need 1", "unreachable", detail);
+    // A scanner that took the connection and then said nothing is hung (SIGSTOP, a deadlock), not
+    // down: the fix differs, so the words do too.
+    boolean hung = pings.stream().anyMatch(Ping::connectedWithoutAnswer);
+    String condition = hung ? "not answering (no reply within " + Units.formatDuration(timeout) + ")" : "unreachable";
+    return ProbeResult.fail(this, 0, measured, "need 1", condition, detail);
   }
 
   /** One backend's ping: connect, send the request, read until the answer is complete. */
@@ -103,6 +107,7 @@ public final class ScannerPingProbe implements Probe {
     private final ByteBuffer reply = ByteBuffer.allocate(256);
     private SocketChannel channel;
     private boolean pending = true;
+    private boolean connected;
     private boolean answered;
     private String problem = "no answer within " + Units.formatDuration(timeout);
 
@@ -117,7 +122,7 @@ public final class ScannerPingProbe implements Probe {
                 ? SocketChannel.open(StandardProtocolFamily.UNIX)
                 : SocketChannel.open();
         channel.configureBlocking(false);
-        boolean connected = channel.connect(address());
+        connected = channel.connect(address());
         channel.register(
             selector, connected ? SelectionKey.OP_WRITE : SelectionKey.OP_CONNECT, this);
       } catch (IOException | RuntimeException e) {
@@ -128,6 +133,7 @@ public final class ScannerPingProbe implements Probe {
     void step(SelectionKey key) {
       try {
         if (key.isConnectable() && channel.finishConnect()) {
+          connected = true;
           key.interestOps(SelectionKey.OP_WRITE);
         } else if (key.isWritable()) {
           channel.write(request);
@@ -180,6 +186,11 @@ public final class ScannerPingProbe implements Probe {
           // Done with this backend either way.
         }
       }
+    }
+
+    /** Connected, and silent until the deadline: the scanner is there but hung. */
+    boolean connectedWithoutAnswer() {
+      return connected && !answered && pending;
     }
 
     String describe() {

@@ -73,6 +73,14 @@ final class BusySession extends SimpleChannelInboundHandler<MilterPacket> {
     return MilterPacket.builder().command(CommandCode.SMFIC_OPTNEG).payload(out).build();
   }
 
+  /** A peer that does not read its busy answers gets no more of them. */
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (!ctx.channel().isWritable()) {
+      ctx.close();
+    }
+  }
+
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt instanceof IdleStateEvent) {

@@ -26,30 +26,52 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.nightcode.milter.MilterHandler;
 import org.nightcode.milter.codec.Int32LenFrameEncoder;
 import org.nightcode.milter.codec.MilterPacketDecoder;
 import org.nightcode.milter.codec.MilterPacketEncoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The milter socket. jmilter's own server has no bound on a packet's length, no read timeout and
  * no limit on connections, so the pipeline is built here around jmilter's codecs and command
- * engine: bounded framing ({@link PacketFrameDecoder}), an idle timeout, protocol order
- * ({@link ProtocolState}) and max_sessions ({@link SessionLimiter}, {@link BusySession}).
+ * engine: bounded framing within one {@link MemoryBudget} ({@link PacketFrameDecoder}), deadlines
+ * for negotiation, for each packet and for silence, protocol order and macro bounds
+ * ({@link ProtocolState}), and max_sessions ({@link SessionLimiter}, {@link BusySession}).
  */
 public final class MilterServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(MilterServer.class);
+
+  /**
+   * Connections over max_sessions answered busy at once. Each costs little (packets of at most
+   * {@link PacketFrameDecoder#MAX_BUSY_PACKET}), but without a cap a flood of them costs without
+   * limit; beyond it a new one is closed unanswered, and Postfix applies milter_default_action.
+   */
+  static final int MAX_BUSY = 100;
+
   private final EventLoopGroup loop;
   private final Channel channel;
   private final ChannelGroup sessions;
   private final Optional<UnixSocketFile> socketFile;
+  private final LoopBeat beat;
 
-  private MilterServer(
-      EventLoopGroup loop, Channel channel, ChannelGroup sessions, Optional<UnixSocketFile> socketFile) {
+  private MilterServer(EventLoopGroup loop, Channel channel, ChannelGroup sessions,
+      Optional<UnixSocketFile> socketFile, LoopBeat beat) {
     this.loop = loop;
     this.channel = channel;
     this.sessions = sessions;
     this.socketFile = socketFile;
+    this.beat = beat;
+  }
+
+  /** Binds and starts serving with a {@link MemoryBudget#forHeap()} of its own. */
+  public static MilterServer start(
+      ListenAddress listen, Supplier<MilterHandler> handlers, Supplier<SessionLimits> limits, Metrics metrics)
+      throws InterruptedException {
+    return start(listen, handlers, limits, metrics, MemoryBudget.forHeap());
   }
 
   /**
@@ -57,10 +79,11 @@ public final class MilterServer implements AutoCloseable {
    *
    * @param handlers the handler for each new connection: a reload swaps what it returns
    * @param limits the session limits for each new connection: a reload swaps them too
+   * @param budget what partial packets of all connections together may hold; share it with the
+   *     scan path so that both draw on one bound
    */
-  public static MilterServer start(
-      ListenAddress listen, Supplier<MilterHandler> handlers, Supplier<SessionLimits> limits, Metrics metrics)
-      throws InterruptedException {
+  public static MilterServer start(ListenAddress listen, Supplier<MilterHandler> handlers,
+      Supplier<SessionLimits> limits, Metrics metrics, MemoryBudget budget) throws InterruptedException {
     JmilterLog.install();
     boolean epoll = Epoll.isAvailable();
     if (listen instanceof ListenAddress.Unix && !epoll) {
@@ -81,6 +104,8 @@ public final class MilterServer implements AutoCloseable {
     ServerBootstrap b = new ServerBootstrap().group(loop);
     ChannelGroup sessions = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     SessionLimiter limiter = new SessionLimiter(() -> limits.get().maxSessions());
+    SharedBounds bounds = new SharedBounds(budget, new LogLimiter());
+    AtomicInteger busy = new AtomicInteger();
     SocketAddress address;
     if (listen instanceof ListenAddress.Unix unix) {
       b.channel(EpollServerDomainSocketChannel.class);
@@ -101,17 +126,29 @@ public final class MilterServer implements AutoCloseable {
                 SessionLimits current = limits.get();
                 if (limiter.tryAcquire()) {
                   ch.closeFuture().addListener(f -> limiter.release());
-                  configure(ch, handlers.get(), current, metrics);
-                } else {
+                  configure(ch, handlers.get(), current, metrics, bounds);
+                } else if (busy.incrementAndGet() <= MAX_BUSY) {
+                  ch.closeFuture().addListener(f -> busy.decrementAndGet());
                   metrics.sessionRefused();
-                  configureBusy(ch, current);
+                  bounds.logLimiter().warn(log, "busy",
+                      "busy: {} sessions in progress (max_sessions = {}), answered a new session 451 4.3.0",
+                      limiter.active(), limiter.max());
+                  configureBusy(ch, current, bounds);
+                } else {
+                  busy.decrementAndGet();
+                  bounds.logLimiter().warn(log, "busy_overflow",
+                      "closed connection from {} unanswered: {} connections already answered busy",
+                      ch.remoteAddress(), MAX_BUSY);
+                  ch.close();
                 }
               }
             });
     try {
       Channel channel = b.bind(address).sync().channel();
       socketFile.ifPresent(UnixSocketFile::publish);
-      return new MilterServer(loop, channel, sessions, socketFile);
+      LoopBeat beat = new LoopBeat(bounds.logLimiter());
+      loop.scheduleAtFixedRate(beat, 0, LoopBeat.INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+      return new MilterServer(loop, channel, sessions, socketFile, beat);
     } catch (InterruptedException | RuntimeException e) {
       loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
       socketFile.ifPresent(UnixSocketFile::remove);
@@ -119,26 +156,47 @@ public final class MilterServer implements AutoCloseable {
     }
   }
 
-  /** One milter connection's pipeline: bounded framing, idle timeout, jmilter's codecs, the session. */
+  /** One milter connection's pipeline, outside a server (tests, the fuzzer). */
   public static void configure(Channel ch, MilterHandler handler, SessionLimits limits, Metrics metrics) {
-    JmilterLog.install();
-    framing(ch, limits).addLast("session", new SessionChannelHandler(handler, metrics));
+    configure(ch, handler, limits, metrics, SharedBounds.standalone());
   }
 
-  /** A connection over max_sessions: the same framing, then only the busy answer. */
+  /** A connection over max_sessions, outside a server (tests, the fuzzer). */
   public static void configureBusy(Channel ch, SessionLimits limits) {
-    framing(ch, limits).addLast("busy", new BusySession(limits.maxSessions()));
+    configureBusy(ch, limits, SharedBounds.standalone());
   }
 
-  private static ChannelPipeline framing(Channel ch, SessionLimits limits) {
+  /** One milter connection's pipeline: bounded framing, deadlines, jmilter's codecs, the session. */
+  static void configure(Channel ch, MilterHandler handler, SessionLimits limits, Metrics metrics, SharedBounds bounds) {
+    JmilterLog.install();
+    framing(ch, limits, PacketFrameDecoder.MAX_PACKET, bounds)
+        .addLast("session", new SessionChannelHandler(handler, metrics, bounds.logLimiter()));
+  }
+
+  /** A connection over max_sessions: the same framing with smaller packets, then only the busy answer. */
+  static void configureBusy(Channel ch, SessionLimits limits, SharedBounds bounds) {
+    framing(ch, limits, PacketFrameDecoder.MAX_BUSY_PACKET, bounds)
+        .addLast("busy", new BusySession(limits.maxSessions()));
+  }
+
+  private static ChannelPipeline framing(Channel ch, SessionLimits limits, int maxPacket, SharedBounds bounds) {
     // All-idle: no byte either way for idle_timeout, whether between commands or mid-packet.
     return ch.pipeline()
         .addLast("quickAck", QuickAck.INSTANCE)
         .addLast("idle", new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
-        .addLast("frameDecoder", new PacketFrameDecoder())
+        .addLast("frameDecoder", new PacketFrameDecoder(maxPacket, bounds.budget()))
         .addLast("frameEncoder", new Int32LenFrameEncoder())
         .addLast("packetDecoder", new MilterPacketDecoder())
-        .addLast("packetEncoder", new MilterPacketEncoder());
+        .addLast("packetEncoder", new MilterPacketEncoder())
+        .addLast("negotiationDeadline", new NegotiationDeadline());
+  }
+
+  /**
+   * How much later than due the event loop's last beat is: zero while it keeps time. For /health
+   * and the systemd watchdog: a loop stalled for more than a second or two serves no one.
+   */
+  public Duration loopStalledFor() {
+    return beat.stalledFor();
   }
 
   /** Where Postfix connects: for a unix socket its path, not the private one it was bound at. */

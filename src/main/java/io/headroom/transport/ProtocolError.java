@@ -23,6 +23,14 @@ public enum ProtocolError {
   MALFORMED,
   /** No byte from the peer for idle_timeout, between commands or mid-packet. */
   IDLE_TIMEOUT,
+  /** A packet not complete within {@link PacketFrameDecoder#PACKET_DEADLINE_SECONDS} of its first byte. */
+  PACKET_TIMEOUT,
+  /** No SMFIC_OPTNEG within {@link NegotiationDeadline#SECONDS} of connecting. */
+  OPTNEG_TIMEOUT,
+  /** The macros a session would keep exceed {@link ProtocolState#MAX_MACRO_BYTES} or {@link ProtocolState#MAX_MACROS}. */
+  MACROS_TOO_LARGE,
+  /** A partial packet that the {@link MemoryBudget} shared by all connections had no room for. */
+  OVER_MEMORY_BUDGET,
   /** jmilter's command engine gave up on a packet that passed our checks. */
   REJECTED_BY_ENGINE,
   /** An exception on our side while handling a packet (logged with its stack trace). */

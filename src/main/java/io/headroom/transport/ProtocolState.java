@@ -18,6 +18,30 @@ import org.nightcode.milter.util.MilterPackets;
  * and is legal at any time; QUIT ends the connection at any time.
  */
 final class ProtocolState {
+  /**
+   * The events Postfix sends macros before (milter8.c milter8_event): connect, HELO, MAIL, RCPT,
+   * DATA, unknown command, and in cleanup(8) each header and the end of headers (the
+   * milter_end_of_header_macros), each body chunk and the end of the message (the
+   * milter_end_of_data_macros). No other type byte can come from Postfix.
+   */
+  private static final String MACRO_TYPES = "CHMRTULNBE";
+
+  /**
+   * jmilter keeps the latest macro packet of each type for the whole session (one map per type
+   * byte, without a limit): so this many bytes of name/value strings, all types together, may a
+   * session keep. Postfix 3.7 with its default milter_*_macros sends 111 bytes at connect and 74
+   * at MAIL and at RCPT (recorded in HardeningIT); even with TLS certificate names and addresses
+   * at smtpd's line_length_limit (2048) all stages together stay under 8 KiB.
+   */
+  static final int MAX_MACRO_BYTES = 16 * 1024;
+
+  /**
+   * Names a session may keep, all types together. Each costs jmilter two strings and a map entry
+   * (about 150 bytes of heap for a short pair), which is what made 21,000 short pairs a packet kill
+   * the daemon. Postfix's defaults send at most 7 a stage.
+   */
+  static final int MAX_MACROS = 128;
+
   private enum Phase { NEW, NEGOTIATED, CONNECTED, TRANSACTION, CLOSED }
 
   // Order of the commands within one transaction; a command may not go back to an earlier one.
@@ -30,6 +54,9 @@ final class ProtocolState {
 
   private Phase phase = Phase.NEW;
   private int step;
+  /** Per macro type: the size and the name count of the latest packet, which jmilter keeps. */
+  private final int[] macroBytes = new int[MACRO_TYPES.length()];
+  private final int[] macroNames = new int[MACRO_TYPES.length()];
 
   /**
    * Checks {@code packet} against the state and advances it.
@@ -208,9 +235,13 @@ final class ProtocolState {
   }
 
   /** A type byte, then name and value strings, each NUL-terminated (milter8.c MILTER8_DATA_ARGV). */
-  private static void macro(byte[] p) {
+  private void macro(byte[] p) {
     if (p.length == 0) {
       throw new ProtocolViolation(ProtocolError.MALFORMED, "MACRO without a type");
+    }
+    int type = MACRO_TYPES.indexOf(p[0]);
+    if (type < 0) {
+      throw new ProtocolViolation(ProtocolError.MALFORMED, "MACRO for command " + describe(p[0]));
     }
     if (p.length > 1 && p[p.length - 1] != 0) {
       throw new ProtocolViolation(ProtocolError.MISSING_NUL, "MACRO string without NUL");
@@ -224,6 +255,26 @@ final class ProtocolState {
     if (strings % 2 != 0) {
       throw new ProtocolViolation(ProtocolError.MALFORMED, "MACRO with a name but no value");
     }
+    keepMacros(type, p.length - 1, strings / 2);
+  }
+
+  /** Counts what jmilter will keep once this packet replaces the last one of its type. */
+  private void keepMacros(int type, int bytes, int names) {
+    int keptBytes = bytes;
+    int keptNames = names;
+    for (int t = 0; t < MACRO_TYPES.length(); t++) {
+      if (t != type) {
+        keptBytes += macroBytes[t];
+        keptNames += macroNames[t];
+      }
+    }
+    if (keptBytes > MAX_MACRO_BYTES || keptNames > MAX_MACROS) {
+      throw new ProtocolViolation(ProtocolError.MACROS_TOO_LARGE, "MACRO for " + describe(MACRO_TYPES.charAt(type))
+          + " would keep " + keptNames + " macros of " + keptBytes + " bytes in all, the limits are "
+          + MAX_MACROS + " and " + MAX_MACRO_BYTES);
+    }
+    macroBytes[type] = bytes;
+    macroNames[type] = names;
   }
 
   /** {@code name\0value\0}. */

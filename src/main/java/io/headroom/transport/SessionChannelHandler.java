@@ -14,7 +14,6 @@ import org.nightcode.milter.command.CommandEngine;
 import org.nightcode.milter.net.MilterPacketSender;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * One milter connection's end of the pipeline: creates the {@link Session}, checks each packet
@@ -28,20 +27,24 @@ final class SessionChannelHandler extends SimpleChannelInboundHandler<MilterPack
 
   private final MilterHandler handler;
   private final Metrics metrics;
+  private final LogLimiter logLimiter;
   private final ProtocolState state = new ProtocolState();
   private TransportSession session;
+  private Connection connection;
   /** Set once the connection is being closed for an error: later trouble is a consequence, not news. */
   private boolean failed;
 
-  SessionChannelHandler(MilterHandler handler, Metrics metrics) {
+  SessionChannelHandler(MilterHandler handler, Metrics metrics, LogLimiter logLimiter) {
     this.handler = handler;
     this.metrics = metrics;
+    this.logLimiter = logLimiter;
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
     metrics.sessionOpened();
-    session = (TransportSession) handler.createContext(sender(ctx));
+    connection = new Connection(ctx);
+    session = (TransportSession) handler.createContext(connection);
     super.channelActive(ctx);
   }
 
@@ -57,15 +60,10 @@ final class SessionChannelHandler extends SimpleChannelInboundHandler<MilterPack
       fail(ctx, v.error(), v.getMessage());
       return;
     }
-    MDC.put("session", session.logId());
-    try {
-      if (admitted.command() == CommandCode.SMFIC_CONNECT.code()) {
-        session.clientAddress(ClientAddress.parse(admitted.payload()));
-      }
-      CommandEngine.instance().submit(session, admitted);
-    } finally {
-      MDC.remove("session");
+    if (admitted.command() == CommandCode.SMFIC_CONNECT.code()) {
+      session.clientAddress(ClientAddress.parse(admitted.payload()));
     }
+    CommandEngine.instance().submit(session, admitted);
   }
 
   @Override
@@ -88,6 +86,21 @@ final class SessionChannelHandler extends SimpleChannelInboundHandler<MilterPack
     super.userEventTriggered(ctx, evt);
   }
 
+  /**
+   * A peer that does not read its replies fills the socket, then Netty's outbound buffer (direct
+   * memory). Past its high-water mark (64 KiB), nothing more is read from that peer, so nothing
+   * more is answered, until it has read; idle_timeout ends a peer that never does.
+   */
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+    if (ctx.channel().isWritable()) {
+      connection.resume();
+    } else {
+      connection.pause();
+    }
+    super.channelWritabilityChanged(ctx);
+  }
+
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
@@ -96,7 +109,8 @@ final class SessionChannelHandler extends SimpleChannelInboundHandler<MilterPack
     } else if (c instanceof IOException) {
       // The peer reset or broke the connection: its business, not a protocol error.
       if (!failed) {
-        log.info("session {}: connection from {} lost: {}", id(), ctx.channel().remoteAddress(), c.getMessage());
+        logLimiter.info(log, "connection_lost", "session {}: connection from {} lost: {}", id(),
+            ctx.channel().remoteAddress(), c.getMessage());
       }
       failed = true;
       ctx.close();
@@ -117,7 +131,8 @@ final class SessionChannelHandler extends SimpleChannelInboundHandler<MilterPack
     }
     failed = true;
     metrics.protocolError(error.label());
-    log.warn("session {}: closing connection from {}: {}: {}", id(), ctx.channel().remoteAddress(), error.label(), detail);
+    logLimiter.warn(log, error.label(), "session {}: closing connection from {}: {}: {}", id(),
+        ctx.channel().remoteAddress(), error.label(), detail);
     ctx.close();
   }
 
@@ -125,14 +140,10 @@ final class SessionChannelHandler extends SimpleChannelInboundHandler<MilterPack
     return session == null ? "-" : session.logId();
   }
 
-  private MilterPacketSender sender(ChannelHandlerContext ctx) {
-    return new Connection(ctx);
-  }
-
   /** jmilter's way to answer Postfix, and ours to stop reading from it for a while. */
   private final class Connection implements MilterPacketSender, InboundHold {
     private final ChannelHandlerContext ctx;
-    /** Stages not yet complete that reading waits for; touched on the event loop only. */
+    /** Stages not yet complete, and a full outbound buffer, that reading waits for; on the event loop only. */
     private int holds;
 
     Connection(ChannelHandlerContext ctx) {
@@ -163,14 +174,22 @@ final class SessionChannelHandler extends SimpleChannelInboundHandler<MilterPack
       if (stage.toCompletableFuture().isDone()) {
         return;
       }
+      pause();
+      stage.whenComplete((ignored, failure) -> ctx.executor().execute(this::resume));
+    }
+
+    /** Stops reading; on the event loop. */
+    void pause() {
       if (holds++ == 0) {
         ctx.channel().config().setAutoRead(false);
       }
-      stage.whenComplete((ignored, failure) -> ctx.executor().execute(() -> {
-        if (--holds == 0) {
-          ctx.channel().config().setAutoRead(true);
-        }
-      }));
+    }
+
+    /** Reads again once every pause has been resumed; on the event loop. */
+    void resume() {
+      if (--holds == 0) {
+        ctx.channel().config().setAutoRead(true);
+      }
     }
   }
 }

@@ -1,10 +1,7 @@
 package io.headroom.transport;
 
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Caps concurrent milter sessions at max_sessions (read on each connection, so a reload takes
@@ -12,13 +9,8 @@ import org.slf4j.LoggerFactory;
  * would only move the overload into Postfix's milter timeouts.
  */
 final class SessionLimiter {
-  private static final Logger log = LoggerFactory.getLogger(SessionLimiter.class);
-  private static final long LOG_INTERVAL_NANOS = 1_000_000_000L;
-
   private final IntSupplier max;
   private final AtomicInteger active = new AtomicInteger();
-  private final AtomicInteger refusedSinceLog = new AtomicInteger();
-  private final AtomicLong lastLog = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
 
   SessionLimiter(IntSupplier max) {
     this.max = max;
@@ -32,7 +24,6 @@ final class SessionLimiter {
         return true;
       }
     }
-    refused(limit);
     return false;
   }
 
@@ -44,15 +35,7 @@ final class SessionLimiter {
     return active.get();
   }
 
-  /** At most one line a second under overload, with the count since the last one. */
-  private void refused(int limit) {
-    int refused = refusedSinceLog.incrementAndGet();
-    long now = System.nanoTime();
-    long last = lastLog.get();
-    if (now - last >= LOG_INTERVAL_NANOS && lastLog.compareAndSet(last, now)) {
-      refusedSinceLog.addAndGet(-refused);
-      log.warn("busy: {} sessions in progress (max_sessions = {}), answered {} new session(s) 451 4.3.0",
-          active.get(), limit, refused);
-    }
+  int max() {
+    return max.getAsInt();
   }
 }

@@ -43,7 +43,7 @@ class MetricsHttpServerTest {
       + "application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
 
   private final AtomicReference<HealthSnapshot> health = new AtomicReference<>(HealthSnapshot.EMPTY);
-  private final MicrometerMetrics metrics = new MicrometerMetrics(health::get, new MicrometerMetrics.Labels(List.of(), List.of()));
+  private final MicrometerMetrics metrics = new MicrometerMetrics(health::get, new MicrometerMetrics.Labels("9.9-test", List.of(), List.of()));
   private final HttpClient client = HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
   private MetricsHttpServer server;

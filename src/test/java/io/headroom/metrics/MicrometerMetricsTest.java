@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 class MicrometerMetricsTest {
   private final MicrometerMetrics metrics = new MicrometerMetrics(() -> HealthSnapshot.EMPTY,
-      new MicrometerMetrics.Labels(List.of("packet_too_long", "idle_timeout"), List.of("clean", "timeout")));
+      new MicrometerMetrics.Labels("9.9-test", List.of("packet_too_long", "idle_timeout"), List.of("clean", "timeout")));
 
   private void assertLine(String line, String scrape) {
     assertTrue(scrape.lines().anyMatch(line::equals), "no line \"" + line + "\" in:\n" + scrape);
@@ -36,6 +36,11 @@ class MicrometerMetricsTest {
     assertLine("headroom_milter_protocol_errors_total{reason=\"idle_timeout\"} 0.0", scrape);
     assertLine("headroom_scans_total{result=\"timeout\",scanner=\"spamd\"} 0.0", scrape);
     assertLine("headroom_config_reloads_total{result=\"failure\"} 0.0", scrape);
+  }
+
+  @Test
+  void theBuildInfoGaugeCarriesTheVersion() {
+    assertLine("headroom_build_info{version=\"9.9-test\"} 1", metrics.scrape());
   }
 
   @Test
@@ -59,7 +64,7 @@ class MicrometerMetricsTest {
         state(Check.QUEUE, "queue:deferred", Measure.QUEUE_MESSAGES, "deferred", 11997),
         state(Check.QUEUE, "queue:hold", Measure.QUEUE_MESSAGES, "hold", 0)));
     MicrometerMetrics m = new MicrometerMetrics(() -> snapshot,
-        new MicrometerMetrics.Labels(List.of("idle_timeout"), List.of("clean")));
+        new MicrometerMetrics.Labels("9.9-test", List.of("idle_timeout"), List.of("clean")));
 
     m.updated(HealthSnapshot.EMPTY, snapshot);
 

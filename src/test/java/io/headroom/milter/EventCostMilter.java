@@ -45,7 +45,7 @@ public final class EventCostMilter {
     // Every event means a reply to each, up to the end of the message: answered at DATA, the gate
     // says "continue" at RCPT instead of the accept that would stop Postfix's events early.
     GateHandler gate = new GateHandler(() -> HealthSnapshot.EMPTY,
-        all ? Set.of(Stage.DATA) : MilterHandlers.stages(config), config.bypass(), Metrics.NONE, Optional.empty());
+        all ? Set.of(Stage.DATA) : Set.of(config.deferStage()), config.bypass(), Metrics.NONE, Optional.empty());
     MilterHandler handler = all ? new AllEvents(gate) : gate;
     MilterServer server =
         MilterServer.start(config.listen(), () -> handler, config::sessions, Metrics.NONE);

@@ -1,5 +1,6 @@
 package io.headroom.milter;
 
+import io.headroom.transport.MemoryBudget;
 import io.headroom.support.FakeMta;
 import io.headroom.support.MilterClient;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -218,7 +219,8 @@ class GateHandlerTest {
     Config config = ConfigFiles.parse(dir, "scanners = clamd:tcp:127.0.0.1:3310");
     ScanService stopped = new ScanService(config.scan(), metrics, dir, ScanService.DEFAULT_IO_THREADS, kind -> false);
     stopped.close(); // its deadline timer refuses new scans: beginning one throws
-    FakeMta mta = new FakeMta(MilterHandlers.forConfig(config, health::get, metrics, Optional.of(stopped)), metrics);
+    FakeMta mta = new FakeMta(MilterHandlers.forConfig(config, Set.of(), health::get, metrics, Optional.of(stopped),
+        new MemoryBudget(1 << 30)), metrics);
     mta.optneg();
     mta.connect("client.example", "192.0.2.1");
     mta.mail("<a@example.test>");
@@ -255,5 +257,24 @@ class GateHandlerTest {
         mta.rcpt("<b@example.test>"));
     assertEquals(List.of("session opened", "message accepted", "session opened", "deferred dns mail",
         "message deferred", "deferred disk rcpt", "message deferred"), counted);
+  }
+
+  @Test
+  void aMessageThatFindsNoScanMemoryLeftIsDeferredBusyNeverAccepted(@TempDir Path dir) throws Exception {
+    Config config = ConfigFiles.parse(dir, "scanners = clamd:tcp:127.0.0.1:3310");
+    try (ScanService scans = new ScanService(config.scan(), metrics, dir, ScanService.DEFAULT_IO_THREADS, kind -> false)) {
+      MemoryBudget full = new MemoryBudget(ContentScanning.SCAN_MEMORY - 1);
+      FakeMta mta = new FakeMta(MilterHandlers.forConfig(config, Set.of(), health::get, metrics, Optional.of(scans),
+          full), metrics);
+      mta.optneg();
+      mta.connect("client.example", "192.0.2.1");
+      mta.mail("<a@example.test>");
+      assertContinue(mta.rcpt("<b@example.test>"));
+      assertNull(mta.exchange(CommandCode.SMFIC_HEADER, "Subject\0hello\0".getBytes(StandardCharsets.US_ASCII)),
+          "Postfix waits for no reply to a header");
+      assertReply("451 4.3.0 Mail filter busy (no memory left for another scan), try again later", mta.eom());
+      assertEquals(0, full.used(), "nothing was reserved");
+      assertTrue(counted.containsAll(List.of("deferred scan data", "message deferred")), counted.toString());
+    }
   }
 }

@@ -14,6 +14,7 @@ import io.headroom.probe.ProbeResult;
 import io.headroom.support.ConfigFiles;
 import io.headroom.support.FakeMta;
 import io.headroom.support.RecordingMetrics;
+import io.headroom.transport.MemoryBudget;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nightcode.milter.CommandCode;
@@ -46,7 +48,8 @@ class RoomCheckTest {
             new FileStoreUsage("/", GIB + 13 * MIB / 4, 100 * GIB, 1000, 2000)));
     HealthSnapshot snapshot = new HealthSnapshot(Instant.EPOCH, List.of(
         new CheckState(disk, true, config.mode(Check.DISK), Stage.RCPT, Duration.ZERO, Instant.EPOCH)));
-    FakeMta mta = new FakeMta(MilterHandlers.forConfig(config, () -> snapshot, metrics, Optional.empty()), metrics);
+    FakeMta mta = new FakeMta(MilterHandlers.forConfig(config, Set.of(Stage.RCPT), () -> snapshot, metrics,
+        Optional.empty(), new MemoryBudget(1 << 30)), metrics);
     int steps = mta.optneg();
     assertEquals(0, steps & ProtocolSteps.NO_REPLY_FOR_MAIL_FROM, "MAIL is answered whenever the disk check is on");
     mta.connect("client.example", "192.0.2.1");

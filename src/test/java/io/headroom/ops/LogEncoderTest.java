@@ -32,26 +32,24 @@ class LogEncoderTest {
 
   private LoggingEvent warn(Throwable thrown) {
     LoggingEvent event = new LoggingEvent(Logger.FQCN, logger, Level.WARN,
-        "deferred client {} at rcpt: check disk failing", thrown, new Object[] {"mx.example[192.0.2.1]"});
+        "session 1a2b3c4d queue 4XyZ1: deferred client {} at rcpt by check disk", thrown, new Object[] {"mx.example[192.0.2.1]"});
     event.setTimeStamp(AT);
     event.setThreadName("milter-1");
-    event.setMDCPropertyMap(Map.of("session", "1a2b3c4d"));
+    event.setMDCPropertyMap(Map.of());
     return event;
   }
 
   @Test
-  void plainLineHasTimeLevelLoggerSessionAndMessage() {
+  void plainLineHasTimeLevelLoggerAndMessage() {
     String line = encode("plain", warn(null));
     String time = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX")
         .format(java.time.Instant.ofEpochMilli(AT).atZone(java.time.ZoneId.systemDefault()));
-    assertEquals(time + " WARN  GateHandler: [1a2b3c4d] deferred client mx.example[192.0.2.1] at rcpt:"
-        + " check disk failing\n", line);
+    assertEquals(time + " WARN  GateHandler: session 1a2b3c4d queue 4XyZ1: deferred client mx.example[192.0.2.1] at rcpt by check disk\n", line);
   }
 
   @Test
   void journalLineHasThePriorityPrefixAndNoTimestamp() {
-    assertEquals("<4>GateHandler: [1a2b3c4d] deferred client mx.example[192.0.2.1] at rcpt:"
-        + " check disk failing\n", encode("journal", warn(null)));
+    assertEquals("<4>GateHandler: session 1a2b3c4d queue 4XyZ1: deferred client mx.example[192.0.2.1] at rcpt by check disk\n", encode("journal", warn(null)));
   }
 
   @Test
@@ -60,7 +58,7 @@ class LogEncoderTest {
     thrown.setStackTrace(new StackTraceElement[] {new StackTraceElement("io.headroom.A", "run", "A.java", 7)});
     thrown.getCause().setStackTrace(new StackTraceElement[] {new StackTraceElement("io.headroom.B", "io", "B.java", 9)});
     String line = encode("journal", warn(thrown));
-    assertEquals("<4>GateHandler: [1a2b3c4d] deferred client mx.example[192.0.2.1] at rcpt: check disk failing"
+    assertEquals("<4>GateHandler: session 1a2b3c4d queue 4XyZ1: deferred client mx.example[192.0.2.1] at rcpt by check disk"
         + " | java.lang.IllegalStateException: boom | at io.headroom.A.run(A.java:7)"
         + " | Caused by: java.io.IOException: disk | at io.headroom.B.io(B.java:9)\n", line);
   }
@@ -85,10 +83,10 @@ class LogEncoderTest {
   }
 
   @Test
-  void jsonLineCarriesLevelLoggerSessionAndMessage() {
+  void jsonLineCarriesLevelLoggerAndMessage() {
     assertEquals("{\"timestamp\":1780000000123,\"level\":\"WARN\",\"threadName\":\"milter-1\","
-        + "\"loggerName\":\"io.headroom.milter.GateHandler\",\"mdc\": {\"session\":\"1a2b3c4d\"},"
-        + "\"formattedMessage\":\"deferred client mx.example[192.0.2.1] at rcpt: check disk failing\","
+        + "\"loggerName\":\"io.headroom.milter.GateHandler\",\"mdc\": {},"
+        + "\"formattedMessage\":\"session 1a2b3c4d queue 4XyZ1: deferred client mx.example[192.0.2.1] at rcpt by check disk\","
         + "\"throwable\":null}\n", encode("json", warn(null)));
   }
 

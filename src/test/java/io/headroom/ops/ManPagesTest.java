@@ -75,7 +75,7 @@ class ManPagesTest {
     assertTrue(page.startsWith(".TH HEADROOM.CONF 5 \"\" \"headroom-milter 9.9\" \"File Formats\"\n"), page);
     assertTrue(page.contains(".TP\n\\fBfail_after\\fR = 2\n.PD 0\n.TP\n\\fBrecover_after\\fR = 2\n.PD\n"
         + "Damping: a healthy check turns failing"), page);
-    assertTrue(page.contains(".TP\n\\fBdisk_paths\\fR\n.PD\nFile systems that must keep headroom."), page);
+    assertTrue(page.contains(".TP\n\\fBdisk_paths\\fR\n.PD\nFile systems that must keep headroom: existing directories."), page);
   }
 
   @Test

@@ -94,7 +94,7 @@ final class SandboxWorkload {
   private static void serveAndConnect(Path dir) throws Exception {
     EventLoopGroup group = new EpollEventLoopGroup(1);
     MetricsHttpServer http = MetricsHttpServer.start(new InetSocketAddress("127.0.0.1", 0),
-        new MicrometerMetrics(() -> HealthSnapshot.EMPTY, new MicrometerMetrics.Labels(List.of(), List.of())), () -> HealthSnapshot.EMPTY);
+        new MicrometerMetrics(() -> HealthSnapshot.EMPTY, new MicrometerMetrics.Labels("9.9-test", List.of(), List.of())), () -> HealthSnapshot.EMPTY);
     try {
       Path socket = dir.resolve("milter.sock");
       Channel unix =

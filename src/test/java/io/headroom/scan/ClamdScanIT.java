@@ -248,6 +248,8 @@ class ClamdScanIT {
       long tookMs = (System.nanoTime() - start) / 1_000_000;
       assertFalse(r.healthy());
       assertTrue(r.detail().contains("no answer within 1s"), r.detail());
+      assertEquals("Virus scanner clamd not answering (no reply within 1s)", r.reason(),
+          "a hung scanner is not called unreachable");
       assertTrue(tookMs < 1500, "took " + tookMs + "ms");
     } finally {
       clamd.resume();

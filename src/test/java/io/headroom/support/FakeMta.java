@@ -56,7 +56,8 @@ public final class FakeMta {
     }));
   }
 
-  private FakeMta(EmbeddedChannel channel) {
+  /** A connection through a pipeline the caller built on {@code channel}. */
+  public FakeMta(EmbeddedChannel channel) {
     this.channel = channel;
   }
 

@@ -12,6 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.headroom.config.ConfigParser;
 import io.headroom.config.SessionLimits;
 import io.headroom.health.HealthSnapshot;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -47,7 +50,8 @@ class ConnectionHardeningTest {
   }
 
   private MilterHandler gate() {
-    return MilterHandlers.forConfig(ConfigParser.defaults(), () -> HealthSnapshot.EMPTY, metrics, java.util.Optional.empty());
+    return MilterHandlers.forConfig(ConfigParser.defaults(), java.util.Set.of(), () -> HealthSnapshot.EMPTY, metrics, java.util.Optional.empty(),
+        new MemoryBudget(1 << 30));
   }
 
   private FakeMta negotiated() {
@@ -100,10 +104,16 @@ class ConnectionHardeningTest {
     mta.mail("<a@example.test>");
     mta.rcpt("<b@example.test>");
     mta.exchange(CommandCode.SMFIC_DATA, new byte[0]);
+    // cleanup(8) sends the end-of-header macros before each header and the end of headers, and
+    // the end-of-data macros before each body chunk and the end of the message.
+    mta.macro('L', "i", "ABC123");
     mta.exchange(CommandCode.SMFIC_HEADER, concat(z("Subject"), z("x".repeat(102_400))));
+    mta.macro('N', "i", "ABC123");
     mta.exchange(CommandCode.SMFIC_EOH, new byte[0]);
     // Postfix's largest body chunk: MILTER_CHUNK_SIZE = 65535 data bytes plus the command byte.
+    mta.macro('B', "i", "ABC123");
     mta.exchange(CommandCode.SMFIC_BODY, new byte[65_535]);
+    mta.macro('E', "i", "ABC123");
     assertEquals(ResponseCode.SMFIR_CONTINUE.code(), mta.eom().command());
     mta.exchange(CommandCode.SMFIC_QUIT, new byte[0]);
     mta.channel.runPendingTasks();
@@ -293,6 +303,183 @@ class ConnectionHardeningTest {
     mta.exchange(CommandCode.SMFIC_QUIT, new byte[0]);
     mta.channel.runPendingTasks();
     assertFalse(mta.channel.isOpen());
+  }
+
+  @Test
+  void aMacroForACommandPostfixSendsNoneForIsMalformed() {
+    FakeMta mta = negotiated();
+    mta.macro('Q', "j", "mx.example.test");
+    assertClosedFor("malformed", mta);
+    assertTrue(logs.warnings().get(0).endsWith(": malformed: MACRO for command 'Q'"), logs.warnings().toString());
+  }
+
+  @Test
+  void aMacroFloodInOnePacketIsRefusedBeforeJmilterKeepsIt() {
+    FakeMta mta = negotiated();
+    // Issue 12's attack: a macro packet of about 21,000 short name/value pairs.
+    String[] pairs = new String[2 * 21_000];
+    java.util.Arrays.fill(pairs, "a");
+    mta.macro('C', pairs);
+    assertClosedFor("macros_too_large", mta);
+    assertTrue(logs.warnings().get(0).endsWith(": macros_too_large: MACRO for 'C' would keep 21000 macros of 84000"
+        + " bytes in all, the limits are 128 and 16384"), logs.warnings().toString());
+  }
+
+  @Test
+  void macrosCountAcrossTypesAndAReplacedTypeCountsOnce() {
+    FakeMta mta = negotiated();
+    String[] hundred = new String[200];
+    java.util.Arrays.fill(hundred, "v");
+    for (int i = 0; i < 50; i++) {
+      mta.macro('R', hundred); // each RCPT's macros replace the last: 100 kept, however often
+    }
+    String[] twentyEight = java.util.Arrays.copyOf(hundred, 56);
+    mta.macro('M', twentyEight);
+    assertTrue(mta.channel.isOpen(), "128 macros kept is the limit, not over it");
+    mta.macro('C', "j", "mx");
+    assertClosedFor("macros_too_large", mta);
+    assertTrue(logs.warnings().get(0).contains("would keep 129 macros of 517 bytes"), logs.warnings().toString());
+  }
+
+  @Test
+  void macroBytesAreBoundedPerSession() {
+    FakeMta mta = negotiated();
+    mta.macro('M', "{mail_addr}", "a".repeat(8_000));
+    mta.macro('R', "{rcpt_addr}", "b".repeat(8_000));
+    assertTrue(mta.channel.isOpen(), "16,000 bytes of long addresses fit");
+    mta.macro('H', "{cert_subject}", "c".repeat(400));
+    assertClosedFor("macros_too_large", mta);
+    assertTrue(logs.warnings().get(0).contains("would keep 3 macros of 16442 bytes in all"), logs.warnings().toString());
+  }
+
+  @Test
+  void aPeerThatNeverNegotiatesIsClosedAfterFiveSeconds() {
+    FakeMta mta = new FakeMta(gate(), metrics);
+    mta.channel.advanceTimeBy(4, TimeUnit.SECONDS);
+    mta.channel.runScheduledPendingTasks();
+    assertTrue(mta.channel.isOpen());
+    mta.channel.advanceTimeBy(2, TimeUnit.SECONDS);
+    mta.channel.runScheduledPendingTasks();
+    assertClosedFor("optneg_timeout", mta);
+    assertTrue(logs.warnings().get(0).endsWith(": optneg_timeout: no OPTNEG within 5 s of connecting"),
+        logs.warnings().toString());
+  }
+
+  @Test
+  void afterNegotiationTheDeadlineIsGone() {
+    FakeMta mta = negotiated();
+    mta.channel.advanceTimeBy(1, TimeUnit.MINUTES);
+    mta.channel.runScheduledPendingTasks();
+    assertTrue(mta.channel.isOpen());
+    assertEquals(List.of(), logs.warnings());
+  }
+
+  @Test
+  void aTrickledPacketMustCompleteTenSecondsAfterItsFirstByte() {
+    FakeMta mta = inTransaction();
+    mta.writeRaw(new byte[] {0, 0, 0, 20, 'B'});
+    for (int i = 0; i < 2; i++) { // one byte every 4 s resets idle_timeout, not this deadline
+      mta.channel.advanceTimeBy(4, TimeUnit.SECONDS);
+      mta.channel.runScheduledPendingTasks();
+      mta.writeRaw(new byte[] {'x'});
+    }
+    assertTrue(mta.channel.isOpen());
+    mta.channel.advanceTimeBy(3, TimeUnit.SECONDS);
+    mta.channel.runScheduledPendingTasks();
+    assertClosedFor("packet_timeout", mta);
+    assertTrue(logs.warnings().get(0).endsWith(": packet_timeout: packet incomplete 10 s after its first byte"
+        + " (7 bytes received)"), logs.warnings().toString());
+  }
+
+  @Test
+  void whileTheDaemonHoldsReadingThePacketDeadlineWaits() {
+    FakeMta mta = inTransaction();
+    mta.writeRaw(new byte[] {0, 0, 0, 20, 'B'});
+    mta.channel.config().setAutoRead(false); // as InboundHold does while the scanners catch up
+    mta.channel.advanceTimeBy(25, TimeUnit.SECONDS);
+    mta.channel.runScheduledPendingTasks();
+    assertTrue(mta.channel.isOpen(), "not the peer's fault");
+    mta.channel.config().setAutoRead(true);
+    mta.channel.advanceTimeBy(10, TimeUnit.SECONDS);
+    mta.channel.runScheduledPendingTasks();
+    assertClosedFor("packet_timeout", mta);
+  }
+
+  @Test
+  void partialPacketsOfAllConnectionsShareOneBudget() {
+    MemoryBudget budget = new MemoryBudget(100_000);
+    SharedBounds bounds = new SharedBounds(budget, new LogLimiter());
+    FakeMta first = withBounds(bounds);
+    first.optneg();
+    first.writeRaw(ByteBuffer.allocate(1004).putInt(60_000).put((byte) 'B').array()); // 1,000 bytes of 60,000
+    assertEquals(60_000, budget.used(), "a partial packet holds its whole length");
+    FakeMta second = withBounds(bounds);
+    second.optneg();
+    second.writeRaw(ByteBuffer.allocate(8).putInt(50_000).put((byte) 'B').array());
+    assertClosedFor("over_memory_budget", second);
+    assertTrue(logs.warnings().get(0).endsWith(": over_memory_budget: packet of 50000 bytes does not fit the"
+        + " memory budget (60000 of 100000 bytes held for all connections)"), logs.warnings().toString());
+    assertEquals(60_000, budget.used(), "the refused packet took nothing");
+    first.channel.close();
+    first.channel.runPendingTasks();
+    assertEquals(0, budget.used(), "a closed connection gives its partial packet back");
+  }
+
+  @Test
+  void aPacketCompletedAcrossReadsGivesItsReservationBack() {
+    MemoryBudget budget = new MemoryBudget(1_000_000);
+    FakeMta mta = withBounds(new SharedBounds(budget, new LogLimiter()));
+    mta.optneg();
+    mta.macro('C', "j", "mx.example.test");
+    byte[] connect = frame(29, 'C', concat(z("client.example"), concat(new byte[] {'4', 0x30, 0x39}, z("192.0.2.1"))));
+    mta.writeRaw(java.util.Arrays.copyOf(connect, 10));
+    assertEquals(29, budget.used());
+    mta.writeRaw(java.util.Arrays.copyOfRange(connect, 10, connect.length));
+    assertEquals(0, budget.used());
+    mta.mail("<a@example.test>");
+    assertEquals(ResponseCode.SMFIR_ACCEPT.code(), mta.rcpt("<b@example.test>").command(), "CONNECT came through whole");
+    assertEquals(List.of(), logs.warnings());
+  }
+
+  @Test
+  void aBusyConnectionTakesPacketsOfAtMostFourKibibytes() {
+    FakeMta mta = FakeMta.busy(500);
+    mta.optneg();
+    mta.writeRaw(ByteBuffer.allocate(5).putInt(4097).put((byte) 'D').array());
+    mta.channel.runPendingTasks();
+    assertFalse(mta.channel.isOpen());
+    assertEquals(List.of(), logs.warnings(), "a busy connection's trouble is not worth a line each");
+  }
+
+  @Test
+  void aPeerThatDoesNotReadItsRepliesIsNotReadEither() {
+    FakeMta mta = inTransaction();
+    // What Netty does when the peer's unread replies pass the outbound buffer's high-water mark.
+    mta.channel.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+    mta.channel.runPendingTasks();
+    assertFalse(mta.channel.config().isAutoRead(), "reading stops");
+    mta.channel.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+    mta.channel.runPendingTasks();
+    assertTrue(mta.channel.config().isAutoRead(), "and resumes once the peer has read");
+    assertTrue(mta.channel.isOpen());
+  }
+
+  @Test
+  void aBusyPeerThatDoesNotReadItsAnswersIsClosed() {
+    FakeMta mta = FakeMta.busy(500);
+    mta.optneg();
+    mta.channel.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+    mta.channel.runPendingTasks();
+    assertFalse(mta.channel.isOpen());
+  }
+
+  private FakeMta withBounds(SharedBounds bounds) {
+    return new FakeMta(new EmbeddedChannel(new ChannelInitializer<Channel>() {
+      @Override
+      protected void initChannel(Channel ch) {
+        MilterServer.configure(ch, gate(), FakeMta.LIMITS, metrics, bounds);
+      }
+    }));
   }
 
   private static SessionLimits limits(Duration idle) {

@@ -37,9 +37,10 @@ import org.nightcode.milter.MilterHandler;
 class MilterFuzzTest {
   private static final SessionLimits LIMITS = new SessionLimits(10, Duration.ofMinutes(10), Duration.ofSeconds(1), 0660, "");
   private static final MilterHandler HANDLER =
-      MilterHandlers.forConfig(ConfigParser.defaults(), () -> HealthSnapshot.EMPTY, io.headroom.metrics.Metrics.NONE, java.util.Optional.empty());
+      MilterHandlers.forConfig(ConfigParser.defaults(), java.util.Set.of(), () -> HealthSnapshot.EMPTY, io.headroom.metrics.Metrics.NONE, java.util.Optional.empty(),
+          new MemoryBudget(1 << 30));
   private static final Set<String> PEER_ERRORS = Set.of("packet_too_long", "empty_packet", "unknown_command",
-      "out_of_order", "missing_nul", "malformed", "idle_timeout");
+      "out_of_order", "missing_nul", "malformed", "idle_timeout", "macros_too_large");
 
   private static Level saved;
 
