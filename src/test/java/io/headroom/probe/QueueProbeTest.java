@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
@@ -110,5 +111,33 @@ class QueueProbeTest {
     assertTrue(r.healthy());
     assertEquals("unknown", r.measured());
     assertEquals("postqueue failed: Cannot run program \"postqueue\": error=2, No such file or directory", r.detail());
+  }
+
+  /** The gauge's probes: each queue's level from the count the queue probe just published. */
+  @Test
+  void eachQueueLevelComesFromTheLatestCompleteCount() throws Exception {
+    QueueProbe count = new QueueProbe(() -> counts(11_990, 10, true), DEADLINE, OptionalLong.empty(), published::add);
+    QueueLevelProbe deferred = new QueueLevelProbe(Queue.DEFERRED, count,
+        () -> published.isEmpty() ? Optional.empty() : Optional.of(published.get(published.size() - 1)));
+
+    ProbeResult r = deferred.run();
+
+    assertTrue(r.healthy());
+    assertEquals("queue:deferred", r.probe());
+    assertEquals(Measure.QUEUE_MESSAGES, r.measure());
+    assertEquals("deferred", r.subject());
+    assertEquals(11_990, r.value());
+    assertEquals("11990 messages", r.measured());
+  }
+
+  @Test
+  void aQueueLevelBeforeAnyCompleteCountIsUnknownNotZero() throws Exception {
+    QueueProbe count = new QueueProbe(() -> counts(5, 0, false), DEADLINE, OptionalLong.empty(), published::add);
+
+    ProbeResult r = new QueueLevelProbe(Queue.HOLD, count, Optional::empty).run();
+
+    assertTrue(r.healthy());
+    assertTrue(Double.isNaN(r.value()));
+    assertEquals("not counted", r.measured());
   }
 }
