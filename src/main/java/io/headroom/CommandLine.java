@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** What the user asked for on the command line. */
-record CommandLine(Action action, Optional<Path> config) {
+record CommandLine(Action action, Optional<Path> config, String reason) {
 
   enum Action {
     RUN,
@@ -15,6 +15,9 @@ record CommandLine(Action action, Optional<Path> config) {
     /** Every effective setting; {@code CONFIG_CHANGED} ({@code config -n}) only those off their default. */
     CONFIG,
     CONFIG_CHANGED,
+    /** Writes the drain file ({@code --reason}); {@code UNDRAIN} removes it. */
+    DRAIN,
+    UNDRAIN,
     VERSION,
     HELP
   }
@@ -31,6 +34,9 @@ record CommandLine(Action action, Optional<Path> config) {
              headroom-milter --check-config [--config FILE] validate FILE, exit 0 or 2
              headroom-milter status [--config FILE]         run every probe once and print it
              headroom-milter config [-n] [--config FILE]    print the effective settings (-n: changed ones)
+             headroom-milter drain [--reason TEXT] [--config FILE]
+                                                            defer every new transaction with TEXT until undrain
+             headroom-milter undrain [--config FILE]        end the drain
              headroom-milter --version                      print the version
       Without --config every command reads /etc/headroom-milter/headroom.conf if it exists
       (or the file named by $HEADROOM_CONFIG), else runs on built-in defaults, and says which.""";
@@ -39,6 +45,7 @@ record CommandLine(Action action, Optional<Path> config) {
     Action action = Action.RUN;
     Path config = null;
     boolean changedOnly = false;
+    String reason = null;
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
       switch (arg) {
@@ -48,7 +55,15 @@ record CommandLine(Action action, Optional<Path> config) {
           }
           config = Path.of(args.get(++i));
         }
+        case "--reason" -> {
+          if (i + 1 >= args.size()) {
+            throw new IllegalArgumentException("--reason needs a text");
+          }
+          reason = args.get(++i);
+        }
         case "--check-config" -> action = Action.CHECK_CONFIG;
+        case "drain" -> action = Action.DRAIN;
+        case "undrain" -> action = Action.UNDRAIN;
         case "status" -> action = Action.STATUS;
         case "config" -> action = Action.CONFIG;
         case "-n" -> changedOnly = true;
@@ -63,7 +78,10 @@ record CommandLine(Action action, Optional<Path> config) {
       }
       action = Action.CONFIG_CHANGED;
     }
-    return new CommandLine(action, Optional.ofNullable(config));
+    if (reason != null && action != Action.DRAIN) {
+      throw new IllegalArgumentException("--reason goes with drain");
+    }
+    return new CommandLine(action, Optional.ofNullable(config), reason == null ? "" : reason);
   }
 
   /**

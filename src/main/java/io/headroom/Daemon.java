@@ -55,8 +55,15 @@ final class Daemon {
   private static final Duration LOOP_STALL_LIMIT = Duration.ofSeconds(2);
 
   private final MicrometerMetrics metrics;
-  /** What all milter connections and scans together may hold in memory. */
-  private final MemoryBudget budget = MemoryBudget.forHeap();
+  /** What the milter connections' partial packets may hold in memory, all together: half the heap. */
+  private final MemoryBudget packets = MemoryBudget.forHeap();
+  /**
+   * What the scans in flight may hold, all together: a quarter of the heap (64 MiB, 256 scans,
+   * under the unit's -Xmx256m). Apart from the packets' budget, so that scans can never take the
+   * memory a connection needs to finish the packet it is receiving: a message beyond it is
+   * answered 451 busy, never reset.
+   */
+  private final MemoryBudget scans = new MemoryBudget(Runtime.getRuntime().maxMemory() / 4);
   private volatile MilterServer server;
   private final SystemdNotifier notifier = SystemdNotifier.fromEnvironment();
   private volatile ScanService scanner;
@@ -132,7 +139,7 @@ final class Daemon {
         http = MetricsHttpServer.start(config.metricsListen().get(), metrics, this::servedHealth);
         log.info("metrics on http://{}/metrics", HostPort.format(config.metricsListen().get()));
       }
-      server = MilterServer.start(config.listen(), () -> handler, () -> config.sessions(), metrics, budget);
+      server = MilterServer.start(config.listen(), () -> handler, () -> config.sessions(), metrics, packets);
     } catch (IOException | RuntimeException e) {
       log.error("cannot start: {}", e.toString());
       close(http);
@@ -185,7 +192,7 @@ final class Daemon {
               ScanService.DEFAULT_IO_THREADS, kind -> declaredDown(fresh.current(), kind))
           : null;
       freshHandler = MilterHandlers.forConfig(next, fresh.stagesInUse(), fresh::current, metrics,
-          Optional.ofNullable(freshScanner), budget);
+          Optional.ofNullable(freshScanner), scans);
     } catch (RuntimeException e) {
       fresh.close();
       close(freshScanner);

@@ -38,6 +38,36 @@ class MainTest {
   }
 
   @Test
+  void drainWritesTheFileWithTheReasonAndUndrainRemovesIt() throws Exception {
+    Path drain = dir.resolve("drain");
+    Path conf = Files.write(dir.resolve("drain.conf"), List.of("drain_file = " + drain, "probe_interval = 2s"));
+
+    assertEquals(0, run("drain", "--reason", "Storage maintenance until 23:00 UTC", "--config", conf.toString()));
+    assertEquals("Storage maintenance until 23:00 UTC\n", Files.readString(drain));
+    assertEquals("drained: new transactions get \"451 4.3.0 Storage maintenance until 23:00 UTC, try again later\""
+        + " within probe_interval (2s); sessions in flight finish (" + drain + ")\n", out.toString(StandardCharsets.UTF_8));
+
+    out.reset();
+    assertEquals(0, run("undrain", "--config", conf.toString()));
+    assertEquals("undrained: the daemon accepts mail again within probe_interval (2s)\n",
+        out.toString(StandardCharsets.UTF_8));
+    assertTrue(Files.notExists(drain));
+  }
+
+  @Test
+  void aReasonThatCannotGoIntoAReplyIsRefused() throws Exception {
+    Path conf = Files.write(dir.resolve("drain.conf"), List.of("drain_file = " + dir.resolve("drain")));
+
+    assertEquals(2, run("drain", "--reason", "x".repeat(121), "--config", conf.toString()));
+    assertEquals("drain: the reason is 121 characters long; an SMTP reply has room for 120\n",
+        err.toString(StandardCharsets.UTF_8));
+    assertTrue(Files.notExists(dir.resolve("drain")));
+    err.reset();
+    assertEquals(2, run("status", "--reason", "x"));
+    assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("--reason goes with drain\nusage:"));
+  }
+
+  @Test
   void unknownArgumentsExitTwoWithUsage() {
     assertEquals(2, run("--frobnicate"));
     assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("unknown argument: --frobnicate\nusage:"));

@@ -11,11 +11,15 @@ import java.util.Optional;
  * config section by {@code probe.ProbeFactory}, whose switch the compiler keeps complete.
  */
 public enum Check {
+  /** First, so a drain's reply is the admin's reason whatever else fails. */
+  DRAIN("Maintenance drain", "", null),
   DISK("Mail spool disk", "path", null),
   MEMORY("Memory", "", null),
   CPU("CPU", "", null),
   SPOOL("Mail spool", "", null),
+  QUEUE("Mail queue", "queue", null),
   DNS("DNS resolution", "", null),
+  DNS_RECURSION("DNS recursion", "", null),
   SCAN("Content scanner", "", null),
   LOOKUP("Lookup table", "table", Stage.MAIL),
   POLICY("Policy service", "service", Stage.MAIL);

@@ -22,6 +22,9 @@ public record Config(
     ResourceLimits resources,
     DnsSettings dns,
     ScanSettings scan,
+    DnsRecursion recursion,
+    QueueSettings queue,
+    DrainSettings drain,
     LookupSettings lookup) {
 
   public ListenAddress listen() {

@@ -48,8 +48,12 @@ public final class ConfigParser {
     BypassRules bypass = BypassRules.load(s, gate);
     ResourceLimits resources = ResourceLimits.load(s);
     DnsSettings dns = DnsSettings.load(s);
+    DnsRecursion recursion = DnsRecursion.load(s);
     ScanSettings scan = ScanSettings.load(s);
+    QueueSettings queue = QueueSettings.load(s, schedule);
+    DrainSettings drain = DrainSettings.load(s);
     LookupSettings lookup = LookupSettings.load(s);
-    return s.finish(new Config(source, listeners, sessions, schedule, gate, bypass, resources, dns, scan, lookup));
+    return s.finish(new Config(
+        source, listeners, sessions, schedule, gate, bypass, resources, dns, scan, recursion, queue, drain, lookup));
   }
 }

@@ -12,14 +12,22 @@ import org.xbill.DNS.TextParseException;
  *
  * @param resolvers IP literals with their ports, never names (resolving a resolver needs DNS)
  * @param probeNames absolute names, at least one
+ * @param tcpRetry whether a truncated answer is asked again over TCP (which must then answer), as
+ *     Postfix and the SPF/DKIM milters do
  */
-public record DnsSettings(List<InetSocketAddress> resolvers, List<DnsQuestion> probeNames, Duration timeout) {
+public record DnsSettings(
+    List<InetSocketAddress> resolvers, List<DnsQuestion> probeNames, Duration timeout, boolean tcpRetry) {
   private static final int MAX_LABEL = 63;
   private static final int MAX_NAME = 255;
 
   public DnsSettings {
     resolvers = List.copyOf(resolvers);
     probeNames = List.copyOf(probeNames);
+  }
+
+  /** With the TCP retry, as by default. */
+  public DnsSettings(List<InetSocketAddress> resolvers, List<DnsQuestion> probeNames, Duration timeout) {
+    this(resolvers, probeNames, timeout, true);
   }
 
   static DnsSettings load(Settings s) {
@@ -39,7 +47,8 @@ public record DnsSettings(List<InetSocketAddress> resolvers, List<DnsQuestion> p
     return new DnsSettings(
         resolvers.stream().flatMap(Optional::stream).toList(),
         names,
-        s.value("dns_timeout", "2s", Values.positiveDuration("30s")));
+        s.value("dns_timeout", "2s", Values.positiveDuration("30s")),
+        s.value("dns_tcp_retry", "yes", Values::yesNo));
   }
 
   /** A name the probe can send as it is: relative names are taken as absolute. */

@@ -84,7 +84,7 @@ public final class HealthMonitor implements AutoCloseable {
     this.clock = clock;
     this.listeners = List.copyOf(listeners);
     for (Probe p : probes) {
-      dampers.put(p.name(), new Damper(failAfter, recoverAfter));
+      dampers.put(p.name(), p.confirmsItself() ? new Damper(1, 1) : new Damper(failAfter, recoverAfter));
     }
     this.probeThreads = Executors.newCachedThreadPool(new DaemonThreads("headroom-probe"));
     this.scheduler = Executors.newSingleThreadScheduledExecutor(new DaemonThreads("headroom-health"));

@@ -126,6 +126,7 @@ public final class MicrometerMetrics implements Metrics, HealthListener {
         .register(registry);
     hostGauge(Measure.MEMORY_AVAILABLE_RATIO);
     hostGauge(Measure.CPU_LOAD_PER_CORE);
+    hostGauge(Measure.DRAIN_ACTIVE);
   }
 
   /** The Prometheus text exposition of every meter. */
@@ -228,6 +229,8 @@ public final class MicrometerMetrics implements Metrics, HealthListener {
       case CPU_LOAD_PER_CORE -> "headroom.cpu.load.per.core";
       case LOOKUP_TABLE_UP -> "headroom.lookup.table.up";
       case POLICY_SERVICE_UP -> "headroom.policy.service.up";
+      case QUEUE_MESSAGES -> "headroom.queue.messages";
+      case DRAIN_ACTIVE -> "headroom.drain.active";
       case NONE -> throw new IllegalArgumentException("no gauge for " + measure);
     };
   }
@@ -240,6 +243,8 @@ public final class MicrometerMetrics implements Metrics, HealthListener {
       case CPU_LOAD_PER_CORE -> "1-minute load average divided by logical cores";
       case LOOKUP_TABLE_UP -> "1 while the lookup table answers its probe (after damping), 0 while it fails";
       case POLICY_SERVICE_UP -> "1 while the policy service answers its probe (after damping), 0 while it fails";
+      case QUEUE_MESSAGES -> "Messages in one of Postfix's queues, by postqueue -j";
+      case DRAIN_ACTIVE -> "1 while headroom-milter drain is in force, 0 otherwise";
       case NONE -> throw new IllegalArgumentException("no gauge for " + measure);
     };
   }

@@ -5,11 +5,13 @@ import io.headroom.reply.Reason;
 import io.headroom.reply.SmtpReply;
 import io.headroom.config.BypassRules;
 import io.headroom.config.Check;
+import io.headroom.config.Mode;
 import io.headroom.config.Stage;
 import io.headroom.health.CheckState;
 import io.headroom.health.HealthSnapshot;
 import io.headroom.metrics.Metrics;
 import io.headroom.metrics.Metrics.MessageAction;
+import io.headroom.probe.SpoolRoom;
 import java.net.SocketAddress;
 import java.util.List;
 import java.util.Optional;
@@ -50,6 +52,7 @@ final class GateHandler extends AbstractMilterHandler {
   private final BypassRules bypass;
   private final Metrics metrics;
   private final Optional<ContentScanning> scanning;
+  private final Optional<RoomCheck> room;
   private final Actions actions;
   private final ProtocolSteps steps;
 
@@ -62,7 +65,18 @@ final class GateHandler extends AbstractMilterHandler {
       BypassRules bypass,
       Metrics metrics,
       Optional<ContentScanning> scanning) {
-    this(health, stages, bypass, metrics, scanning, Negotiation.actions(scanning.isPresent()),
+    this(health, stages, bypass, metrics, scanning, Optional.empty());
+  }
+
+  /** @param room the check of an announced SIZE at MAIL; {@code stages} must then include MAIL */
+  GateHandler(
+      Supplier<HealthSnapshot> health,
+      Set<Stage> stages,
+      BypassRules bypass,
+      Metrics metrics,
+      Optional<ContentScanning> scanning,
+      Optional<RoomCheck> room) {
+    this(health, stages, bypass, metrics, scanning, room, Negotiation.actions(scanning.isPresent()),
         Negotiation.steps(stages, scanning.isPresent()));
   }
 
@@ -72,6 +86,7 @@ final class GateHandler extends AbstractMilterHandler {
       BypassRules bypass,
       Metrics metrics,
       Optional<ContentScanning> scanning,
+      Optional<RoomCheck> room,
       Actions actions,
       ProtocolSteps steps) {
     super(actions, steps);
@@ -81,6 +96,7 @@ final class GateHandler extends AbstractMilterHandler {
     this.bypass = bypass;
     this.metrics = metrics;
     this.scanning = scanning;
+    this.room = room;
     this.actions = actions;
     this.steps = steps;
   }
@@ -108,7 +124,7 @@ final class GateHandler extends AbstractMilterHandler {
   public void envfrom(MilterContext context, List<String> from) throws MilterException {
     Session s = (Session) context;
     s.newTransaction();
-    answer(s, Stage.MAIL);
+    answer(s, Stage.MAIL, from);
   }
 
   @Override
@@ -199,8 +215,16 @@ final class GateHandler extends AbstractMilterHandler {
   }
 
   private void answer(Session s, Stage stage) throws MilterException {
+    answer(s, stage, List.of());
+  }
+
+  /** @param mailArgs at MAIL, the address and its ESMTP parameters (SIZE=) */
+  private void answer(Session s, Stage stage, List<String> mailArgs) throws MilterException {
     try {
       Optional<SmtpReply> reply = stages.contains(stage) ? decide(s, stage) : Optional.empty();
+      if (reply.isEmpty() && stage == Stage.MAIL && stages.contains(stage)) {
+        reply = roomFor(s, mailArgs);
+      }
       if (reply.isPresent()) {
         send(s, reply.get());
       } else if (acceptStage.isPresent() && acceptStage.get() == stage) {
@@ -250,6 +274,36 @@ final class GateHandler extends AbstractMilterHandler {
           s.tag(), s.clientDescription(), stage.label(), cause.check().label(), reply.line(),
           cause.latest().measured(), cause.latest().limit(), cause.latest().detail(),
           probes(snapshot.blocking()), monitored.isEmpty() ? "" : "; monitor mode: " + probes(monitored));
+    }
+    return Optional.of(reply);
+  }
+
+  /**
+   * The announced size against the room left above the disk reserve: a deferral naming both, counted
+   * under the disk check at MAIL; in monitor mode only counted and logged.
+   */
+  private Optional<SmtpReply> roomFor(Session s, List<String> mailArgs) {
+    Optional<SpoolRoom> shortage = room.flatMap(r -> r.shortage(health.get(), mailArgs));
+    if (shortage.isEmpty()) {
+      return Optional.empty();
+    }
+    SmtpReply reply = SmtpReply.defer(shortage.get().failure().orElseThrow());
+    if (bypass.covers(s.client(), s.authenticated())) {
+      s.markBypassed();
+      log.info("{}: client {} bypasses the disk check: \"{}\"", s.tag(), s.clientDescription(), reply.line());
+      return Optional.empty();
+    }
+    if (room.get().mode() == Mode.MONITOR) {
+      metrics.wouldDefer(Check.DISK, Stage.MAIL);
+      log.warn("{}: client {} would be deferred at mail by disk (monitor mode): \"{}\" on {}", s.tag(),
+          s.clientDescription(), reply.line(), room.get().path());
+      return Optional.empty();
+    }
+    if (s.markDeferred()) {
+      metrics.deferred(Check.DISK, Stage.MAIL);
+      metrics.message(MessageAction.DEFERRED);
+      log.warn("{}: deferred client {} at mail by check disk: \"{}\" on {}", s.tag(), s.clientDescription(),
+          reply.line(), room.get().path());
     }
     return Optional.of(reply);
   }

@@ -5,6 +5,7 @@ import io.headroom.health.HealthSnapshot;
 import io.headroom.metrics.Metrics;
 import io.headroom.config.Check;
 import io.headroom.config.Stage;
+import java.util.EnumSet;
 import java.util.Set;
 import io.headroom.scan.ScanService;
 import io.headroom.transport.MemoryBudget;
@@ -27,7 +28,11 @@ public final class MilterHandlers {
       Metrics metrics, Optional<ScanService> scanner, MemoryBudget budget) {
     Optional<ContentScanning> scanning =
         scanner.map(s -> new ContentScanning(s, config.scan(), config.mode(Check.SCAN), metrics, budget));
-    Set<Stage> answered = stages.isEmpty() ? Set.of(config.deferStage()) : stages;
-    return new GateHandler(health, answered, config.bypass(), metrics, scanning);
+    Optional<RoomCheck> room = RoomCheck.forConfig(config);
+    Set<Stage> answered = EnumSet.noneOf(Stage.class);
+    answered.addAll(stages.isEmpty() ? Set.of(config.deferStage()) : stages);
+    // An announced SIZE is weighed at MAIL whatever stage the disk check itself answers at.
+    room.ifPresent(r -> answered.add(Stage.MAIL));
+    return new GateHandler(health, answered, config.bypass(), metrics, scanning, room);
   }
 }

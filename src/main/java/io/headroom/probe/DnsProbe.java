@@ -2,6 +2,7 @@ package io.headroom.probe;
 
 import io.headroom.config.Check;
 import io.headroom.config.DnsQuestion;
+import io.headroom.config.DnsRecursion;
 import io.headroom.config.DnsSettings;
 import io.headroom.config.HostPort;
 import io.headroom.config.Units;
@@ -33,59 +34,62 @@ import org.xbill.DNS.Type;
  * whose TCP retry failed do not.
  */
 public final class DnsProbe implements Probe {
+  private final Check check;
   private final String name;
   private final Supplier<List<InetSocketAddress>> resolvers;
   private final List<DnsQuestion> questions;
   private final Duration timeout;
   private final DnsClient client;
   private final RandomGenerator random;
+  private final boolean retransmit;
 
   /** Queries the configured resolvers, or the system's (resolv.conf, re-read on each run). */
   public DnsProbe(DnsSettings settings) {
-    this(
-        "dns",
-        systemOrConfigured(settings),
-        settings.probeNames(),
-        settings.timeout(),
-        new SimpleResolverDnsClient(SimpleResolverDnsClient.Truncation.RETRY_OVER_TCP),
-        RandomGenerator.getDefault());
+    this(Check.DNS, "dns", systemOrConfigured(settings), settings.probeNames(), settings.timeout(),
+        client(settings), RandomGenerator.getDefault(), false);
   }
 
   DnsProbe(
+      Check check,
       String name,
       Supplier<List<InetSocketAddress>> resolvers,
       List<DnsQuestion> questions,
       Duration timeout,
       DnsClient client,
-      RandomGenerator random) {
+      RandomGenerator random,
+      boolean retransmit) {
+    this.check = check;
     this.name = name;
     this.resolvers = resolvers;
     this.questions = List.copyOf(questions);
     this.timeout = timeout;
     this.client = client;
     this.random = random;
+    this.retransmit = retransmit;
   }
 
   /**
-   * The recursion probe, named {@code dns_recursion}: the same resolvers and deadline as the
-   * liveness probe, asking {@code questions} (random-label names, whose answers no cache holds) at
-   * most once per {@code minInterval} while they are answered. The liveness probe keeps the root
-   * NS set on every round: it notices a dead resolver within seconds, at no cost to anyone.
+   * The {@code dns_recursion} check: the same resolvers and deadline as the liveness probe, asking
+   * {@code questions} (random-label names, whose answers no cache holds) at most once per {@code
+   * minInterval} while they are answered. The liveness probe keeps the root NS set on every round:
+   * it notices a dead resolver within seconds, at no cost to anyone.
+   *
+   * <p>A question not answered within half of {@code dns_timeout} is asked once more, with a fresh
+   * label, as a stub resolver retransmits; it fails only when neither is answered. A failure is then
+   * confirmed by two queries, and the monitor acts on it at once ({@link #confirmsItself()}): the
+   * check defers within its interval plus {@code dns_timeout}, not a second timeout later, and a
+   * healthy resolver still gets one uncached query per interval.
    */
-  public static Probe recursion(
-      DnsSettings settings, List<DnsQuestion> questions, Duration minInterval, boolean retryOverTcp) {
-    DnsProbe probe =
-        new DnsProbe(
-            "dns_recursion",
-            systemOrConfigured(settings),
-            questions,
-            settings.timeout(),
-            new SimpleResolverDnsClient(
-                retryOverTcp
-                    ? SimpleResolverDnsClient.Truncation.RETRY_OVER_TCP
-                    : SimpleResolverDnsClient.Truncation.ACCEPT),
-            RandomGenerator.getDefault());
-    return MinIntervalProbe.reusingPasses(probe, minInterval);
+  public static Probe recursion(DnsSettings settings, DnsRecursion recursion) {
+    DnsProbe probe = new DnsProbe(Check.DNS_RECURSION, "dns_recursion", systemOrConfigured(settings),
+        recursion.names(), settings.timeout(), client(settings), RandomGenerator.getDefault(), true);
+    return MinIntervalProbe.reusingPasses(probe, recursion.interval());
+  }
+
+  private static DnsClient client(DnsSettings settings) {
+    return new SimpleResolverDnsClient(settings.tcpRetry()
+        ? SimpleResolverDnsClient.Truncation.RETRY_OVER_TCP
+        : SimpleResolverDnsClient.Truncation.ACCEPT);
   }
 
   private static Supplier<List<InetSocketAddress>> systemOrConfigured(DnsSettings settings) {
@@ -94,7 +98,12 @@ public final class DnsProbe implements Probe {
 
   @Override
   public Check check() {
-    return Check.DNS;
+    return check;
+  }
+
+  @Override
+  public boolean confirmsItself() {
+    return retransmit;
   }
 
   @Override
@@ -143,21 +152,43 @@ public final class DnsProbe implements Probe {
   }
 
   private Query send(InetSocketAddress server, DnsQuestion question) {
-    // A fresh random label per resolver and per run: no cache, ours or the resolver's, holds it.
     Name name = question.queryName(random);
-    int type = question.type();
-    long start = System.nanoTime();
-    CompletableFuture<Outcome> outcome;
-    try {
-      outcome =
-          client
-              .query(server, name, type, timeout)
-              .toCompletableFuture()
-              .handle((rcode, error) -> outcome(server, name, type, start, rcode, error));
-    } catch (RuntimeException e) {
-      outcome = CompletableFuture.completedFuture(outcome(server, name, type, start, null, e));
+    CompletableFuture<Outcome> first = ask(server, name, question.type(), timeout);
+    if (!retransmit) {
+      return new Query(server, name, question.type(), first);
     }
-    return new Query(server, name, type, outcome);
+    // The first answer wins; silence after half the timeout sends the question again, with a
+    // fresh label; a quick failure (SERVFAIL, REFUSED) stands as it is.
+    CompletableFuture<Outcome> either = new CompletableFuture<>();
+    first.thenAccept(o -> {
+      if (o.answered()) {
+        either.complete(o);
+      }
+    });
+    Name again = question.queryName(random); // drawn here: the generator is not thread-safe
+    Duration half = timeout.dividedBy(2);
+    CompletableFuture.delayedExecutor(half.toNanos(), TimeUnit.NANOSECONDS).execute(() -> {
+      if (first.isDone()) {
+        either.complete(first.join());
+        return;
+      }
+      ask(server, again, question.type(), timeout.minus(half))
+          .thenAccept(o -> either.complete(o.answered() ? o : first.getNow(o)));
+    });
+    return new Query(server, name, question.type(), either);
+  }
+
+  /** One query. A random-label question has a fresh label per query: no cache, ours or the resolver's, holds it. */
+  private CompletableFuture<Outcome> ask(InetSocketAddress server, Name name, int type, Duration within) {
+    long start = System.nanoTime();
+    try {
+      return client
+          .query(server, name, type, within)
+          .toCompletableFuture()
+          .handle((rcode, error) -> outcome(server, name, type, start, rcode, error));
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(outcome(server, name, type, start, null, e));
+    }
   }
 
   /**
@@ -214,8 +245,7 @@ public final class DnsProbe implements Probe {
   }
 
   /** A query in flight. */
-  private record Query(
-      InetSocketAddress server, Name name, int type, CompletableFuture<Outcome> outcome) {}
+  private record Query(InetSocketAddress server, Name name, int type, CompletableFuture<Outcome> outcome) {}
 
   /**
    * @param failure what a sender may read, null when the resolver answered

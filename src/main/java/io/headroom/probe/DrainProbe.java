@@ -11,22 +11,31 @@ import java.util.Optional;
  * file costs one stat and one small read per health round.
  */
 public final class DrainProbe implements Probe {
-  private final Check check;
   private final DrainState state;
 
-  public DrainProbe(Check check, DrainState state) {
-    this.check = check;
+  public DrainProbe(DrainState state) {
     this.state = state;
   }
 
   @Override
   public Check check() {
-    return check;
+    return Check.DRAIN;
   }
 
   @Override
   public String name() {
     return "drain";
+  }
+
+  @Override
+  public Measure measure() {
+    return Measure.DRAIN_ACTIVE;
+  }
+
+  /** The admin's file is the decision: a drain takes effect at the next round, and so does its end. */
+  @Override
+  public boolean confirmsItself() {
+    return true;
   }
 
   /** An unreadable state directory throws, and the monitor counts that as failing: never accept unchecked. */
@@ -39,7 +48,7 @@ public final class DrainProbe implements Probe {
     String measured = "drained since " + drain.get().since();
     String reason = drain.get().reason();
     // The admin's words are the whole reason, without a noun in front.
-    return new ProbeResult(check, name(), measure(), subject(), false, 1, measured, "",
+    return new ProbeResult(check(), name(), measure(), subject(), false, 1, measured, "",
         Optional.of(Reason.verbatim(reason)), state.file() + ": " + measured + ": " + reason);
   }
 }

@@ -24,9 +24,6 @@ import java.util.Optional;
  * survives a restart by its nature.
  */
 public final class DrainState {
-  /** Under the unit's {@code StateDirectory=headroom-milter}. */
-  public static final Path DEFAULT_FILE = Path.of("/var/lib/headroom-milter/drain");
-
   /** Leaves room in a 200-character reply for "451 4.3.0 " and ", try again later". */
   public static final int MAX_REASON = 120;
 

@@ -97,6 +97,12 @@ public final class FileSystemProbe implements Probe {
     } catch (IOException e) {
       return ProbeResult.fail(this, Double.NaN, "unknown", limit, "unavailable", path + ": " + e.getMessage());
     }
+    ProbeResult result = compare(usage, limit);
+    // The space read also serves the room check at MAIL (SpoolRoom), which must do no I/O itself.
+    return resource == Resource.SPACE ? result.with(usage) : result;
+  }
+
+  private ProbeResult compare(FileStoreUsage usage, String limit) {
     Headroom headroom = new Headroom(resource.free.applyAsLong(usage), resource.total.applyAsLong(usage));
     String detail =
         path + " on " + usage.mount() + ": " + headroom.free() + " of " + headroom.total() + " " + resource.unit;

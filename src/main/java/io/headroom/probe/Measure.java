@@ -14,7 +14,11 @@ public enum Measure {
   /** Whether the table's state is healthy, after damping, as {@code headroom_check_up} is: not a number of the probe's. */
   LOOKUP_TABLE_UP,
   /** Whether the policy service's state is healthy, after damping. */
-  POLICY_SERVICE_UP;
+  POLICY_SERVICE_UP,
+  /** Messages in one of Postfix's queues; the subject is the queue. */
+  QUEUE_MESSAGES,
+  /** 1 while the admin has drained the server, 0 otherwise. */
+  DRAIN_ACTIVE;
 
   /** True for a gauge of the subject's damped state (1 healthy, 0 failing) rather than its measured value. */
   public boolean isState() {

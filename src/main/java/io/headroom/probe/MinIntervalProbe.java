@@ -78,6 +78,11 @@ public final class MinIntervalProbe implements Probe {
     return delegate.ownDeadline();
   }
 
+  @Override
+  public boolean confirmsItself() {
+    return delegate.confirmsItself();
+  }
+
   /** Synchronized: the monitor never runs one probe twice at once, but a status command may. */
   @Override
   public synchronized ProbeResult run() throws Exception {

@@ -41,6 +41,15 @@ public interface Probe {
     return Optional.empty();
   }
 
+  /**
+   * True when one result is already confirmed, so the monitor acts on it at once instead of after
+   * {@code fail_after}/{@code recover_after} results: a drain the admin wrote, a DNS question asked
+   * twice within one run.
+   */
+  default boolean confirmsItself() {
+    return false;
+  }
+
   /** One measurement. An exception counts as a failing result; the monitor turns it into one. */
   ProbeResult run() throws Exception;
 }

@@ -3,10 +3,13 @@ package io.headroom.probe;
 import io.headroom.config.Check;
 import io.headroom.config.Config;
 import io.headroom.config.Mode;
+import io.headroom.config.QueueSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import oshi.SystemInfo;
 import oshi.hardware.CentralProcessor;
 import oshi.hardware.GlobalMemory;
@@ -37,6 +40,7 @@ public final class ProbeFactory {
 
   private static List<Probe> probes(Check check, Config config, SystemInfo system) {
     return switch (check) {
+      case DRAIN -> List.of(new DrainProbe(new DrainState(config.drain().file())));
       case DISK -> diskProbes(config, system);
       case MEMORY -> {
         GlobalMemory memory = system.getHardware().getMemory();
@@ -48,7 +52,9 @@ public final class ProbeFactory {
             config.cpuMaxLoadPerCore(), () -> cpu.getSystemLoadAverage(1)[0], cpu::getLogicalProcessorCount));
       }
       case SPOOL -> List.of(new SpoolWriteProbe(config.spoolProbeDirectory()));
+      case QUEUE -> queueProbes(config.queue());
       case DNS -> List.of(new DnsProbe(config.dns()));
+      case DNS_RECURSION -> List.of(DnsProbe.recursion(config.dns(), config.recursion()));
       case SCAN -> ScannerPingProbe.perKind(config.scan().scanners(), pingTimeout(config));
       case LOOKUP -> LookupBackends.find(config).tableProbes();
       case POLICY -> LookupBackends.find(config).policyProbes();
@@ -60,6 +66,20 @@ public final class ProbeFactory {
     for (Path path : config.disk().paths()) {
       probes.add(FileSystemProbe.space(path, config.disk().minFree(), fileStore(system, path)));
       probes.add(FileSystemProbe.inodes(path, config.disk().minFreeInodes(), fileStore(system, path)));
+    }
+    return probes;
+  }
+
+  /** The count against the limit, and one level per queue for the gauge, all from one postqueue run. */
+  private static List<Probe> queueProbes(QueueSettings settings) {
+    AtomicReference<QueueCounts> latest = new AtomicReference<>();
+    Probe count = MinIntervalProbe.reusingAll(
+        QueueProbe.postqueue(settings.postfixConfig(), settings.timeout(), settings.maxMessages(),
+            latest::set),
+        settings.interval());
+    List<Probe> probes = new ArrayList<>(List.of(count));
+    for (QueueCounts.Queue queue : QueueCounts.Queue.values()) {
+      probes.add(new QueueLevelProbe(queue, count, () -> Optional.ofNullable(latest.get())));
     }
     return probes;
   }

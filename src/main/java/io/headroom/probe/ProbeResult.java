@@ -18,6 +18,8 @@ import java.util.Optional;
  * @param failure for a failing result, what a sender may read in the 451 reply, without internal
  *     paths or addresses; empty for a passing one
  * @param detail the full internal detail for the log (paths, addresses, exception text)
+ * @param fileStore what a disk space probe read, for the room check at MAIL ({@link SpoolRoom});
+ *     empty for every other probe
  */
 public record ProbeResult(
     Check check,
@@ -29,7 +31,19 @@ public record ProbeResult(
     String measured,
     String limit,
     Optional<Reason> failure,
-    String detail) {
+    String detail,
+    Optional<FileStoreUsage> fileStore) {
+
+  public ProbeResult(Check check, String probe, Measure measure, String subject, boolean healthy, double value,
+      String measured, String limit, Optional<Reason> failure, String detail) {
+    this(check, probe, measure, subject, healthy, value, measured, limit, failure, detail, Optional.empty());
+  }
+
+  /** This result with what the file system read, for the room check. */
+  ProbeResult with(FileStoreUsage usage) {
+    return new ProbeResult(check, probe, measure, subject, healthy, value, measured, limit, failure, detail,
+        Optional.of(usage));
+  }
 
   /** The failure's words, {@code Mail spool disk nearly full (2.1% free, need 5%)}; empty when passing. */
   public String reason() {

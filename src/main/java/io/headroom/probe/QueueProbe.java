@@ -22,15 +22,12 @@ import java.util.function.Consumer;
  * not a level), but it still fails the probe once it passes the limit.
  */
 public final class QueueProbe implements Probe {
-  private final Check check;
   private final QueueReader reader;
   private final Duration deadline;
   private final OptionalLong maxMessages;
   private final Consumer<QueueCounts> counted;
 
-  QueueProbe(
-      Check check, QueueReader reader, Duration deadline, OptionalLong maxMessages, Consumer<QueueCounts> counted) {
-    this.check = check;
+  QueueProbe(QueueReader reader, Duration deadline, OptionalLong maxMessages, Consumer<QueueCounts> counted) {
     this.reader = reader;
     this.deadline = deadline;
     this.maxMessages = maxMessages;
@@ -40,35 +37,27 @@ public final class QueueProbe implements Probe {
   /**
    * Reads with {@code postqueue -j} under {@code deadline}.
    *
-   * @param check the check it counts under
    * @param configDirectory Postfix's config directory, empty for the default (or MAIL_CONFIG)
    * @param maxMessages the limit, empty for none (count only)
    * @param counted receives each complete count, e.g. for a gauge per queue
    */
   public static QueueProbe postqueue(
-      Check check,
       Optional<Path> configDirectory,
       Duration deadline,
       OptionalLong maxMessages,
       Consumer<QueueCounts> counted) {
     return new QueueProbe(
-        check, PostqueueReader.of(configDirectory, deadline), deadline, maxMessages, counted);
+        PostqueueReader.of(configDirectory, deadline), deadline, maxMessages, counted);
   }
 
   @Override
   public Check check() {
-    return check;
+    return Check.QUEUE;
   }
 
   @Override
   public String name() {
     return "queue";
-  }
-
-  /** Until the registry has a queue check, the reply names the queue itself. */
-  @Override
-  public String noun() {
-    return "Mail queue";
   }
 
   @Override

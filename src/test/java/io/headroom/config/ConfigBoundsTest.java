@@ -47,6 +47,30 @@ class ConfigBoundsTest {
   }
 
   @Test
+  void queueRecursionAndDrainSettingsNameTheirLineAndKey() {
+    assertEquals(
+        List.of(
+            at(1) + "queue_max_messages: \"lots\" is not off or a number of messages from 0 to 1000000000",
+            at(2) + "queue_timeout: 5s is not below probe_timeout = 5s (the probe's own deadline would cut the count"
+                + " off first)",
+            at(3) + "queue_postfix_config: \"etc/postfix\" is not an absolute path",
+            at(4) + "dns_recursion_names: needs at least one value (set dns_recursion_mode = off to stop the check)",
+            at(5) + "dns_recursion_interval: \"2h\" is more than 1h",
+            at(6) + "dns_tcp_retry: \"maybe\" is not yes or no",
+            at(7) + "drain_file: \"drain\" is not an absolute path",
+            at(8) + "queue_mode: \"count\" is not one of enforce, monitor, off"),
+        problems("queue_max_messages = lots", "queue_timeout = 5s", "queue_postfix_config = etc/postfix",
+            "dns_recursion_names =", "dns_recursion_interval = 2h", "dns_tcp_retry = maybe", "drain_file = drain",
+            "queue_mode = count"));
+  }
+
+  @Test
+  void anUnsetQueueTimeoutStaysBelowAShortProbeTimeout() throws Exception {
+    assertEquals(Duration.ofMillis(800), parse("probe_interval = 1s", "probe_timeout = 1s").queue().timeout());
+    assertEquals(Duration.ofSeconds(4), parse().queue().timeout());
+  }
+
+  @Test
   void numbersHaveBounds() {
     assertEquals(
         List.of(

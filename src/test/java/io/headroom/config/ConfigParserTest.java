@@ -62,7 +62,8 @@ class ConfigParserTest {
     assertEquals(Optional.of(Path.of("conf/headroom.conf")), shipped.source());
     assertEquals(
         new Config(Optional.empty(), shipped.listeners(), shipped.sessions(), shipped.schedule(), shipped.gate(),
-            shipped.bypass(), shipped.resources(), shipped.dns(), shipped.scan(), shipped.lookup()),
+            shipped.bypass(), shipped.resources(), shipped.dns(), shipped.scan(), shipped.recursion(), shipped.queue(),
+            shipped.drain(), shipped.lookup()),
         defaults);
   }
 

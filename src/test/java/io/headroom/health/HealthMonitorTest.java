@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class HealthMonitorTest {
 
   /** A probe whose next result the test decides. */
-  private static final class Switch implements Probe {
+  private static class Switch implements Probe {
     final AtomicBoolean healthy = new AtomicBoolean(true);
     private final String name;
 
@@ -81,6 +81,25 @@ class HealthMonitorTest {
       disk.healthy.set(false);
       m.runOnce();
       assertFalse(m.runOnce().allEnforcedHealthy(), "failing after fail_after = 2 failures");
+    }
+  }
+
+  /** A drain file, a DNS question asked twice: the probe's own result is the decision, both ways. */
+  @Test
+  void aProbeThatConfirmsItselfChangesAtTheNextRound() {
+    Switch drain = new Switch("drain", Check.DRAIN) {
+      @Override
+      public boolean confirmsItself() {
+        return true;
+      }
+    };
+    try (HealthMonitor m = monitor(List.of(drain), 3, 3, List.of())) {
+      assertTrue(m.runOnce().allEnforcedHealthy());
+      drain.healthy.set(false);
+      assertFalse(m.runOnce().allEnforcedHealthy(), "no fail_after for a drain");
+      drain.healthy.set(true);
+      assertTrue(m.runOnce().allEnforcedHealthy(), "nor recover_after for its end");
+      assertEquals(Duration.ofSeconds(60), m.nextDelay(), "nothing waits for confirmation");
     }
   }
 

@@ -77,4 +77,28 @@ class MicrometerMetricsTest {
     return new HealthSnapshot(Instant.now(),
         List.of(new CheckState(latest, healthy, Mode.ENFORCE, Stage.MAIL, Duration.ofMillis(20), Instant.EPOCH)));
   }
+
+  /** The queue levels and the drain, read from the snapshot as the monitor publishes it. */
+  @Test
+  void queueLevelsAndTheDrainAreGaugesOfTheSnapshot() {
+    HealthSnapshot snapshot = new HealthSnapshot(Instant.EPOCH, List.of(
+        state(Check.DRAIN, "drain", Measure.DRAIN_ACTIVE, "", 1),
+        state(Check.QUEUE, "queue:deferred", Measure.QUEUE_MESSAGES, "deferred", 11997),
+        state(Check.QUEUE, "queue:hold", Measure.QUEUE_MESSAGES, "hold", 0)));
+    MicrometerMetrics m = new MicrometerMetrics(() -> snapshot,
+        new MicrometerMetrics.Labels("9.9-test", List.of("idle_timeout"), List.of("clean")));
+
+    m.updated(HealthSnapshot.EMPTY, snapshot);
+
+    String scrape = m.scrape();
+    assertLine("headroom_drain_active 1.0", scrape);
+    assertLine("headroom_queue_messages{queue=\"deferred\"} 11997.0", scrape);
+    assertLine("headroom_queue_messages{queue=\"hold\"} 0.0", scrape);
+    assertLine("headroom_deferrals_total{check=\"dns_recursion\",stage=\"rcpt\"} 0.0", scrape);
+  }
+
+  private static CheckState state(Check check, String probe, Measure measure, String subject, double value) {
+    ProbeResult r = new ProbeResult(check, probe, measure, subject, true, value, "", "", Optional.empty(), "");
+    return new CheckState(r, true, Mode.ENFORCE, Stage.RCPT, Duration.ZERO, Instant.EPOCH);
+  }
 }

@@ -62,7 +62,8 @@ final class DebianPackageIT {
    * owned may remain elsewhere), and nothing else.
    */
   private static final List<Path> GONE_AFTER_PURGE =
-      List.of(SPOOL_DIR, CONF.getParent(), DEFAULTS, DOC, Path.of("/usr/share/headroom-milter"));
+      List.of(SPOOL_DIR, CONF.getParent(), DEFAULTS, DOC, Path.of("/usr/share/headroom-milter"),
+          Path.of("/var/lib/headroom-milter"));
 
   @Test
   void lintianFindsNothingBeyondItsDocumentedOverrides() throws Exception {

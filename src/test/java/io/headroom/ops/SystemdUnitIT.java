@@ -74,7 +74,10 @@ final class SystemdUnitIT {
     assertEquals(List.of("/var/spool/postfix/headroom-milter"), unit.values("ReadWritePaths"));
     assertEquals(List.of("AF_UNIX AF_INET AF_INET6"), unit.values("RestrictAddressFamilies"));
     assertEquals(List.of("headroom-milter"), unit.values("User"));
+    // postdrop: postqueue's setgid does not work under NoNewPrivileges (the queue check).
     assertEquals(List.of("postfix postdrop"), unit.values("SupplementaryGroups"));
+    // The drain file outlives restarts, writable under ProtectSystem=strict.
+    assertEquals(List.of("headroom-milter"), unit.values("StateDirectory"));
     assertEquals(List.of("on-failure"), unit.values("Restart"));
     assertEquals(List.of("143"), unit.values("SuccessExitStatus"));
   }

@@ -1,6 +1,7 @@
 package io.headroom.probe;
 
 import io.headroom.config.DnsQuestion;
+import io.headroom.config.DnsRecursion;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -108,7 +109,7 @@ class DnsProbeIT {
       DnsSettings settings = new DnsSettings(List.of(forwarder.address()), List.of(DnsQuestion.parse("."), DnsQuestion.parse("cached.example.org")), Duration.ofSeconds(2));
       DnsProbe liveness = new DnsProbe(settings);
       Probe recursion =
-          DnsProbe.recursion(settings, List.of(DnsQuestion.parse("*.example.org")), Duration.ofSeconds(1), true);
+          DnsProbe.recursion(settings, new DnsRecursion(List.of(DnsQuestion.parse("*.example.org")), Duration.ofSeconds(1)));
       ProbeResult livenessBefore = liveness.run();
       ProbeResult recursionBefore = recursion.run();
       assertTrue(livenessBefore.healthy(), livenessBefore.detail());
@@ -125,7 +126,7 @@ class DnsProbeIT {
       assertFalse(uncached.healthy(), uncached.detail());
       assertEquals("dns_recursion", uncached.probe());
       // dnsmasq keeps waiting for its dead upstream and never answers.
-      assertEquals("DNS resolution failing (no answer within 2s)", uncached.reason());
+      assertEquals("DNS recursion failing (no answer within 2s)", uncached.reason());
       assertTrue(uncached.detail().matches("127\\.0\\.0\\.1:\\d+ hr-[0-9a-f]{16}\\.example\\.org\\./A: .*"), uncached.detail());
 
       internet.restart();
@@ -162,7 +163,7 @@ class DnsProbeIT {
   }
 
   private static Probe truncationProbe(TruncatingDnsServer server, boolean retryOverTcp) {
-    DnsSettings settings = new DnsSettings(List.of(server.address()), List.of(DnsQuestion.parse(".")), Duration.ofSeconds(2));
-    return DnsProbe.recursion(settings, List.of(DnsQuestion.parse("example.org/TXT")), Duration.ZERO, retryOverTcp);
+    return new DnsProbe(new DnsSettings(
+        List.of(server.address()), List.of(DnsQuestion.parse("example.org/TXT")), Duration.ofSeconds(2), retryOverTcp));
   }
 }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headroom.config.Check;
+import io.headroom.config.DnsRecursion;
+import io.headroom.config.DnsSettings;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
 import java.net.SocketTimeoutException;
@@ -15,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -57,8 +60,8 @@ class DnsProbeTest {
 
   private static ProbeResult run(FixedClient client, List<InetSocketAddress> resolvers, String... names)
       throws Exception {
-    return new DnsProbe(
-            "dns", () -> resolvers, Stream.of(names).map(DnsQuestion::parse).toList(), TIMEOUT, client, FIXED_RANDOM)
+    return new DnsProbe(Check.DNS, "dns", () -> resolvers, Stream.of(names).map(DnsQuestion::parse).toList(), TIMEOUT,
+            client, FIXED_RANDOM, false)
         .run();
   }
 
@@ -216,5 +219,52 @@ class DnsProbeTest {
         r.detail().startsWith("192.0.2.1:53 example.org./TXT: io.headroom.probe.SimpleResolverDnsClient$TcpRetryFailedException:"
             + " truncated over UDP, TCP retry failed: java.net.ConnectException: Connection refused in "),
         r.detail());
+  }
+
+  private static ProbeResult recursion(FixedClient client, String name) throws Exception {
+    AtomicLong labels = new AtomicLong();
+    return new DnsProbe(Check.DNS_RECURSION, "dns_recursion", () -> List.of(FIRST), List.of(DnsQuestion.parse(name)),
+            TIMEOUT, client, labels::incrementAndGet, true)
+        .run();
+  }
+
+  @Test
+  void recursionAsksASilentQuestionAgainWithAFreshLabelAndTheSecondAnswerCounts() throws Exception {
+    FixedClient client = new FixedClient().answer(FIRST, "hr-0000000000000002.example.org.", Rcode.NXDOMAIN);
+
+    ProbeResult r = recursion(client, "*.example.org");
+
+    assertTrue(r.healthy(), r.detail());
+    assertEquals(Check.DNS_RECURSION, r.check());
+    assertEquals(
+        List.of("hr-0000000000000001.example.org.", "hr-0000000000000002.example.org."),
+        client.askedTypes.keySet().stream().sorted().toList());
+  }
+
+  @Test
+  void recursionFailsWhenNeitherQueryIsAnsweredAndNamesItsCheck() throws Exception {
+    ProbeResult r = recursion(new FixedClient(), "*.example.org");
+
+    assertFalse(r.healthy());
+    assertEquals("DNS recursion failing (no answer within 200ms)", r.reason());
+  }
+
+  @Test
+  void recursionTakesAQuickRefusalAsItIsWithoutAskingAgain() throws Exception {
+    FixedClient client = new FixedClient().answer(FIRST, "hr-0000000000000001.example.org.", Rcode.REFUSED);
+
+    ProbeResult r = recursion(client, "*.example.org");
+
+    assertEquals("DNS recursion failing (REFUSED)", r.reason());
+    assertEquals(List.of("hr-0000000000000001.example.org."), List.copyOf(client.askedTypes.keySet()));
+  }
+
+  @Test
+  void onlyTheRecursionProbeConfirmsItsOwnFailures() throws Exception {
+    DnsSettings settings = new DnsSettings(List.of(FIRST), List.of(DnsQuestion.parse(".")), TIMEOUT);
+
+    assertFalse(new DnsProbe(settings).confirmsItself());
+    assertTrue(DnsProbe.recursion(settings, new DnsRecursion(List.of(DnsQuestion.parse("*.example.org")),
+        Duration.ofSeconds(30))).confirmsItself());
   }
 }

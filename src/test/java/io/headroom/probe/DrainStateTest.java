@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.headroom.config.Check;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +26,7 @@ class DrainStateTest {
 
   @Test
   void noFileIsNotDrainedAndTheProbePasses() throws Exception {
-    ProbeResult r = new DrainProbe(Check.SPOOL, state()).run();
+    ProbeResult r = new DrainProbe(state()).run();
 
     assertEquals(Optional.empty(), state().read());
     assertTrue(r.healthy());
@@ -53,7 +52,7 @@ class DrainStateTest {
     state().drain("Storage maintenance");
     Files.setLastModifiedTime(dir.resolve("drain"), FileTime.from(Instant.parse("2026-12-01T21:05:25.678Z")));
 
-    ProbeResult r = new DrainProbe(Check.SPOOL, state()).run();
+    ProbeResult r = new DrainProbe(state()).run();
 
     assertFalse(r.healthy());
     assertEquals("Storage maintenance", r.reason());

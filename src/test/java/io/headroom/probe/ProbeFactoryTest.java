@@ -28,14 +28,17 @@ class ProbeFactoryTest {
 
     assertEquals(
         List.of(
-            "disk_space:/", "disk_inodes:/", "disk_space:" + dir, "disk_inodes:" + dir,
-            "memory", "cpu", "spool", "dns"),
+            "drain", "disk_space:/", "disk_inodes:/", "disk_space:" + dir, "disk_inodes:" + dir,
+            "memory", "cpu", "spool",
+            "queue", "queue:maildrop", "queue:incoming", "queue:active", "queue:deferred", "queue:hold",
+            "dns", "dns_recursion"),
         names(probes));
   }
 
   @Test
   void checksSetToOffGetNoProbe() throws Exception {
-    Config c = config("disk_mode = off", "cpu_mode = off", "dns_mode = off", "spool_mode = monitor");
+    Config c = config("disk_mode = off", "cpu_mode = off", "dns_mode = off", "spool_mode = monitor",
+        "drain_mode = off", "queue_mode = off", "dns_recursion_mode = off");
 
     assertEquals(List.of("memory", "spool"), names(ProbeFactory.fromConfig(c)));
   }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.headroom.config.Check;
 import io.headroom.probe.QueueCounts.Queue;
 import io.headroom.support.PostfixInstance;
 import io.headroom.support.Processes;
@@ -58,7 +57,7 @@ class QueueProbeIT {
 
   private static QueueProbe probe(long max, List<QueueCounts> counted) {
     return QueueProbe.postqueue(
-        Check.SPOOL, Optional.of(postfix.configDirectory()), DEADLINE, OptionalLong.of(max), counted::add);
+        Optional.of(postfix.configDirectory()), DEADLINE, OptionalLong.of(max), counted::add);
   }
 
   @Test

@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.headroom.config.Check;
 import io.headroom.probe.QueueCounts.Queue;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +24,7 @@ class QueueProbeTest {
   }
 
   private ProbeResult run(QueueReader reader, OptionalLong max) throws Exception {
-    return new QueueProbe(Check.SPOOL, reader, DEADLINE, max, published::add).run();
+    return new QueueProbe(reader, DEADLINE, max, published::add).run();
   }
 
   @Test
@@ -111,5 +111,33 @@ class QueueProbeTest {
     assertTrue(r.healthy());
     assertEquals("unknown", r.measured());
     assertEquals("postqueue failed: Cannot run program \"postqueue\": error=2, No such file or directory", r.detail());
+  }
+
+  /** The gauge's probes: each queue's level from the count the queue probe just published. */
+  @Test
+  void eachQueueLevelComesFromTheLatestCompleteCount() throws Exception {
+    QueueProbe count = new QueueProbe(() -> counts(11_990, 10, true), DEADLINE, OptionalLong.empty(), published::add);
+    QueueLevelProbe deferred = new QueueLevelProbe(Queue.DEFERRED, count,
+        () -> published.isEmpty() ? Optional.empty() : Optional.of(published.get(published.size() - 1)));
+
+    ProbeResult r = deferred.run();
+
+    assertTrue(r.healthy());
+    assertEquals("queue:deferred", r.probe());
+    assertEquals(Measure.QUEUE_MESSAGES, r.measure());
+    assertEquals("deferred", r.subject());
+    assertEquals(11_990, r.value());
+    assertEquals("11990 messages", r.measured());
+  }
+
+  @Test
+  void aQueueLevelBeforeAnyCompleteCountIsUnknownNotZero() throws Exception {
+    QueueProbe count = new QueueProbe(() -> counts(5, 0, false), DEADLINE, OptionalLong.empty(), published::add);
+
+    ProbeResult r = new QueueLevelProbe(Queue.HOLD, count, Optional::empty).run();
+
+    assertTrue(r.healthy());
+    assertTrue(Double.isNaN(r.value()));
+    assertEquals("not counted", r.measured());
   }
 }
