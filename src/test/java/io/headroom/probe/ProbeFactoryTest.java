@@ -46,6 +46,7 @@ class ProbeFactoryTest {
   @Test
   void listedLookupTablesAndPolicyServicesGetAProbeEach() throws Exception {
     Config c = config("disk_mode = off", "memory_mode = off", "cpu_mode = off", "spool_mode = off", "dns_mode = off",
+        "drain_mode = off", "queue_mode = off",
         "lookup_tables = tcp:127.0.0.1:2525, socketmap:inet:127.0.0.1:2526:virtual",
         "lookup_canary = probe@example.org",
         "policy_services = inet:127.0.0.1:10023");
@@ -56,5 +57,14 @@ class ProbeFactoryTest {
         "policy:inet:127.0.0.1:10023"), names(probes));
     assertEquals(List.of("Lookup table (tcp)", "Lookup table (socketmap)", "Policy service"),
         probes.stream().map(Probe::noun).toList());
+  }
+
+  /** The recursion check asks the dns check's resolvers: with DNS off it must ask no one. */
+  @Test
+  void dnsOffTakesTheRecursionCheckWithIt() throws Exception {
+    Config c = config("disk_mode = off", "memory_mode = off", "cpu_mode = off", "spool_mode = off",
+        "drain_mode = off", "queue_mode = off", "lookup_tables =", "policy_services =", "dns_mode = off");
+
+    assertEquals(List.of(), names(ProbeFactory.fromConfig(c)));
   }
 }
