@@ -68,7 +68,7 @@ final class GateHandler extends AbstractMilterHandler {
     this(health, stages, bypass, metrics, scanning, Optional.empty());
   }
 
-  /** @param room the check of an announced SIZE at MAIL; {@code stages} must then include MAIL */
+  /** @param room the check of the SIZE announced at MAIL; {@code stages} must include its stage */
   GateHandler(
       Supplier<HealthSnapshot> health,
       Set<Stage> stages,
@@ -123,8 +123,8 @@ final class GateHandler extends AbstractMilterHandler {
   @Override
   public void envfrom(MilterContext context, List<String> from) throws MilterException {
     Session s = (Session) context;
-    s.newTransaction();
-    answer(s, Stage.MAIL, from);
+    s.newTransaction(from);
+    answer(s, Stage.MAIL);
   }
 
   @Override
@@ -215,15 +215,10 @@ final class GateHandler extends AbstractMilterHandler {
   }
 
   private void answer(Session s, Stage stage) throws MilterException {
-    answer(s, stage, List.of());
-  }
-
-  /** @param mailArgs at MAIL, the address and its ESMTP parameters (SIZE=) */
-  private void answer(Session s, Stage stage, List<String> mailArgs) throws MilterException {
     try {
       Optional<SmtpReply> reply = stages.contains(stage) ? decide(s, stage) : Optional.empty();
-      if (reply.isEmpty() && stage == Stage.MAIL && stages.contains(stage)) {
-        reply = roomFor(s, mailArgs);
+      if (reply.isEmpty() && room.isPresent() && room.get().stage() == stage) {
+        reply = roomFor(s, stage);
       }
       if (reply.isPresent()) {
         send(s, reply.get());
@@ -280,10 +275,10 @@ final class GateHandler extends AbstractMilterHandler {
 
   /**
    * The announced size against the room left above the disk reserve: a deferral naming both, counted
-   * under the disk check at MAIL; in monitor mode only counted and logged.
+   * under the disk check at its stage; in monitor mode only counted and logged.
    */
-  private Optional<SmtpReply> roomFor(Session s, List<String> mailArgs) {
-    Optional<SpoolRoom> shortage = room.flatMap(r -> r.shortage(health.get(), mailArgs));
+  private Optional<SmtpReply> roomFor(Session s, Stage stage) {
+    Optional<SpoolRoom> shortage = room.flatMap(r -> r.shortage(health.get(), s.mailArgs()));
     if (shortage.isEmpty()) {
       return Optional.empty();
     }
@@ -294,16 +289,16 @@ final class GateHandler extends AbstractMilterHandler {
       return Optional.empty();
     }
     if (room.get().mode() == Mode.MONITOR) {
-      metrics.wouldDefer(Check.DISK, Stage.MAIL);
-      log.warn("{}: client {} would be deferred at mail by disk (monitor mode): \"{}\" on {}", s.tag(),
-          s.clientDescription(), reply.line(), room.get().path());
+      metrics.wouldDefer(Check.DISK, stage);
+      log.warn("{}: client {} would be deferred at {} by disk (monitor mode): \"{}\" on {}", s.tag(),
+          s.clientDescription(), stage.label(), reply.line(), room.get().path());
       return Optional.empty();
     }
     if (s.markDeferred()) {
-      metrics.deferred(Check.DISK, Stage.MAIL);
+      metrics.deferred(Check.DISK, stage);
       metrics.message(MessageAction.DEFERRED);
-      log.warn("{}: deferred client {} at mail by check disk: \"{}\" on {}", s.tag(), s.clientDescription(),
-          reply.line(), room.get().path());
+      log.warn("{}: deferred client {} at {} by check disk: \"{}\" on {}", s.tag(), s.clientDescription(),
+          stage.label(), reply.line(), room.get().path());
     }
     return Optional.of(reply);
   }

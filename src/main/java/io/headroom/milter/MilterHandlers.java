@@ -31,8 +31,7 @@ public final class MilterHandlers {
     Optional<RoomCheck> room = RoomCheck.forConfig(config);
     Set<Stage> answered = EnumSet.noneOf(Stage.class);
     answered.addAll(stages.isEmpty() ? Set.of(config.deferStage()) : stages);
-    // An announced SIZE is weighed at MAIL whatever stage the disk check itself answers at.
-    room.ifPresent(r -> answered.add(Stage.MAIL));
+    room.ifPresent(r -> answered.add(r.stage()));
     return new GateHandler(health, answered, config.bypass(), metrics, scanning, room);
   }
 }

@@ -3,6 +3,7 @@ package io.headroom.milter;
 import io.headroom.config.Check;
 import io.headroom.config.Config;
 import io.headroom.config.Mode;
+import io.headroom.config.Stage;
 import io.headroom.config.Threshold;
 import io.headroom.health.CheckState;
 import io.headroom.health.HealthSnapshot;
@@ -16,10 +17,11 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * At MAIL: whether the size a client announced ({@code SIZE=}, RFC 1870) fits above {@code
- * disk_min_free} on the queue's file system, the first of {@code disk_paths}. It reads the disk
+ * Whether the size a client announced at MAIL ({@code SIZE=}, RFC 1870) fits above {@code
+ * disk_min_free} on the queue's file system, the first of {@code disk_paths}; answered where the
+ * disk check answers (MAIL at the earliest). It reads the disk
  * probe's latest statvfs from the snapshot: no I/O on the message path. Part of the disk check: its
- * mode, its counters ({@code check="disk",stage="mail"}).
+ * mode, its stage, its counters ({@code check="disk"}).
  */
 final class RoomCheck {
   /** RFC 1870's size-value is at most 20 digits; more than a long holds is more than any disk. */
@@ -28,11 +30,13 @@ final class RoomCheck {
   private final String path;
   private final Threshold minFree;
   private final Mode mode;
+  private final Stage stage;
 
-  private RoomCheck(Path path, Threshold minFree, Mode mode) {
+  private RoomCheck(Path path, Threshold minFree, Mode mode, Stage stage) {
     this.path = path.toString();
     this.minFree = minFree;
     this.mode = mode;
+    this.stage = stage;
   }
 
   /** Empty when the disk check is off. */
@@ -41,7 +45,15 @@ final class RoomCheck {
     if (mode == Mode.OFF) {
       return Optional.empty();
     }
-    return Optional.of(new RoomCheck(config.disk().paths().get(0), config.disk().minFree(), mode));
+    // Answered where the disk check answers (MAIL at the earliest, where SIZE= is known): asking
+    // Postfix to wait for a reply at MAIL only for this would cost every transaction a round trip.
+    Stage stage = config.stage(Check.DISK).compareTo(Stage.MAIL) < 0 ? Stage.MAIL : config.stage(Check.DISK);
+    return Optional.of(new RoomCheck(config.disk().paths().get(0), config.disk().minFree(), mode, stage));
+  }
+
+  /** The stage the announced size is weighed at. */
+  Stage stage() {
+    return stage;
   }
 
   Mode mode() {

@@ -7,6 +7,7 @@ import io.headroom.transport.InboundHold;
 import io.headroom.transport.MemoryBudget;
 import io.headroom.transport.TransportSession;
 import java.net.InetAddress;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -31,6 +32,7 @@ final class Session extends MilterContextImpl implements TransportSession {
   private volatile Transaction transaction = Transaction.OPEN;
   /** The stage the gate last decided at in this transaction: it counts and logs once per stage, not per recipient. */
   private volatile Stage decidedAt;
+  private volatile List<String> mailArgs = List.of();
   /** The scan of the message under way, from its first header to its end. */
   private MessageScan scan;
   /** The memory that scan holds, taken from the budget shared with every connection. */
@@ -180,8 +182,19 @@ final class Session extends MilterContextImpl implements TransportSession {
   }
 
   void newTransaction() {
+    newTransaction(List.of());
+  }
+
+  /** A new transaction, from MAIL: {@code mailArgs} are the address and its ESMTP parameters. */
+  void newTransaction(List<String> mailArgs) {
     transaction = Transaction.OPEN;
     decidedAt = null;
+    this.mailArgs = List.copyOf(mailArgs);
+  }
+
+  /** The transaction's MAIL address and ESMTP parameters ({@code SIZE=}); empty before MAIL. */
+  List<String> mailArgs() {
+    return mailArgs;
   }
 
   boolean contentFailed() {

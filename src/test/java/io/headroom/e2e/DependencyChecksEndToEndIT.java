@@ -138,8 +138,9 @@ class DependencyChecksEndToEndIT {
     // the machine's other work moves the free space meanwhile.
     long reserve = Files.getFileStore(dir).getUsableSpace() - 2 * GIB;
     assertTrue(reserve > 20 * GIB, "the test needs a disk with 22 GiB free (Postfix wants 1.5 x SIZE itself)");
+    // disk_stage = mail: the disk check, and with it the announced size, answers at MAIL.
     HeadroomProcess daemon = daemon(dir.resolve("daemon"), "dns_resolvers = 127.0.0.1:" + dns.port(),
-        "disk_min_free = " + reserve / 1024 + "k");
+        "disk_min_free = " + reserve / 1024 + "k", "disk_stage = mail");
     PostfixInstance postfix = postfix(daemon, "postfix");
 
     try (SmtpClient c = SmtpClient.connect(postfix.smtpPort())) {

@@ -1,6 +1,7 @@
 package io.headroom.milter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headroom.config.Check;
@@ -38,22 +39,46 @@ class RoomCheckTest {
   @TempDir Path dir;
   private final RecordingMetrics metrics = new RecordingMetrics();
 
-  /** The disk probe of {@code dir} read 1 GiB + 3.25 MiB usable of 100 GiB; the reserve is 1 GiB. */
+  /**
+   * The disk probe of {@code dir} read 1 GiB + 3.25 MiB usable of 100 GiB; the reserve is 1 GiB; the
+   * disk check answers at MAIL, so the announced size is weighed there.
+   */
   private FakeMta session(String... extra) throws Exception {
-    List<String> lines = new java.util.ArrayList<>(List.of("disk_paths = " + dir, "disk_min_free = 1G"));
+    FakeMta mta = sessionWith("disk_stage = mail", extra);
+    assertEquals(0, mta.optneg() & ProtocolSteps.NO_REPLY_FOR_MAIL_FROM, "MAIL is answered: the disk check is there");
+    mta.connect("client.example", "192.0.2.1");
+    return mta;
+  }
+
+  private FakeMta sessionWith(String stage, String... extra) throws Exception {
+    List<String> lines = new java.util.ArrayList<>(List.of("disk_paths = " + dir, "disk_min_free = 1G", stage));
     lines.addAll(List.of(extra));
     Config config = ConfigFiles.parse(dir, lines.toArray(String[]::new));
     ProbeResult disk = new ProbeResult(Check.DISK, "disk_space:" + dir, Measure.DISK_FREE_RATIO, dir.toString(), true,
         0.01, "1.0% free", "need 1 GiB", Optional.empty(), "", Optional.of(
             new FileStoreUsage("/", GIB + 13 * MIB / 4, 100 * GIB, 1000, 2000)));
     HealthSnapshot snapshot = new HealthSnapshot(Instant.EPOCH, List.of(
-        new CheckState(disk, true, config.mode(Check.DISK), Stage.RCPT, Duration.ZERO, Instant.EPOCH)));
-    FakeMta mta = new FakeMta(MilterHandlers.forConfig(config, Set.of(Stage.RCPT), () -> snapshot, metrics,
+        new CheckState(disk, true, config.mode(Check.DISK), config.stage(Check.DISK), Duration.ZERO, Instant.EPOCH)));
+    return new FakeMta(MilterHandlers.forConfig(config, Set.of(config.stage(Check.DISK)), () -> snapshot, metrics,
         Optional.empty(), new MemoryBudget(1 << 30)), metrics);
-    int steps = mta.optneg();
-    assertEquals(0, steps & ProtocolSteps.NO_REPLY_FOR_MAIL_FROM, "MAIL is answered whenever the disk check is on");
+  }
+
+  /**
+   * Where the disk check answers at RCPT (the default), the size announced at MAIL is weighed there:
+   * Postfix is not made to wait for a reply at MAIL, which would cost every transaction a round trip.
+   */
+  @Test
+  void atTheDefaultStageTheAnnouncedSizeIsAnsweredAtRcpt() throws Exception {
+    FakeMta mta = sessionWith("defer_stage = rcpt");
+    assertTrue((mta.optneg() & ProtocolSteps.NO_REPLY_FOR_MAIL_FROM) != 0, "MAIL is not waited for");
     mta.connect("client.example", "192.0.2.1");
-    return mta;
+
+    assertNull(mail(mta, "<a@example.test>", "SIZE=26214400"), "no reply at MAIL");
+    FakeMta.Reply reply = mta.rcpt("<b@example.test>");
+
+    assertEquals("451 4.3.0 Mail spool disk too full for this message (25 MiB announced, 3.2 MiB free above the"
+        + " reserve), try again later", reply.text());
+    assertEquals(List.of("session opened", "deferred disk rcpt", "message deferred"), metrics.events());
   }
 
   private static FakeMta.Reply mail(FakeMta mta, String... args) {

@@ -1,7 +1,6 @@
 package io.headroom.support;
 
 import java.io.IOException;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -79,7 +78,7 @@ public final class Dnsmasq implements AutoCloseable {
     IOException last = null;
     // The free port is found by binding and releasing it; another process may take it in between.
     for (int attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
-      int port = freeUdpPort();
+      int port = Ports.freeUdpAndTcpPort();
       Path log = Files.createTempFile("dnsmasq-", ".log");
       List<String> command = new ArrayList<>(List.of(
           "dnsmasq", "--no-daemon", "--port=" + port, "--listen-address=127.0.0.1",
@@ -196,12 +195,6 @@ public final class Dnsmasq implements AutoCloseable {
       return InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
     } catch (UnknownHostException e) {
       throw new AssertionError(e);
-    }
-  }
-
-  private static int freeUdpPort() throws IOException {
-    try (DatagramSocket socket = new DatagramSocket(0, LOOPBACK)) {
-      return socket.getLocalPort();
     }
   }
 }

@@ -60,13 +60,21 @@ public final class Ports {
     }
   }
 
-  /** A UDP port on 127.0.0.1 that was free a moment ago. */
-  public static int freeUdpPort() {
-    try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(LOOPBACK_V4, 0))) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free UDP port on 127.0.0.1", e);
+  /**
+   * A port on 127.0.0.1 free for both UDP and TCP a moment ago, as a DNS server binds both: a port
+   * free for UDP alone may be taken for TCP by another test's listener.
+   */
+  public static int freeUdpAndTcpPort() {
+    for (int attempt = 0; attempt < 50; attempt++) {
+      try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(LOOPBACK_V4, 0));
+          ServerSocket tcp = new ServerSocket()) {
+        tcp.bind(new InetSocketAddress(LOOPBACK_V4, udp.getLocalPort()), 1);
+        return udp.getLocalPort();
+      } catch (IOException taken) {
+        // that port is busy for TCP: try another
+      }
     }
+    throw new IllegalStateException("no port on 127.0.0.1 free for both UDP and TCP");
   }
 
   /**
