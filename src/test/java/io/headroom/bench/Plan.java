@@ -36,7 +36,7 @@ record Plan(
   static final Plan FULL =
       new Plan("full", 10, 4000, 1000, 20, 50, 600, 10_000, Duration.ofSeconds(60), 5);
   static final Plan QUICK =
-      new Plan("quick", 2, 100, 200, 10, 50, 100, 200, Duration.ofSeconds(5), 1);
+      new Plan("quick", 2, 50, 100, 10, 50, 50, 200, Duration.ofSeconds(3), 1);
 
   static Plan named(String name) {
     return switch (name) {
