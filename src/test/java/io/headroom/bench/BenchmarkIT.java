@@ -109,7 +109,8 @@ class BenchmarkIT {
     HeadroomProcess scan = running.keep(headroom("scan", dns, "scanners = clamd:tcp:127.0.0.1:" + clamd.tcpPort()));
     ClamavMilter clamav = running.keep(ClamavMilter.start(dir.resolve("clamav-milter"), clamd.tcpPort()));
     NullMilter nullMilter = running.keep(NullMilter.start(dir.resolve("null-milter")));
-    EventCostProcess negotiated = running.keep(EventCostProcess.start(dir.resolve("negotiated"), jvmOptions, "negotiated"));
+    EventCostProcess negotiated =
+        running.keep(EventCostProcess.start(dir.resolve("negotiated"), jvmOptions, "negotiated"));
     EventCostProcess allEvents = running.keep(EventCostProcess.start(dir.resolve("all-events"), jvmOptions, "all"));
 
     Map<String, PostfixInstance> postfix = new LinkedHashMap<>();
@@ -206,7 +207,8 @@ class BenchmarkIT {
   private static void negotiationRows(Report report, Samples s) {
     report.figure("gate, negotiated events: throughput (msg/s)", "%.0f", s.summary(NEGOTIATED, RATE));
     report.figure("gate, every event requested: throughput (msg/s)", "%.0f", s.summary(ALL_EVENTS, RATE));
-    report.compare("negotiated / every event: throughput", "%.3f", s.ratio(NEGOTIATED, ALL_EVENTS, RATE), Better.HIGHER);
+    report.compare("negotiated / every event: throughput", "%.3f", s.ratio(NEGOTIATED, ALL_EVENTS, RATE),
+        Better.HIGHER);
     for (String name : List.of(NEGOTIATED, ALL_EVENTS)) {
       fixedLoadRows(report, s, name);
     }
@@ -279,8 +281,8 @@ class BenchmarkIT {
         s.add(name, RATE, rate);
         s.sent(name, plan.messages());
         awaitQueueEmpty(p);
-        progress("run " + (run + 1) + "/" + plan.runs() + " " + name + ": " + Math.round(rate) + " msg/s, fixed load p50 "
-            + String.format(Locale.ROOT, "%.1f ms", s.last(name, P50)));
+        progress("run " + (run + 1) + "/" + plan.runs() + " " + name + ": " + Math.round(rate)
+            + " msg/s, fixed load p50 " + String.format(Locale.ROOT, "%.1f ms", s.last(name, P50)));
       }
     }
     return s;
