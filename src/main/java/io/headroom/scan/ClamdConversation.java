@@ -11,10 +11,16 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * clamd's INSTREAM command: {@code zINSTREAM\0}, then chunks each prefixed by its length as a
- * 4-byte big-endian integer, then a zero length; clamd answers one NUL-terminated line ({@code
- * stream: OK}, {@code stream: NAME FOUND}, {@code ... ERROR}). Each chunk goes to clamd as it
+ * clamd's INSTREAM command, inside a clamd session ({@link ClamdSession}): {@code zINSTREAM\0},
+ * then chunks each prefixed by its length as a 4-byte big-endian integer, then a zero length;
+ * clamd answers one NUL-terminated line prefixed with the command's number ({@code 3: stream:
+ * OK}, {@code 3: stream: NAME FOUND}, {@code 3: ... ERROR}). Each chunk goes to clamd as it
  * arrives, so memory per message is one chunk, whatever the message size.
+ *
+ * <p>A session that clamd closed while it sat idle is found by {@link ClamdSessions#take}; one
+ * closed in the instant after that check fails the scan, which is then retried once on a new
+ * connection when the whole message is still at hand (it was sent in the last step, as every
+ * message smaller than a batch is). Otherwise the failure stands, and the message is deferred.
  */
 final class ClamdConversation implements Conversation {
 
@@ -22,56 +28,44 @@ final class ClamdConversation implements Conversation {
   private static final int MAX_REPLY = 1024;
   private static final String SIZE_LIMIT_REPLY = "INSTREAM size limit exceeded";
 
-  private final BackendPool pool;
+  private final ClamdSessions sessions;
   private final Link link = new Link();
   private final ByteBuffer length = ByteBuffer.allocate(4);
   private volatile boolean connecting;
-  private BackendPool.Connected connection; // touched only by the serial I/O steps
+  // Touched only by the serial I/O steps:
+  private ClamdSession session;
+  private int command;
+  private boolean reused;
+  private boolean answered;
 
-  ClamdConversation(BackendPool pool) {
-    this.pool = pool;
-  }
-
-  private void open() throws IOException {
-    connecting = true;
-    try {
-      connection = pool.connect(link);
-    } finally {
-      connecting = false;
-    }
-    writeFully(ByteBuffer.wrap(INSTREAM));
+  ClamdConversation(ClamdSessions sessions) {
+    this.sessions = sessions;
   }
 
   @Override
   public void write(byte[] bytes) throws IOException {
-    // A zero length ends the stream in this protocol, so an empty chunk must never be framed.
-    if (bytes.length == 0) {
-      return;
+    if (session == null) {
+      begin(false);
     }
-    if (connection == null) {
-      open();
-    }
-    length.clear();
-    length.putInt(bytes.length).flip();
-    writeFully(length, ByteBuffer.wrap(bytes));
+    writeChunk(bytes);
   }
 
   @Override
-  public ScannerVerdict finish() throws IOException {
-    if (connection == null) {
-      open();
+  public ScannerVerdict finish(byte[] last) throws IOException {
+    boolean wholeMessage = session == null;
+    if (wholeMessage) {
+      begin(false);
     }
-    length.clear();
-    length.putInt(0).flip();
-    writeFully(length);
-    String reply;
     try {
-      reply = readReply(connection.channel());
+      return scan(last);
     } catch (IOException e) {
-      throw new ScanFailure(
-          ScanResult.ERROR, connection.endpoint() + ": reading the answer failed: " + e);
+      if (!wholeMessage || !reused || answered || link.isClosed()) {
+        throw e;
+      }
+      link.detach();
+      begin(true);
+      return scan(last);
     }
-    return verdict(reply, connection.endpoint());
   }
 
   @Override
@@ -84,7 +78,7 @@ final class ClamdConversation implements Conversation {
     link.close();
   }
 
-  /** Parses clamd's answer to INSTREAM. */
+  /** Parses clamd's answer to INSTREAM, without the session's command number. */
   static ScannerVerdict verdict(String reply, ScannerEndpoint from) throws ScanFailure {
     String detail = from + " answered \"" + reply + '"';
     if (reply.equals("stream: OK")) {
@@ -111,8 +105,63 @@ final class ClamdConversation implements Conversation {
     throw new ScanFailure(ScanResult.ERROR, detail);
   }
 
+  /**
+   * Takes a session (an idle one unless {@code fresh}) and starts INSTREAM on it.
+   */
+  private void begin(boolean fresh) throws IOException {
+    connecting = true;
+    try {
+      session = fresh ? sessions.open(link) : sessions.take(link);
+    } finally {
+      connecting = false;
+    }
+    reused = session.reused();
+    command = session.nextCommand();
+    writeFully(ByteBuffer.wrap(INSTREAM));
+  }
+
+  private ScannerVerdict scan(byte[] last) throws IOException {
+    writeChunk(last);
+    length.clear();
+    length.putInt(0).flip();
+    writeFully(length);
+    String reply;
+    try {
+      reply = readReply();
+    } catch (IOException e) {
+      throw new ScanFailure(
+          ScanResult.ERROR, session.endpoint() + ": reading the answer failed: " + e);
+    }
+    ScannerVerdict v = verdict(unnumbered(reply), session.endpoint());
+    // Back to the pool only if the deadline has not closed it meanwhile.
+    if (link.release(session.channel())) {
+      sessions.give(session);
+    }
+    return v;
+  }
+
+  private void writeChunk(byte[] bytes) throws IOException {
+    // A zero length ends the stream in this protocol, so an empty chunk must never be framed.
+    if (bytes.length == 0) {
+      return;
+    }
+    length.clear();
+    length.putInt(bytes.length).flip();
+    writeFully(length, ByteBuffer.wrap(bytes));
+  }
+
+  /** The answer without its {@code N: } prefix; an answer to another command is an error. */
+  private String unnumbered(String reply) throws ScanFailure {
+    String prefix = command + ": ";
+    if (!reply.startsWith(prefix)) {
+      throw new ScanFailure(ScanResult.ERROR, session.endpoint() + " answered \"" + reply
+          + "\" to command " + command + " of its session");
+    }
+    return reply.substring(prefix.length());
+  }
+
   private void writeFully(ByteBuffer... buffers) throws IOException {
-    SocketChannel ch = connection.channel();
+    SocketChannel ch = session.channel();
     try {
       long remaining = 0;
       for (ByteBuffer b : buffers) {
@@ -135,11 +184,11 @@ final class ClamdConversation implements Conversation {
       return writeError;
     }
     try {
-      String reply = readReply(connection.channel());
-      verdict(reply, connection.endpoint());
+      String reply = readReply();
+      verdict(unnumbered(reply), session.endpoint());
       return new ScanFailure(
           ScanResult.ERROR,
-          connection.endpoint()
+          session.endpoint()
               + ": write failed ("
               + writeError
               + ") and clamd answered \""
@@ -149,11 +198,12 @@ final class ClamdConversation implements Conversation {
       return explained;
     } catch (IOException unexplained) {
       return new ScanFailure(
-          ScanResult.ERROR, connection.endpoint() + ": write failed: " + writeError);
+          ScanResult.ERROR, session.endpoint() + ": write failed: " + writeError);
     }
   }
 
-  private static String readReply(SocketChannel ch) throws IOException {
+  private String readReply() throws IOException {
+    SocketChannel ch = session.channel();
     ByteBuffer buf = ByteBuffer.allocate(MAX_REPLY);
     while (buf.hasRemaining()) {
       int n = ch.read(buf);
@@ -166,6 +216,7 @@ final class ClamdConversation implements Conversation {
     if (reply.isEmpty()) {
       throw new IOException("clamd closed the connection without an answer");
     }
+    answered = true;
     return reply.replace("\0", "").strip();
   }
 }

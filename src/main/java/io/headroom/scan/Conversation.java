@@ -13,8 +13,12 @@ interface Conversation {
   /** Hands on the next bytes of the message as the MTA received it; {@code bytes} is not empty. */
   void write(byte[] bytes) throws Exception;
 
-  /** Ends the message and reads the scanner's verdict; {@code took} is filled in by the caller. */
-  ScannerVerdict finish() throws Exception;
+  /**
+   * Sends the message's last bytes (possibly none), ends the message and reads the scanner's
+   * verdict; {@code took} is filled in by the caller. When nothing was written before, {@code last}
+   * is the whole message.
+   */
+  ScannerVerdict finish(byte[] last) throws Exception;
 
   /**
    * While the conversation is looking for a backend that accepts a connection, why they refused so

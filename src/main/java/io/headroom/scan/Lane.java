@@ -66,12 +66,7 @@ final class Lane {
 
   /** Sends the message's last bytes (possibly none) and asks for the verdict, in one step. */
   void finish(byte[] last) {
-    step(() -> {
-      if (last.length > 0) {
-        conversation.write(last);
-      }
-      settle(conversation.finish());
-    });
+    step(() -> settle(conversation.finish(last)));
   }
 
   /** The message deadline passed. */

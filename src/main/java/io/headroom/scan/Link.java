@@ -36,6 +36,18 @@ final class Link implements AutoCloseable {
     channel = null;
   }
 
+  /**
+   * Lets go of {@code ch} without closing it, so it can serve another message; false when the link
+   * was closed first (then {@code ch} is closed, or about to be, and must not be used again).
+   */
+  synchronized boolean release(SocketChannel ch) {
+    if (isClosed() || channel != ch) {
+      return false;
+    }
+    channel = null;
+    return true;
+  }
+
   /** Why the backends refused so far, for the log when the deadline passes while connecting. */
   String connectFailures() {
     return connectFailures;

@@ -40,6 +40,7 @@ public final class ScanService implements AutoCloseable {
   private final Metrics metrics;
   private final Path spoolDirectory;
   private final Map<Kind, BackendPool> pools = new LinkedHashMap<>();
+  private final Map<BackendPool, ClamdSessions> clamdSessions = new LinkedHashMap<>();
   private final ThreadPoolExecutor io;
   private final ScheduledExecutorService timer;
 
@@ -65,6 +66,8 @@ public final class ScanService implements AutoCloseable {
     byKind.forEach(
         (kind, endpoints) ->
             pools.put(kind, new BackendPool(kind, endpoints, () -> declaredDown.test(kind))));
+    pools.values().stream().filter(p -> p.kind() == Kind.CLAMD)
+        .forEach(p -> clamdSessions.put(p, new ClamdSessions(p)));
     this.io =
         new ThreadPoolExecutor(
             ioThreads,
@@ -96,18 +99,20 @@ public final class ScanService implements AutoCloseable {
   }
 
   /**
-   * Stops the threads; call it after the milter has drained. A scan still running then ends with an
-   * {@link ScanResult#ERROR} verdict (its blocked I/O is interrupted), never with acceptance.
+   * Stops the threads and ends the idle clamd sessions; call it after the milter has drained. A scan
+   * still running then ends with an {@link ScanResult#ERROR} verdict (its blocked I/O is
+   * interrupted), never with acceptance.
    */
   @Override
   public void close() {
     timer.shutdownNow();
     io.shutdownNow();
+    clamdSessions.values().forEach(ClamdSessions::close);
   }
 
   private Conversation conversation(BackendPool pool) {
     return switch (pool.kind()) {
-      case CLAMD -> new ClamdConversation(pool);
+      case CLAMD -> new ClamdConversation(clamdSessions.get(pool));
       case SPAMD -> new SpamdConversation(pool, spoolDirectory, SPAMD_MEMORY_LIMIT);
     };
   }

@@ -45,7 +45,10 @@ final class SpamdConversation implements Conversation {
   }
 
   @Override
-  public ScannerVerdict finish() throws IOException {
+  public ScannerVerdict finish(byte[] lastBytes) throws IOException {
+    if (lastBytes.length > 0) {
+      spool.write(lastBytes);
+    }
     // Each backend gets one try per round, as many rounds as there are backends: a spamd that
     // resets the connection while its children restart is retried, one that keeps failing is not.
     int attempts = pool.endpoints().size() * 2;

@@ -9,14 +9,21 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
-/** Mail into one Postfix port: smtp-source for throughput, a sequential client for latency. */
+/** Mail into one Postfix port: smtp-source for throughput, a paced client for the fixed load. */
 final class Load {
   static final Path SMTP_SOURCE = Path.of("/usr/sbin/smtp-source");
   private static final String FROM = "a@example.test";
   private static final String TO = "b@example.test";
   private static final String HELO = "client.example.test";
+  /** Sessions at once of the fixed load; far more than it needs unless a configuration stalls. */
+  private static final int MAX_IN_FLIGHT = 64;
   /** Far above any healthy run; a run this slow is a broken setup, not a figure. */
   private static final Duration RUN_TIMEOUT = Duration.ofMinutes(10);
 
@@ -57,19 +64,44 @@ final class Load {
     return messages / seconds;
   }
 
-  /** One message per SMTP session, one session at a time; returns each session's milliseconds. */
-  static List<Double> latencies(int port, int messages) {
+  /**
+   * The fixed load: one SMTP session of one message every 1/{@code perSecond} s, started on
+   * schedule whether or not the earlier ones have finished (an open loop, so a slow configuration
+   * gets the same load, not a lighter one). Returns each message's milliseconds from its scheduled
+   * start to the end of its session: time spent waiting for a free sender counts, as it would for
+   * a real client.
+   */
+  static List<Double> paced(int port, double perSecond, int messages) throws InterruptedException {
     byte[] message = message();
-    List<Double> millis = new ArrayList<>(messages);
-    for (int i = 0; i < messages; i++) {
+    ExecutorService senders = Executors.newFixedThreadPool(MAX_IN_FLIGHT);
+    try {
+      List<Future<Double>> sessions = new ArrayList<>(messages);
+      long period = Math.round(1e9 / perSecond);
       long start = System.nanoTime();
-      Transcript t = SmtpClient.send(port, FROM, TO, message);
-      millis.add((System.nanoTime() - start) / 1e6);
-      if (t.message() == null || !t.message().startsWith("250")) {
-        throw new IllegalStateException("port " + port + " did not accept a message: " + t);
+      for (int i = 0; i < messages; i++) {
+        long due = start + i * period;
+        TimeUnit.NANOSECONDS.sleep(Math.max(0, due - System.nanoTime()));
+        sessions.add(senders.submit(() -> {
+          Transcript t = SmtpClient.send(port, FROM, TO, message);
+          if (t.message() == null || !t.message().startsWith("250")) {
+            throw new IllegalStateException("port " + port + " did not accept a message: " + t);
+          }
+          return (System.nanoTime() - due) / 1e6;
+        }));
       }
+      List<Double> millis = new ArrayList<>(messages);
+      long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
+      for (Future<Double> f : sessions) {
+        millis.add(f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+      }
+      return millis;
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("the fixed load did not finish within " + RUN_TIMEOUT, e);
+    } finally {
+      senders.shutdownNow();
     }
-    return millis;
   }
 
   /** A message of the same payload size as smtp-source's. */

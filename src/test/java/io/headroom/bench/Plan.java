@@ -6,13 +6,15 @@ import java.time.Duration;
  * How much the benchmark does. Full is what figures are quoted from; quick proves in CI that the
  * harness still runs end to end, with figures too rough to judge targets by.
  *
- * @param runs measured runs of every figure, taken side by side
+ * @param runs measured runs of every figure, configurations interleaved round by round
  * @param warmup messages sent to each configuration before the first measured run: the JIT of a
  *     daemon fresh from start compiles for its first few thousand messages, and a milter runs for
  *     weeks
  * @param messages messages per throughput run (smtp-source -m)
  * @param sessions parallel SMTP sessions per throughput run (smtp-source -s)
- * @param latencyMessages sequential messages per latency run
+ * @param fixedRate messages per second of the fixed load: well below what the slowest
+ *     configuration sustains, so CPU and latency are measured with cores to spare
+ * @param fixedMessages messages per fixed-load run
  * @param footprintMessages messages a daemon has handled when its RSS is read
  * @param idle how long idle CPU is measured
  * @param recoveryRuns stop/restore cycles per dependency
@@ -23,15 +25,18 @@ record Plan(
     int warmup,
     int messages,
     int sessions,
-    int latencyMessages,
+    double fixedRate,
+    int fixedMessages,
     int footprintMessages,
     Duration idle,
     int recoveryRuns) {
 
   static final int MESSAGE_BYTES = 2048;
 
-  static final Plan FULL = new Plan("full", 5, 4000, 1000, 20, 100, 10_000, Duration.ofSeconds(60), 5);
-  static final Plan QUICK = new Plan("quick", 2, 100, 200, 10, 20, 200, Duration.ofSeconds(5), 1);
+  static final Plan FULL =
+      new Plan("full", 10, 4000, 1000, 20, 50, 600, 10_000, Duration.ofSeconds(60), 5);
+  static final Plan QUICK =
+      new Plan("quick", 2, 50, 100, 10, 50, 50, 200, Duration.ofSeconds(3), 1);
 
   static Plan named(String name) {
     return switch (name) {

@@ -1,38 +1,24 @@
 package io.headroom.bench;
 
+import io.headroom.bench.Bootstrap.Interval;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.function.DoubleBinaryOperator;
 
-/** One figure over several runs: the median to quote, with min and max to show the spread. */
-record Summary(double median, double min, double max, int runs) {
+/**
+ * One figure over several runs: the median to quote, and the bootstrap interval of that median
+ * (for a ratio: of the ratio of the two medians).
+ */
+record Summary(double median, Interval interval, int runs) {
 
-  static Summary of(List<Double> values) {
-    if (values.isEmpty()) {
-      throw new IllegalArgumentException("no runs to summarise");
-    }
-    List<Double> sorted = new ArrayList<>(values);
-    Collections.sort(sorted);
-    int n = sorted.size();
-    double median =
-        n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-    return new Summary(median, sorted.get(0), sorted.get(n - 1), n);
+  static Summary of(List<Double> runs) {
+    return new Summary(Bootstrap.median(runs), Bootstrap.medianInterval(runs), runs.size());
   }
 
-  /**
-   * Run by run {@code op(a[i], b[i])}: runs were taken side by side, so a ratio of pairs holds
-   * when the machine's speed drifts during the benchmark.
-   */
-  static Summary pairwise(List<Double> a, List<Double> b, DoubleBinaryOperator op) {
-    if (a.size() != b.size()) {
-      throw new IllegalArgumentException(a.size() + " runs against " + b.size());
-    }
-    List<Double> out = new ArrayList<>();
-    for (int i = 0; i < a.size(); i++) {
-      out.add(op.applyAsDouble(a.get(i), b.get(i)));
-    }
-    return of(out);
+  /** median(a) / median(b), with run i of each taken in the same round. */
+  static Summary ratio(List<Double> a, List<Double> b) {
+    return new Summary(
+        Bootstrap.median(a) / Bootstrap.median(b), Bootstrap.ratioInterval(a, b), a.size());
   }
 
   /** The value at quantile {@code q} (0..1) of one run's samples, nearest rank. */

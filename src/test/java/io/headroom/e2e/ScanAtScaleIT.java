@@ -1,5 +1,6 @@
 package io.headroom.e2e;
 
+import io.headroom.support.UnitJvmOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,8 +41,6 @@ import org.nightcode.milter.ResponseCode;
  */
 @Timeout(value = 6, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ScanAtScaleIT {
-  private static final List<String> UNIT_JVM_OPTIONS =
-      List.of("-XX:+UseSerialGC", "-Xmx256m", "-XX:+ExitOnOutOfMemoryError");
   private static final int SESSIONS = 500;
   private static final int CHUNK = 64 * 1024;
   private static final int CHUNKS = 80; // 5 MiB
@@ -54,10 +53,8 @@ class ScanAtScaleIT {
 
   @Test
   void fiveHundredConcurrentFiveMebibyteMessagesAllGetAVerdictOrA451() throws Exception {
-    String unit = Files.readString(Path.of("systemd/headroom-milter.service"));
-    assertTrue(unit.contains("\"JAVA_OPTS=" + String.join(" ", UNIT_JVM_OPTIONS) + "\""), "the unit's JVM options");
     Clamd clamd = running.keep(Clamd.start(dir.resolve("clamd")));
-    HeadroomProcess daemon = running.keep(HeadroomProcess.start(dir.resolve("daemon"), UNIT_JVM_OPTIONS,
+    HeadroomProcess daemon = running.keep(HeadroomProcess.start(dir.resolve("daemon"), UnitJvmOptions.read(),
         "probe_interval = 1s", "dns_mode = off", "disk_paths = " + dir.toAbsolutePath(),
         "cpu_max_load_per_core = 1000", "memory_mode = off", "max_sessions = " + SESSIONS,
         "scanners = clamd:tcp:127.0.0.1:" + clamd.tcpPort(), "scan_timeout = 30s"));

@@ -59,7 +59,9 @@ class RoomCheckTest {
             new FileStoreUsage("/", GIB + 13 * MIB / 4, 100 * GIB, 1000, 2000)));
     HealthSnapshot snapshot = new HealthSnapshot(Instant.EPOCH, List.of(
         new CheckState(disk, true, config.mode(Check.DISK), config.stage(Check.DISK), Duration.ZERO, Instant.EPOCH)));
-    return new FakeMta(MilterHandlers.forConfig(config, Set.of(config.stage(Check.DISK)), () -> snapshot, metrics,
+    // Other checks answer at RCPT: MAIL is not the last stage, so a fitting message gets "continue".
+    Set<Stage> stages = java.util.EnumSet.of(config.stage(Check.DISK), Stage.RCPT);
+    return new FakeMta(MilterHandlers.forConfig(config, stages, () -> snapshot, metrics,
         Optional.empty(), new MemoryBudget(1 << 30)), metrics);
   }
 

@@ -104,6 +104,52 @@ class ClamdScanIT {
   }
 
   @Test
+  void messagesOneAfterTheOtherShareOneConnection() throws Exception {
+    try (CountingProxy proxy = new CountingProxy(clamd.tcpPort());
+        ScanService s = service(Duration.ofSeconds(30), "clamd:tcp:127.0.0.1:" + proxy.port())) {
+      assertOutcome(ScanResult.CLEAN, Messages.scan(s.begin("r1"), Messages.HEADERS, Messages.plainBody(), STEP));
+      ScanOutcome infected =
+          Messages.scan(s.begin("r2"), Messages.eicarHeaders(), Messages.eicarBody(Clamd.EICAR), STEP);
+      assertOutcome(ScanResult.INFECTED, infected);
+      assertEquals(Clamd.SIGNATURE, infected.verdicts().get(0).signature());
+      assertOutcome(ScanResult.CLEAN, Messages.scan(s.begin("r3"), Messages.HEADERS, Messages.plainBody(), STEP));
+      assertEquals(1, proxy.accepted(), "connections clamd accepted for three messages");
+      assertEquals(List.of("clamd=clean", "clamd=infected", "clamd=clean"), recorded);
+    }
+  }
+
+  @Test
+  void aSessionClosedWhileIdleIsReplacedByANewConnection() throws Exception {
+    try (CountingProxy proxy = new CountingProxy(clamd.tcpPort());
+        ScanService s = service(Duration.ofSeconds(30), "clamd:tcp:127.0.0.1:" + proxy.port())) {
+      assertOutcome(ScanResult.CLEAN, Messages.scan(s.begin("i1"), Messages.HEADERS, Messages.plainBody(), STEP));
+      proxy.dropAll();
+      assertOutcome(ScanResult.INFECTED,
+          Messages.scan(s.begin("i2"), Messages.eicarHeaders(), Messages.eicarBody(Clamd.EICAR), STEP));
+      assertEquals(2, proxy.accepted());
+      assertEquals(List.of("clamd=clean", "clamd=infected"), recorded);
+    }
+  }
+
+  @Test
+  void aStoppedClamdBehindAnIdleSessionStillEndsAtTheDeadline() throws Exception {
+    try (ScanService s = service(Duration.ofSeconds(2), tcp())) {
+      assertOutcome(ScanResult.CLEAN, Messages.scan(s.begin("h1"), Messages.HEADERS, Messages.plainBody(), STEP));
+      clamd.pause();
+      long start = System.nanoTime();
+      ScanOutcome outcome =
+          Messages.scan(s.begin("h2"), Messages.HEADERS, Messages.plainBody(), Duration.ofSeconds(4));
+      long tookMs = (System.nanoTime() - start) / 1_000_000;
+      assertOutcome(ScanResult.TIMEOUT, outcome);
+      assertEquals(Action.TEMPFAIL, outcome.action());
+      assertTrue(tookMs >= 1900 && tookMs < 2700, "deadline 2s, took " + tookMs + "ms");
+      assertEquals(List.of("clamd=clean", "clamd=timeout"), recorded);
+    } finally {
+      clamd.resume();
+    }
+  }
+
+  @Test
   void unixSocketWorks() throws Exception {
     try (ScanService s = service(Duration.ofSeconds(30), "clamd:unix:" + clamd.socketPath())) {
       assertOutcome(

@@ -12,13 +12,18 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A loopback server speaking just enough of clamd's INSTREAM to check our framing, or hanging
- * without reading, like a clamd stopped with SIGSTOP whose kernel still accepts connections.
+ * A loopback server speaking just enough of clamd's INSTREAM (alone or in an IDSESSION) to check
+ * our framing, or hanging without reading, like a clamd stopped with SIGSTOP whose kernel still accepts connections.
  */
 final class FakeClamd implements AutoCloseable {
 
   enum Mode {
     ANSWER_OK,
+    /**
+     * Answers the first INSTREAM of a session, then closes the connection when the next command
+     * arrives: a session clamd closed just after the client found it still open.
+     */
+    ONE_PER_SESSION,
     NEVER_READ
   }
 
@@ -43,6 +48,13 @@ final class FakeClamd implements AutoCloseable {
     return server.getLocalPort();
   }
 
+  /** Connections accepted so far. */
+  int connections() {
+    synchronized (accepted) {
+      return accepted.size();
+    }
+  }
+
   private void acceptLoop() {
     try {
       while (!server.isClosed()) {
@@ -50,7 +62,7 @@ final class FakeClamd implements AutoCloseable {
         synchronized (accepted) {
           accepted.add(s);
         }
-        if (mode == Mode.ANSWER_OK) {
+        if (mode != Mode.NEVER_READ) {
           Thread t = new Thread(() -> answer(s), "fake-clamd-conn");
           t.setDaemon(true);
           t.start();
@@ -61,34 +73,66 @@ final class FakeClamd implements AutoCloseable {
     }
   }
 
+  /** INSTREAM on its own, or any number of them inside IDSESSION ... END, as clamd takes them. */
   private void answer(Socket s) {
     try (s) {
       DataInputStream in = new DataInputStream(s.getInputStream());
-      byte[] command = in.readNBytes(10);
-      if (!new String(command, US_ASCII).equals("zINSTREAM\0")) {
+      String command = command(in);
+      boolean session = command.equals("zIDSESSION");
+      int number = 0;
+      if (session) {
+        command = command(in);
+      }
+      while (command.equals("zINSTREAM")) {
+        number++;
+        if (!stream(in)) {
+          return;
+        }
+        String reply = (session ? number + ": " : "") + "stream: OK\0";
+        s.getOutputStream().write(reply.getBytes(US_ASCII));
+        if (!session) {
+          return;
+        }
+        command = command(in);
+        if (mode == Mode.ONE_PER_SESSION) {
+          return;
+        }
+      }
+      if (!command.equals("zEND")) {
         s.getOutputStream().write("UNKNOWN COMMAND\0".getBytes(US_ASCII));
-        return;
       }
-      byte[] buf = new byte[65536];
-      while (true) {
-        int length = in.readInt();
-        if (length == 0) {
-          break;
-        }
-        payloadBytes.addAndGet(length);
-        chunks.incrementAndGet();
-        int left = length;
-        while (left > 0) {
-          int n = in.read(buf, 0, Math.min(left, buf.length));
-          if (n < 0) {
-            return;
-          }
-          left -= n;
-        }
-      }
-      s.getOutputStream().write("stream: OK\0".getBytes(US_ASCII));
     } catch (IOException e) {
       // The client went away.
+    }
+  }
+
+  /** A NUL-terminated command; empty at end of stream. */
+  private static String command(DataInputStream in) throws IOException {
+    StringBuilder c = new StringBuilder();
+    for (int b = in.read(); b > 0 && c.length() < 64; b = in.read()) {
+      c.append((char) b);
+    }
+    return c.toString();
+  }
+
+  /** Reads one INSTREAM's chunks up to the zero length; false if the client went away. */
+  private boolean stream(DataInputStream in) throws IOException {
+    byte[] buf = new byte[65536];
+    while (true) {
+      int length = in.readInt();
+      if (length == 0) {
+        return true;
+      }
+      payloadBytes.addAndGet(length);
+      chunks.incrementAndGet();
+      int left = length;
+      while (left > 0) {
+        int n = in.read(buf, 0, Math.min(left, buf.length));
+        if (n < 0) {
+          return false;
+        }
+        left -= n;
+      }
     }
   }
 

@@ -47,6 +47,12 @@ class MessageScanTest {
     }
   }
 
+  private static ScanOutcome scanned(ScanService service, String id, int chunks, int chunkSize) throws Exception {
+    MessageScan scan = service.begin(id);
+    feed(scan, chunks, chunkSize);
+    return await(scan.finish(), Duration.ofSeconds(10));
+  }
+
   @Test
   void framesEveryByteAndSkipsEmptyChunks() throws Exception {
     try (FakeClamd clamd = new FakeClamd(FakeClamd.Mode.ANSWER_OK);
@@ -62,6 +68,32 @@ class MessageScanTest {
       assertEquals(expected, clamd.payloadBytes.get());
       assertEquals(expected, scan.size());
       assertEquals(List.of("clamd=clean"), recorded);
+    }
+  }
+
+  @Test
+  void aSessionClosedJustAfterItsCheckIsRetriedOnANewConnectionWhenTheMessageIsAtHand() throws Exception {
+    try (FakeClamd clamd = new FakeClamd(FakeClamd.Mode.ONE_PER_SESSION);
+        ScanService service = service(clamd, Duration.ofSeconds(10), 1L << 30)) {
+      for (String id : List.of("S1", "S2")) {
+        ScanOutcome outcome = scanned(service, id, 1, 1000);
+        assertEquals(ScanResult.CLEAN, outcome.verdicts().get(0).result(), outcome.detail());
+      }
+      assertEquals(2, clamd.connections());
+      assertEquals(List.of("clamd=clean", "clamd=clean"), recorded);
+    }
+  }
+
+  @Test
+  void aSessionClosedUnderAStreamedMessageDefersIt() throws Exception {
+    try (FakeClamd clamd = new FakeClamd(FakeClamd.Mode.ONE_PER_SESSION);
+        ScanService service = service(clamd, Duration.ofSeconds(10), 1L << 30)) {
+      scanned(service, "S3", 1, 1000);
+      // Three batches: the first went to clamd before the end, so it cannot be sent again.
+      ScanOutcome outcome = scanned(service, "S4", 3, MessageScan.BATCH_BYTES);
+      assertEquals(ScanResult.ERROR, outcome.verdicts().get(0).result(), outcome.detail());
+      assertEquals(Action.TEMPFAIL, outcome.action());
+      assertEquals(List.of("clamd=clean", "clamd=error"), recorded);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.headroom.transport;
 
+import io.headroom.support.UnitJvmOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,9 +36,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class HostilePeersIT {
-  /** The unit's Environment="JAVA_OPTS=..." (checked against systemd/headroom-milter.service below). */
-  private static final List<String> UNIT_JVM_OPTIONS =
-      List.of("-XX:+UseSerialGC", "-Xmx256m", "-XX:+ExitOnOutOfMemoryError");
   private static final long MIB = 1024 * 1024;
   /**
    * Measured peaks were 110 MiB idle and 170 MiB under 2,000 connections of 131,000 bytes; the
@@ -56,9 +54,7 @@ class HostilePeersIT {
 
   @BeforeEach
   void start() throws IOException {
-    String unit = Files.readString(Path.of("systemd/headroom-milter.service"));
-    assertTrue(unit.contains("\"JAVA_OPTS=" + String.join(" ", UNIT_JVM_OPTIONS) + "\""), "the unit's JVM options");
-    daemon = running.keep(HeadroomProcess.start(dir.resolve("daemon"), UNIT_JVM_OPTIONS,
+    daemon = running.keep(HeadroomProcess.start(dir.resolve("daemon"), UnitJvmOptions.read(),
         "probe_interval = 500ms", "dns_mode = off", "disk_paths = " + dir.toAbsolutePath(),
         "cpu_max_load_per_core = 1000", "max_sessions = 500"));
     postfix = running.keep(PostfixInstance.builder(dir.resolve("postfix")).smtpdMilters(daemon.milterAddress()).start());
