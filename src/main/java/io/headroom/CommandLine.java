@@ -12,7 +12,10 @@ record CommandLine(Action action, Optional<Path> config, String reason) {
     RUN,
     CHECK_CONFIG,
     STATUS,
-    /** Every effective setting; {@code CONFIG_CHANGED} ({@code config -n}) only those off their default. */
+    /**
+     * Every effective setting; {@code CONFIG_CHANGED} ({@code config -n}) only those off their
+     * default.
+     */
     CONFIG,
     CONFIG_CHANGED,
     /** Writes the drain file ({@code --reason}); {@code UNDRAIN} removes it. */

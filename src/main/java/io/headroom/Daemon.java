@@ -1,11 +1,5 @@
 package io.headroom;
 
-import io.headroom.reply.Reason;
-import io.headroom.transport.MemoryBudget;
-import java.time.Instant;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import io.headroom.config.Check;
 import io.headroom.config.Config;
 import io.headroom.config.ConfigException;
@@ -21,25 +15,31 @@ import io.headroom.health.StateChangeLog;
 import io.headroom.metrics.MetricsHttpServer;
 import io.headroom.metrics.MicrometerMetrics;
 import io.headroom.milter.MilterHandlers;
-import io.headroom.scan.ScanResult;
 import io.headroom.ops.Signals;
 import io.headroom.ops.SystemdNotifier;
 import io.headroom.probe.LookupBackends;
+import io.headroom.reply.Reason;
+import io.headroom.scan.ScanResult;
 import io.headroom.scan.ScanService;
+import io.headroom.transport.MemoryBudget;
+import io.headroom.transport.MilterServer;
 import io.headroom.transport.ProtocolError;
 import io.headroom.util.DaemonThreads;
-import io.headroom.transport.MilterServer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Collectors;
 import java.util.Optional;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.nightcode.milter.MilterHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,19 +51,27 @@ import org.slf4j.LoggerFactory;
 final class Daemon {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
 
-  /** A /health answer while the milter's event loop is this late is "deferring", whatever the checks say. */
+  /**
+   * A /health answer while the milter's event loop is this late is "deferring", whatever the checks
+   * say.
+   */
   private static final Duration LOOP_STALL_LIMIT = Duration.ofSeconds(2);
 
   private final MicrometerMetrics metrics;
-  /** What the milter connections' partial packets may hold in memory, all together: half the heap. */
+
+  /**
+   * What the milter connections' partial packets may hold in memory, all together: half the heap.
+   */
   private final MemoryBudget packets = MemoryBudget.forHeap();
+
   /**
    * What the scans in flight may hold, all together: a quarter of the heap (64 MiB, 256 scans,
    * under the unit's -Xmx256m). Apart from the packets' budget, so that scans can never take the
-   * memory a connection needs to finish the packet it is receiving: a message beyond it is
-   * answered 451 busy, never reset.
+   * memory a connection needs to finish the packet it is receiving: a message beyond it is answered
+   * 451 busy, never reset.
    */
   private final MemoryBudget scans = new MemoryBudget(Runtime.getRuntime().maxMemory() / 4);
+
   private volatile MilterServer server;
   private final SystemdNotifier notifier = SystemdNotifier.fromEnvironment();
   private volatile ScanService scanner;
@@ -73,8 +81,13 @@ final class Daemon {
 
   private Daemon(Config config) {
     this.config = config;
-    this.metrics = new MicrometerMetrics(this::health, new MicrometerMetrics.Labels(BuildInfo.version(), ProtocolError.labels(),
-        Arrays.stream(ScanResult.values()).map(ScanResult::word).toList()));
+    this.metrics =
+        new MicrometerMetrics(
+            this::health,
+            new MicrometerMetrics.Labels(
+                BuildInfo.version(),
+                ProtocolError.labels(),
+                Arrays.stream(ScanResult.values()).map(ScanResult::word).toList()));
   }
 
   static int run(Config config) {
@@ -109,8 +122,10 @@ final class Daemon {
       return snapshot;
     }
     return snapshot.allFailing(
-        Reason.of("Mail filter", "event loop stalled", "for " + Units.formatDuration(loopStalledFor)),
-        "the milter's event loop has not run for " + loopStalledFor.toMillis() + "ms", now);
+        Reason.of(
+            "Mail filter", "event loop stalled", "for " + Units.formatDuration(loopStalledFor)),
+        "the milter's event loop has not run for " + loopStalledFor.toMillis() + "ms",
+        now);
   }
 
   /** WATCHDOG=1 only while the event loop keeps time: a wedged loop lets systemd restart us. */
@@ -119,18 +134,24 @@ final class Daemon {
     if (s != null && s.loopStalledFor().compareTo(every) < 0) {
       notifier.watchdog();
     } else if (s != null) {
-      log.error("event loop stalled for {}: not telling systemd's watchdog we are alive",
+      log.error(
+          "event loop stalled for {}: not telling systemd's watchdog we are alive",
           Units.formatDuration(s.loopStalledFor()));
     }
   }
 
   private int serve() {
-    log.info("starting headroom-milter {} with {}: {}", BuildInfo.version(), config.describeSource(), describe(config));
+    log.info(
+        "starting headroom-milter {} with {}: {}",
+        BuildInfo.version(),
+        config.describeSource(),
+        describe(config));
     LinkedBlockingQueue<String> signals = new LinkedBlockingQueue<>();
     Signals.handle("TERM", () -> signals.add("TERM"));
     Signals.handleUnlessIgnored("INT", () -> signals.add("TERM"));
     if (Signals.handle("HUP", () -> signals.add("HUP"))) {
-      log.info("SIGHUP was ignored when the daemon started (nohup?); it reloads the configuration all the same");
+      log.info(
+          "SIGHUP was ignored when the daemon started (nohup?); it reloads the configuration all the same");
     }
     apply(config);
     MetricsHttpServer http = null;
@@ -139,7 +160,9 @@ final class Daemon {
         http = MetricsHttpServer.start(config.metricsListen().get(), metrics, this::servedHealth);
         log.info("metrics on http://{}/metrics", HostPort.format(config.metricsListen().get()));
       }
-      server = MilterServer.start(config.listen(), () -> handler, () -> config.sessions(), metrics, packets);
+      server =
+          MilterServer.start(
+              config.listen(), () -> handler, () -> config.sessions(), metrics, packets);
     } catch (IOException | RuntimeException e) {
       log.error("cannot start: {}", e.toString());
       close(http);
@@ -151,9 +174,14 @@ final class Daemon {
     }
     log.info("listening on {} ({})", config.listen(), server.localAddress());
     notifier.ready("listening on " + config.listen() + ", config " + config.describeSource());
-    ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(new DaemonThreads("headroom-watchdog"));
-    notifier.watchdogInterval().ifPresent(every -> watchdog.scheduleAtFixedRate(
-        () -> petWatchdog(every), 0, every.toMillis(), TimeUnit.MILLISECONDS));
+    ScheduledExecutorService watchdog =
+        Executors.newSingleThreadScheduledExecutor(new DaemonThreads("headroom-watchdog"));
+    notifier
+        .watchdogInterval()
+        .ifPresent(
+            every ->
+                watchdog.scheduleAtFixedRate(
+                    () -> petWatchdog(every), 0, every.toMillis(), TimeUnit.MILLISECONDS));
     try {
       for (String signal = signals.take(); !signal.equals("TERM"); signal = signals.take()) {
         notifier.reloading();
@@ -163,8 +191,10 @@ final class Daemon {
       Thread.currentThread().interrupt();
     }
     notifier.stopping("stopping: draining " + server.activeSessions() + " sessions");
-    log.info("stopping: no new sessions, waiting up to {} for {} in flight",
-        Units.formatDuration(config.sessions().shutdownTimeout()), server.activeSessions());
+    log.info(
+        "stopping: no new sessions, waiting up to {} for {} in flight",
+        Units.formatDuration(config.sessions().shutdownTimeout()),
+        server.activeSessions());
     server.drain(config.sessions().shutdownTimeout());
     watchdog.shutdownNow();
     close(scanner);
@@ -187,12 +217,23 @@ final class Daemon {
     MilterHandler freshHandler;
     try {
       fresh.runOnce();
-      freshScanner = scans(next)
-          ? new ScanService(next.scan(), metrics, Path.of(System.getProperty("java.io.tmpdir")),
-              ScanService.DEFAULT_IO_THREADS, kind -> declaredDown(fresh.current(), kind))
-          : null;
-      freshHandler = MilterHandlers.forConfig(next, fresh.stagesInUse(), fresh::current, metrics,
-          Optional.ofNullable(freshScanner), scans);
+      freshScanner =
+          scans(next)
+              ? new ScanService(
+                  next.scan(),
+                  metrics,
+                  Path.of(System.getProperty("java.io.tmpdir")),
+                  ScanService.DEFAULT_IO_THREADS,
+                  kind -> declaredDown(fresh.current(), kind))
+              : null;
+      freshHandler =
+          MilterHandlers.forConfig(
+              next,
+              fresh.stagesInUse(),
+              fresh::current,
+              metrics,
+              Optional.ofNullable(freshScanner),
+              scans);
     } catch (RuntimeException e) {
       fresh.close();
       close(freshScanner);
@@ -215,14 +256,17 @@ final class Daemon {
   }
 
   private static void retire(ScanService old, Duration after) {
-    new DaemonThreads("headroom-retire-scanner").newThread(() -> {
-      try {
-        Thread.sleep(after.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      old.close();
-    }).start();
+    new DaemonThreads("headroom-retire-scanner")
+        .newThread(
+            () -> {
+              try {
+                Thread.sleep(after.toMillis());
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              old.close();
+            })
+        .start();
   }
 
   /** Re-reads the config file; returns how that went, for systemd's STATUS=. */
@@ -234,7 +278,8 @@ final class Daemon {
     }
     try {
       Config next = ConfigParser.parse(file);
-      if (!next.listen().equals(config.listen()) || !next.metricsListen().equals(config.metricsListen())) {
+      if (!next.listen().equals(config.listen())
+          || !next.metricsListen().equals(config.metricsListen())) {
         log.warn("SIGHUP: listen and metrics_listen changes take effect at the next restart");
       }
       apply(next);
@@ -243,7 +288,8 @@ final class Daemon {
       return "reloaded " + file;
     } catch (ConfigException e) {
       metrics.configReload(false);
-      e.problems().forEach(p -> log.error("reload failed, keeping the running configuration: {}", p));
+      e.problems()
+          .forEach(p -> log.error("reload failed, keeping the running configuration: {}", p));
       return "reload failed, running configuration kept: " + e.problems().get(0);
     } catch (RuntimeException e) {
       // A value the parser accepted must never fail here; if one does, it is a bug, and the
@@ -255,8 +301,16 @@ final class Daemon {
   }
 
   private static String describe(Config c) {
-    return "listen=" + c.listen() + " defer_stage=" + c.deferStage().label() + " probe_interval="
-        + Units.formatDuration(c.probeInterval()) + " modes=" + modes(c) + " scanners=" + c.scan().scanners();
+    return "listen="
+        + c.listen()
+        + " defer_stage="
+        + c.deferStage().label()
+        + " probe_interval="
+        + Units.formatDuration(c.probeInterval())
+        + " modes="
+        + modes(c)
+        + " scanners="
+        + c.scan().scanners();
   }
 
   private static String modes(Config c) {

@@ -19,14 +19,23 @@ final class DrainCommand {
   static int run(boolean drain, String reason, Config config, PrintStream out, PrintStream err) {
     DrainState state = new DrainState(config.drain().file());
     if (config.mode(Check.DRAIN) == Mode.OFF) {
-      err.println("warning: drain_mode = off in " + config.describeSource() + ": the daemon ignores the drain file");
+      err.println(
+          "warning: drain_mode = off in "
+              + config.describeSource()
+              + ": the daemon ignores the drain file");
     }
     String within = "within probe_interval (" + Units.formatDuration(config.probeInterval()) + ")";
     try {
       if (drain) {
         DrainState.Drain d = state.drain(reason);
-        out.println("drained: new transactions get \"451 4.3.0 " + d.reason() + ", try again later\" " + within
-            + "; sessions in flight finish (" + state.file() + ")");
+        out.println(
+            "drained: new transactions get \"451 4.3.0 "
+                + d.reason()
+                + ", try again later\" "
+                + within
+                + "; sessions in flight finish ("
+                + state.file()
+                + ")");
       } else if (state.undrain()) {
         out.println("undrained: the daemon accepts mail again " + within);
       } else {
@@ -37,8 +46,13 @@ final class DrainCommand {
       err.println("drain: " + e.getMessage());
       return Main.EXIT_USAGE;
     } catch (IOException e) {
-      err.println((drain ? "drain" : "undrain") + ": cannot write " + state.file() + ": " + e
-          + " (run it as root or as the service user headroom-milter)");
+      err.println(
+          (drain ? "drain" : "undrain")
+              + ": cannot write "
+              + state.file()
+              + ": "
+              + e
+              + " (run it as root or as the service user headroom-milter)");
       return Main.EXIT_FAILING;
     }
   }

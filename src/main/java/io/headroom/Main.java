@@ -77,7 +77,9 @@ public final class Main {
       }
       case CONFIG -> ConfigCommand.print(parsed, false, out);
       case CONFIG_CHANGED -> ConfigCommand.print(parsed, true, out);
-      case DRAIN, UNDRAIN -> DrainCommand.run(cli.action() == CommandLine.Action.DRAIN, cli.reason(), config, out, err);
+      case DRAIN, UNDRAIN ->
+          DrainCommand.run(
+              cli.action() == CommandLine.Action.DRAIN, cli.reason(), config, out, err);
       case STATUS -> {
         out.println("config: " + config.describeSource());
         yield StatusCommand.print(config, out);

@@ -17,13 +17,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The settings in Postfix's main.cf that decide whether the daemon can do its job, read with
- * {@code postconf} (which honours MAIL_CONFIG) and compared with ours. Only warnings: Postfix may
- * run on another host.
+ * The settings in Postfix's main.cf that decide whether the daemon can do its job, read with {@code
+ * postconf} (which honours MAIL_CONFIG) and compared with ours. Only warnings: Postfix may run on
+ * another host.
  */
 final class PostfixCrossCheck {
   static final List<String> NAMES =
-      List.of("smtpd_milters", "milter_default_action", "milter_content_timeout", "queue_directory");
+      List.of(
+          "smtpd_milters", "milter_default_action", "milter_content_timeout", "queue_directory");
   private static final Pattern TIME = Pattern.compile("(\\d+)([smhdw]?)");
   private static final Pattern MILTER = Pattern.compile("(inet|unix|local):[^\\s,{}]+");
 
@@ -34,7 +35,8 @@ final class PostfixCrossCheck {
     List<String> command = new ArrayList<>(List.of("postconf", "-h"));
     command.addAll(NAMES);
     try {
-      Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      Process p =
+          new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
         return Map.of();
@@ -61,20 +63,30 @@ final class PostfixCrossCheck {
     List<String> warnings = new ArrayList<>();
     String action = postfix.getOrDefault("milter_default_action", "");
     if (action.equals("accept")) {
-      warnings.add("milter_default_action = accept: while this daemon is down Postfix accepts mail"
-          + " unchecked; set milter_default_action = tempfail");
+      warnings.add(
+          "milter_default_action = accept: while this daemon is down Postfix accepts mail"
+              + " unchecked; set milter_default_action = tempfail");
     }
     Duration content = postfixTime(postfix.getOrDefault("milter_content_timeout", ""));
-    if (config.scan().enabled() && content != null && config.scan().timeout().compareTo(content) >= 0) {
-      warnings.add("scan_timeout = " + Units.formatDuration(config.scan().timeout())
-          + " is not below Postfix's milter_content_timeout = " + Units.formatDuration(content)
-          + ": Postfix gives up first and answers with milter_default_action instead of the precise reason");
+    if (config.scan().enabled()
+        && content != null
+        && config.scan().timeout().compareTo(content) >= 0) {
+      warnings.add(
+          "scan_timeout = "
+              + Units.formatDuration(config.scan().timeout())
+              + " is not below Postfix's milter_content_timeout = "
+              + Units.formatDuration(content)
+              + ": Postfix gives up first and answers with milter_default_action instead of the precise reason");
     }
     String milters = postfix.getOrDefault("smtpd_milters", "");
     Path queue = Path.of(postfix.getOrDefault("queue_directory", "/var/spool/postfix"));
     if (!pointsHere(config.listen(), milters, queue)) {
-      warnings.add("smtpd_milters = " + (milters.isEmpty() ? "(empty)" : milters) + " does not name "
-          + config.listen() + ": Postfix does not ask this daemon");
+      warnings.add(
+          "smtpd_milters = "
+              + (milters.isEmpty() ? "(empty)" : milters)
+              + " does not name "
+              + config.listen()
+              + ": Postfix does not ask this daemon");
     }
     return warnings;
   }
@@ -104,7 +116,8 @@ final class PostfixCrossCheck {
       String host = listen.address().getHostString();
       String otherHost = other.getHostString();
       boolean loopbackBoth = isLoopbackName(host) && isLoopbackName(otherHost);
-      return other.getPort() == listen.address().getPort() && (host.equals(otherHost) || loopbackBoth);
+      return other.getPort() == listen.address().getPort()
+          && (host.equals(otherHost) || loopbackBoth);
     } catch (IllegalArgumentException e) {
       return false;
     }

@@ -24,8 +24,14 @@ final class StatusCommand {
     for (CheckState s : snap.states()) {
       String state = s.healthy() ? "ok" : "FAILING";
       String mode = s.mode().name().toLowerCase(Locale.ROOT);
-      out.printf(Locale.ROOT, "%-" + width + "s  %-7s  %-22s  %s%s%n", s.probe(), state, s.latest().measured(),
-          s.latest().limit(), mode.equals("enforce") ? "" : "  (" + mode + ")");
+      out.printf(
+          Locale.ROOT,
+          "%-" + width + "s  %-7s  %-22s  %s%s%n",
+          s.probe(),
+          state,
+          s.latest().measured(),
+          s.latest().limit(),
+          mode.equals("enforce") ? "" : "  (" + mode + ")");
       if (!s.healthy()) {
         out.printf(Locale.ROOT, "%-" + width + "s  -> %s%n", "", s.latest().detail());
       }
@@ -38,7 +44,8 @@ final class StatusCommand {
       List<String> warnings = PostfixCrossCheck.warnings(config, postfix);
       warnings.forEach(w -> out.println("postfix: WARNING: " + w));
       if (warnings.isEmpty()) {
-        out.println("postfix: smtpd_milters, milter_default_action and milter_content_timeout fit this daemon");
+        out.println(
+            "postfix: smtpd_milters, milter_default_action and milter_content_timeout fit this daemon");
       }
     }
     return snap.allEnforcedHealthy() ? Main.EXIT_OK : Main.EXIT_FAILING;

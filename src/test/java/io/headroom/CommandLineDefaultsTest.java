@@ -22,7 +22,10 @@ class CommandLineDefaultsTest {
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
   private int run(Path defaultConfig, String... args) {
-    return Main.run(List.of(args), defaultConfig, new PrintStream(out, true, StandardCharsets.UTF_8),
+    return Main.run(
+        List.of(args),
+        defaultConfig,
+        new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 
@@ -41,8 +44,9 @@ class CommandLineDefaultsTest {
 
   @Test
   void buildInfoCarriesThePomVersion() throws Exception {
-    Matcher version = Pattern.compile("</artifactId>\\s*<version>([^<]+)</version>")
-        .matcher(Files.readString(Path.of("pom.xml")));
+    Matcher version =
+        Pattern.compile("</artifactId>\\s*<version>([^<]+)</version>")
+            .matcher(Files.readString(Path.of("pom.xml")));
     assertTrue(version.find());
     assertEquals(version.group(1), BuildInfo.version());
   }
@@ -64,7 +68,8 @@ class CommandLineDefaultsTest {
   void aBadDefaultFileFailsLikeANamedOne() throws Exception {
     Path installed = Files.writeString(dir.resolve("headroom.conf"), "no_such_name = 1\n");
     assertEquals(2, run(installed, "--check-config"));
-    assertTrue(err.toString(StandardCharsets.UTF_8).startsWith(installed + ":1: no_such_name"),
+    assertTrue(
+        err.toString(StandardCharsets.UTF_8).startsWith(installed + ":1: no_such_name"),
         err.toString(StandardCharsets.UTF_8));
   }
 
@@ -85,7 +90,8 @@ class CommandLineDefaultsTest {
   @Test
   void theManualPageNamesEveryOptionAndTheEnvironmentOfTheUsage() throws Exception {
     String page = Files.readString(Path.of("src/man/headroom-milter.8.in")).replace("\\-", "-");
-    Matcher option = Pattern.compile("(?<![\\w-])-[-\\w]+|\\$([A-Z_]+)|\\bstatus\\b").matcher(CommandLine.USAGE);
+    Matcher option =
+        Pattern.compile("(?<![\\w-])-[-\\w]+|\\$([A-Z_]+)|\\bstatus\\b").matcher(CommandLine.USAGE);
     int found = 0;
     while (option.find()) {
       String name = option.group(1) != null ? option.group(1) : option.group();
@@ -101,6 +107,7 @@ class CommandLineDefaultsTest {
   @Test
   void theEnvironmentNamesAnotherDefaultFile() {
     assertEquals(CommandLine.INSTALLED_CONFIG, Main.defaultConfig(Map.of()));
-    assertEquals(Path.of("/srv/h.conf"), Main.defaultConfig(Map.of("HEADROOM_CONFIG", "/srv/h.conf")));
+    assertEquals(
+        Path.of("/srv/h.conf"), Main.defaultConfig(Map.of("HEADROOM_CONFIG", "/srv/h.conf")));
   }
 }

@@ -19,10 +19,27 @@ import org.junit.jupiter.api.Test;
 
 class DaemonTest {
   private static final Instant NOW = Instant.parse("2026-12-01T12:00:00Z");
-  private final HealthSnapshot healthy = new HealthSnapshot(NOW, List.of(new CheckState(
-      new ProbeResult(Check.DISK, "disk_space:/", Measure.DISK_FREE_RATIO, "/", true, 0.5, "50% free", "need 5%",
-          Optional.empty(), "ok"),
-      true, Mode.ENFORCE, Stage.RCPT, Duration.ofMillis(1), NOW)));
+  private final HealthSnapshot healthy =
+      new HealthSnapshot(
+          NOW,
+          List.of(
+              new CheckState(
+                  new ProbeResult(
+                      Check.DISK,
+                      "disk_space:/",
+                      Measure.DISK_FREE_RATIO,
+                      "/",
+                      true,
+                      0.5,
+                      "50% free",
+                      "need 5%",
+                      Optional.empty(),
+                      "ok"),
+                  true,
+                  Mode.ENFORCE,
+                  Stage.RCPT,
+                  Duration.ofMillis(1),
+                  NOW)));
 
   @Test
   void healthIsServedAsItIsWhileTheEventLoopKeepsTime() {
@@ -34,6 +51,7 @@ class DaemonTest {
   void aStalledEventLoopMakesEveryCheckFail() {
     HealthSnapshot served = Daemon.served(healthy, Duration.ofMillis(4500), NOW);
     assertFalse(served.allEnforcedHealthy());
-    assertEquals("Mail filter event loop stalled (for 4.5s)", served.failing().get(0).latest().reason());
+    assertEquals(
+        "Mail filter event loop stalled (for 4.5s)", served.failing().get(0).latest().reason());
   }
 }

@@ -18,7 +18,9 @@ class MainTest {
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
   private int run(String... args) {
-    return Main.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
+    return Main.run(
+        List.of(args),
+        new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 
@@ -33,33 +35,50 @@ class MainTest {
     Path bad = dir.resolve("bad.conf");
     Files.write(bad, List.of("listen = inet:127.0.0.1:8899", "disk_min_free = lots"));
     assertEquals(2, run("--check-config", "--config", bad.toString()));
-    assertEquals(bad + ":2: disk_min_free: \"lots\" is not a ratio or size (like 5% or 2G)\n",
+    assertEquals(
+        bad + ":2: disk_min_free: \"lots\" is not a ratio or size (like 5% or 2G)\n",
         err.toString(StandardCharsets.UTF_8));
   }
 
   @Test
   void drainWritesTheFileWithTheReasonAndUndrainRemovesIt() throws Exception {
     Path drain = dir.resolve("drain");
-    Path conf = Files.write(dir.resolve("drain.conf"), List.of("drain_file = " + drain, "probe_interval = 2s"));
+    Path conf =
+        Files.write(
+            dir.resolve("drain.conf"), List.of("drain_file = " + drain, "probe_interval = 2s"));
 
-    assertEquals(0, run("drain", "--reason", "Storage maintenance until 23:00 UTC", "--config", conf.toString()));
+    assertEquals(
+        0,
+        run(
+            "drain",
+            "--reason",
+            "Storage maintenance until 23:00 UTC",
+            "--config",
+            conf.toString()));
     assertEquals("Storage maintenance until 23:00 UTC\n", Files.readString(drain));
-    assertEquals("drained: new transactions get \"451 4.3.0 Storage maintenance until 23:00 UTC, try again later\""
-        + " within probe_interval (2s); sessions in flight finish (" + drain + ")\n", out.toString(StandardCharsets.UTF_8));
+    assertEquals(
+        "drained: new transactions get \"451 4.3.0 Storage maintenance until 23:00 UTC, try again later\""
+            + " within probe_interval (2s); sessions in flight finish ("
+            + drain
+            + ")\n",
+        out.toString(StandardCharsets.UTF_8));
 
     out.reset();
     assertEquals(0, run("undrain", "--config", conf.toString()));
-    assertEquals("undrained: the daemon accepts mail again within probe_interval (2s)\n",
+    assertEquals(
+        "undrained: the daemon accepts mail again within probe_interval (2s)\n",
         out.toString(StandardCharsets.UTF_8));
     assertTrue(Files.notExists(drain));
   }
 
   @Test
   void aReasonThatCannotGoIntoAReplyIsRefused() throws Exception {
-    Path conf = Files.write(dir.resolve("drain.conf"), List.of("drain_file = " + dir.resolve("drain")));
+    Path conf =
+        Files.write(dir.resolve("drain.conf"), List.of("drain_file = " + dir.resolve("drain")));
 
     assertEquals(2, run("drain", "--reason", "x".repeat(121), "--config", conf.toString()));
-    assertEquals("drain: the reason is 121 characters long; an SMTP reply has room for 120\n",
+    assertEquals(
+        "drain: the reason is 121 characters long; an SMTP reply has room for 120\n",
         err.toString(StandardCharsets.UTF_8));
     assertTrue(Files.notExists(dir.resolve("drain")));
     err.reset();
@@ -70,7 +89,8 @@ class MainTest {
   @Test
   void unknownArgumentsExitTwoWithUsage() {
     assertEquals(2, run("--frobnicate"));
-    assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("unknown argument: --frobnicate\nusage:"));
+    assertTrue(
+        err.toString(StandardCharsets.UTF_8).startsWith("unknown argument: --frobnicate\nusage:"));
   }
 
   @Test
@@ -79,11 +99,16 @@ class MainTest {
     Files.write(conf, List.of("bypass_networks = 10.0.0.1/8"));
     assertEquals(0, run("--check-config", "--config", conf.toString()));
     assertEquals(conf + ": OK\n", out.toString(StandardCharsets.UTF_8));
-    assertEquals("warning: " + conf + ":1: bypass_networks: \"10.0.0.1/8\" has host bits set; it means 10.0.0.0/8\n",
+    assertEquals(
+        "warning: "
+            + conf
+            + ":1: bypass_networks: \"10.0.0.1/8\" has host bits set; it means 10.0.0.0/8\n",
         err.toString(StandardCharsets.UTF_8));
   }
 
-  /** Through the real postconf, on a main.cf of the test's own: the table is found, then skipped. */
+  /**
+   * Through the real postconf, on a main.cf of the test's own: the table is found, then skipped.
+   */
   @Test
   void checkConfigWarnsOfAnAutoFoundTableItCannotReadAndExitsZero() throws Exception {
     Path postfix = Files.createDirectories(dir.resolve("postfix"));
@@ -94,8 +119,13 @@ class MainTest {
 
     assertEquals(0, run("--check-config", "--config", conf.toString()));
     assertEquals(conf + ": OK\n", out.toString(StandardCharsets.UTF_8));
-    assertEquals("warning: lookup_tables = auto: ldap:" + table + " (Recipient directory) is not probed: " + table
-        + " does not exist (or a directory on its path cannot be searched)\n", err.toString(StandardCharsets.UTF_8));
+    assertEquals(
+        "warning: lookup_tables = auto: ldap:"
+            + table
+            + " (Recipient directory) is not probed: "
+            + table
+            + " does not exist (or a directory on its path cannot be searched)\n",
+        err.toString(StandardCharsets.UTF_8));
   }
 
   @Test
@@ -104,23 +134,31 @@ class MainTest {
     Files.write(conf, List.of("# a comment", "probe_interval = 1s", "dns_mode = monitor"));
     assertEquals(0, run("config", "--config", conf.toString()));
     String printed = out.toString(StandardCharsets.UTF_8);
-    assertTrue(printed.startsWith("# " + conf + "\nlisten = inet:127.0.0.1:8899\nmetrics_listen = 127.0.0.1:9899\n"),
+    assertTrue(
+        printed.startsWith(
+            "# " + conf + "\nlisten = inet:127.0.0.1:8899\nmetrics_listen = 127.0.0.1:9899\n"),
         printed);
-    assertTrue(printed.contains("\n# changed on line 2; default: 2s\nprobe_interval = 1s\nprobe_timeout = 5s\n"),
+    assertTrue(
+        printed.contains(
+            "\n# changed on line 2; default: 2s\nprobe_interval = 1s\nprobe_timeout = 5s\n"),
         printed);
-    assertTrue(printed.contains("\n# changed on line 3; default: enforce\ndns_mode = monitor\n"), printed);
+    assertTrue(
+        printed.contains("\n# changed on line 3; default: enforce\ndns_mode = monitor\n"), printed);
     assertTrue(printed.contains("\nlisten_socket_group =\n"), printed);
   }
 
   @Test
   void configDashNPrintsOnlyTheChangedSettings() throws Exception {
     Path conf = dir.resolve("some.conf");
-    Files.write(conf, List.of("dns_mode = monitor", "probe_interval = 2s", "probe_interval_typo_free = 1"));
+    Files.write(
+        conf, List.of("dns_mode = monitor", "probe_interval = 2s", "probe_interval_typo_free = 1"));
     assertEquals(2, run("config", "-n", "--config", conf.toString()));
     Files.write(conf, List.of("dns_mode = monitor", "probe_interval = 2s", "dns_stage = mail"));
     out.reset();
     assertEquals(0, run("config", "-n", "--config", conf.toString()));
-    assertEquals("# " + conf + "\ndns_mode = monitor\ndns_stage = mail\n", out.toString(StandardCharsets.UTF_8));
+    assertEquals(
+        "# " + conf + "\ndns_mode = monitor\ndns_stage = mail\n",
+        out.toString(StandardCharsets.UTF_8));
   }
 
   @Test

@@ -18,14 +18,23 @@ class PostfixCrossCheckTest {
   }
 
   private static Map<String, String> postfix(String milters, String action, String contentTimeout) {
-    return Map.of("smtpd_milters", milters, "milter_default_action", action,
-        "milter_content_timeout", contentTimeout, "queue_directory", "/var/spool/postfix");
+    return Map.of(
+        "smtpd_milters",
+        milters,
+        "milter_default_action",
+        action,
+        "milter_content_timeout",
+        contentTimeout,
+        "queue_directory",
+        "/var/spool/postfix");
   }
 
   @Test
   void aMatchingPostfixGivesNoWarning() throws Exception {
     Config c = config("scanners = clamd:tcp:127.0.0.1:3310");
-    assertEquals(List.of(), PostfixCrossCheck.warnings(c, postfix("inet:localhost:8899", "tempfail", "300s")));
+    assertEquals(
+        List.of(),
+        PostfixCrossCheck.warnings(c, postfix("inet:localhost:8899", "tempfail", "300s")));
   }
 
   @Test
@@ -47,9 +56,12 @@ class PostfixCrossCheckTest {
     // The socket's directory must exist for the config to be accepted: a spool of our own.
     java.nio.file.Files.createDirectories(dir.resolve("headroom-milter"));
     Config c = config("listen = unix:" + dir.resolve("headroom-milter/milter.sock"));
-    Map<String, String> postfix = new java.util.HashMap<>(
-        postfix("{ unix:headroom-milter/milter.sock, default_action = tempfail }, inet:127.0.0.1:8891",
-            "tempfail", "300s"));
+    Map<String, String> postfix =
+        new java.util.HashMap<>(
+            postfix(
+                "{ unix:headroom-milter/milter.sock, default_action = tempfail }, inet:127.0.0.1:8891",
+                "tempfail",
+                "300s"));
     postfix.put("queue_directory", dir.toString());
     assertEquals(List.of(), PostfixCrossCheck.warnings(c, postfix));
   }

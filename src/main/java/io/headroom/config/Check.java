@@ -7,8 +7,9 @@ import java.util.Optional;
  * The registry of checks the gate runs. Each entry declares, in one place, what the rest of the
  * daemon needs to know of a check: its name (the {@code CHECK_mode}/{@code CHECK_stage} prefix and
  * the {@code check} metric label), the noun a reply names it by, the label its per-subject gauges
- * carry (the path, the table; empty for a host-wide check) and its default stage. Its probes are built from its
- * config section by {@code probe.ProbeFactory}, whose switch the compiler keeps complete.
+ * carry (the path, the table; empty for a host-wide check) and its default stage. Its probes are
+ * built from its config section by {@code probe.ProbeFactory}, whose switch the compiler keeps
+ * complete.
  */
 public enum Check {
   /** First, so a drain's reply is the admin's reason whatever else fails. */
@@ -49,9 +50,9 @@ public enum Check {
   }
 
   /**
-   * The stage this check answers at when its {@code CHECK_stage} is not set; empty means
-   * {@code defer_stage}. A check that must preempt Postfix's own table lookups answers at
-   * {@code mail} (they run at RCPT, before a milter's RCPT reply is used).
+   * The stage this check answers at when its {@code CHECK_stage} is not set; empty means {@code
+   * defer_stage}. A check that must preempt Postfix's own table lookups answers at {@code mail}
+   * (they run at RCPT, before a milter's RCPT reply is used).
    */
   public Optional<Stage> defaultStage() {
     return Optional.ofNullable(defaultStage);

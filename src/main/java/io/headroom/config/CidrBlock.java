@@ -6,21 +6,27 @@ import java.util.regex.Pattern;
 import org.xbill.DNS.Address;
 
 /**
- * An address block as Postfix's {@code mynetworks} writes one: {@code 10.0.0.0/8}, {@code 192.0.2.1},
- * {@code [2001:db8::]/32}, {@code [::1]}. Postfix's files, {@code type:table} lookups and {@code !}
- * exclusions are not read here: each is an error that says so.
+ * An address block as Postfix's {@code mynetworks} writes one: {@code 10.0.0.0/8}, {@code
+ * 192.0.2.1}, {@code [2001:db8::]/32}, {@code [::1]}. Postfix's files, {@code type:table} lookups
+ * and {@code !} exclusions are not read here: each is an error that says so.
  */
 public record CidrBlock(byte[] network, int prefixLength) {
   private static final Pattern TABLE = Pattern.compile("[a-z][a-z0-9_]*:[^:].*");
 
   public static CidrBlock parse(String text) {
     if (text.startsWith("/")) {
-      throw new IllegalArgumentException('"' + text + "\" is a file: list its address blocks here instead"
-          + " (only addresses and CIDR blocks are read, not Postfix's files)");
+      throw new IllegalArgumentException(
+          '"'
+              + text
+              + "\" is a file: list its address blocks here instead"
+              + " (only addresses and CIDR blocks are read, not Postfix's files)");
     }
     if (text.startsWith("!")) {
-      throw new IllegalArgumentException('"' + text + "\" is an exclusion, which is not supported here:"
-          + " list only the blocks to bypass");
+      throw new IllegalArgumentException(
+          '"'
+              + text
+              + "\" is an exclusion, which is not supported here:"
+              + " list only the blocks to bypass");
     }
     boolean bracketed = text.startsWith("[");
     String t = text;
@@ -36,8 +42,11 @@ public record CidrBlock(byte[] network, int prefixLength) {
     }
     if (bytes == null) {
       if (!bracketed && TABLE.matcher(text).matches()) {
-        throw new IllegalArgumentException('"' + text + "\" is a lookup table: list its address blocks here instead"
-            + " (only addresses and CIDR blocks are read, not Postfix's type:table)");
+        throw new IllegalArgumentException(
+            '"'
+                + text
+                + "\" is a lookup table: list its address blocks here instead"
+                + " (only addresses and CIDR blocks are read, not Postfix's type:table)");
       }
       throw new IllegalArgumentException('"' + text + "\" is not an address or CIDR block");
     }

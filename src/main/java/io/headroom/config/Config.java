@@ -47,7 +47,10 @@ public record Config(
     return gate.mode(check);
   }
 
-  /** The stage at which {@code check} answers: its {@code CHECK_stage}, by default {@code defer_stage}. */
+  /**
+   * The stage at which {@code check} answers: its {@code CHECK_stage}, by default {@code
+   * defer_stage}.
+   */
   public Stage stage(Check check) {
     return gate.stage(check);
   }

@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
  */
 record ConfigFile(String name, Map<String, Entry> entries, List<ConfigProblem> problems) {
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]*");
+
   /** Editors on Windows write one; it is not part of the first name. */
   private static final char BYTE_ORDER_MARK = '\uFEFF';
 
@@ -37,9 +38,11 @@ record ConfigFile(String name, Map<String, Entry> entries, List<ConfigProblem> p
     try {
       return parse(file.toString(), Files.readAllLines(file, StandardCharsets.UTF_8));
     } catch (NoSuchFileException e) {
-      throw new ConfigException(List.of(new ConfigProblem(file.toString(), 0, "cannot read", "no such file")));
+      throw new ConfigException(
+          List.of(new ConfigProblem(file.toString(), 0, "cannot read", "no such file")));
     } catch (IOException e) {
-      throw new ConfigException(List.of(new ConfigProblem(file.toString(), 0, "cannot read", e.getMessage())));
+      throw new ConfigException(
+          List.of(new ConfigProblem(file.toString(), 0, "cannot read", e.getMessage())));
     }
   }
 
@@ -66,7 +69,9 @@ record ConfigFile(String name, Map<String, Entry> entries, List<ConfigProblem> p
       if (key != null) {
         Entry previous = entries.get(key);
         if (previous != null) {
-          problems.add(new ConfigProblem(name, start, key, "duplicate; first set on line " + previous.line()));
+          problems.add(
+              new ConfigProblem(
+                  name, start, key, "duplicate; first set on line " + previous.line()));
         } else {
           entries.put(key, new Entry(value.toString().strip(), start));
         }

@@ -38,7 +38,10 @@ public final class ConfigParser {
     return load(ConfigFile.read(file), Optional.of(file));
   }
 
-  /** In the order of conf/headroom.conf, so the {@code config} command lists settings as the file does. */
+  /**
+   * In the order of conf/headroom.conf, so the {@code config} command lists settings as the file
+   * does.
+   */
   private static ParsedConfig load(ConfigFile file, Optional<Path> source) throws ConfigException {
     Settings s = new Settings(file);
     Listeners listeners = Listeners.load(s);
@@ -53,7 +56,9 @@ public final class ConfigParser {
     QueueSettings queue = QueueSettings.load(s, schedule);
     DrainSettings drain = DrainSettings.load(s);
     LookupSettings lookup = LookupSettings.load(s);
-    return s.finish(new Config(
-        source, listeners, sessions, schedule, gate, bypass, resources, dns, scan, recursion, queue, drain, lookup));
+    return s.finish(
+        new Config(
+            source, listeners, sessions, schedule, gate, bypass, resources, dns, scan, recursion,
+            queue, drain, lookup));
   }
 }

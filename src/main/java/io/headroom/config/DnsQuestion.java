@@ -18,8 +18,10 @@ import org.xbill.DNS.Type;
  */
 public record DnsQuestion(Name name, int type, boolean randomLabel) {
   private static final String WILDCARD = "*.";
+
   /** RFC 1035 2.3.4: 255 octets in wire format. */
   private static final int MAX_NAME_OCTETS = 255;
+
   /** "hr-" and 16 hex digits, plus the label's length octet. */
   private static final int RANDOM_LABEL_OCTETS = 20;
 
@@ -85,14 +87,20 @@ public record DnsQuestion(Name name, int type, boolean randomLabel) {
     }
     Name name = DnsSettings.parseName(nameText);
     if (random && name.length() > MAX_NAME_OCTETS - RANDOM_LABEL_OCTETS) {
-      throw new IllegalArgumentException('"' + text + "\" leaves no room for a random label (at most "
-          + (MAX_NAME_OCTETS - RANDOM_LABEL_OCTETS) + " octets below it)");
+      throw new IllegalArgumentException(
+          '"'
+              + text
+              + "\" leaves no room for a random label (at most "
+              + (MAX_NAME_OCTETS - RANDOM_LABEL_OCTETS)
+              + " octets below it)");
     }
     return name;
   }
 
   private static IllegalArgumentException invalid(String text) {
     return new IllegalArgumentException(
-        '"' + text + "\" is not a DNS probe name (like ., example.org, example.org/TXT or *.example.org)");
+        '"'
+            + text
+            + "\" is not a DNS probe name (like ., example.org, example.org/TXT or *.example.org)");
   }
 }

@@ -16,7 +16,10 @@ import org.xbill.DNS.TextParseException;
  *     Postfix and the SPF/DKIM milters do
  */
 public record DnsSettings(
-    List<InetSocketAddress> resolvers, List<DnsQuestion> probeNames, Duration timeout, boolean tcpRetry) {
+    List<InetSocketAddress> resolvers,
+    List<DnsQuestion> probeNames,
+    Duration timeout,
+    boolean tcpRetry) {
   private static final int MAX_LABEL = 63;
   private static final int MAX_NAME = 255;
 
@@ -26,14 +29,20 @@ public record DnsSettings(
   }
 
   /** With the TCP retry, as by default. */
-  public DnsSettings(List<InetSocketAddress> resolvers, List<DnsQuestion> probeNames, Duration timeout) {
+  public DnsSettings(
+      List<InetSocketAddress> resolvers, List<DnsQuestion> probeNames, Duration timeout) {
     this(resolvers, probeNames, timeout, true);
   }
 
   static DnsSettings load(Settings s) {
     List<Optional<InetSocketAddress>> resolvers =
-        s.list("dns_resolvers", "system",
-            v -> v.equals("system") ? Optional.<InetSocketAddress>empty() : Optional.of(HostPort.parseAddress(v, 53)));
+        s.list(
+            "dns_resolvers",
+            "system",
+            v ->
+                v.equals("system")
+                    ? Optional.<InetSocketAddress>empty()
+                    : Optional.of(HostPort.parseAddress(v, 53)));
     if (resolvers.size() > 1 && resolvers.contains(Optional.<InetSocketAddress>empty())) {
       s.problem("dns_resolvers", "\"system\" cannot be combined with addresses");
     } else if (resolvers.isEmpty() && s.isValid("dns_resolvers")) {
@@ -55,17 +64,24 @@ public record DnsSettings(
   static Name parseName(String text) {
     if (!text.chars().allMatch(c -> c > ' ' && c < 0x7f)) {
       throw new IllegalArgumentException(
-          '"' + text + "\" is not a domain name (ASCII only: write an international name in its xn-- form)");
+          '"'
+              + text
+              + "\" is not a domain name (ASCII only: write an international name in its xn-- form)");
     }
     String dotless = text.endsWith(".") ? text.substring(0, text.length() - 1) : text;
     if (!text.equals(".")) {
       for (String label : dotless.split("\\.", -1)) {
         if (label.isEmpty()) {
-          throw new IllegalArgumentException('"' + text + "\" is not a domain name: it has an empty label");
+          throw new IllegalArgumentException(
+              '"' + text + "\" is not a domain name: it has an empty label");
         }
         if (label.length() > MAX_LABEL) {
           throw new IllegalArgumentException(
-              '"' + text + "\" is not a domain name: a label is longer than " + MAX_LABEL + " characters");
+              '"'
+                  + text
+                  + "\" is not a domain name: a label is longer than "
+                  + MAX_LABEL
+                  + " characters");
         }
       }
     }
@@ -73,9 +89,10 @@ public record DnsSettings(
       return Name.fromString(text, Name.root);
     } catch (TextParseException e) {
       // dnsjava's own text starts with the name in quotes: keep only what is wrong.
-      String why = e.getMessage().contains("too long")
-          ? "it is longer than " + MAX_NAME + " octets"
-          : e.getMessage().replaceFirst("^'.*': ", "");
+      String why =
+          e.getMessage().contains("too long")
+              ? "it is longer than " + MAX_NAME + " octets"
+              : e.getMessage().replaceFirst("^'.*': ", "");
       throw new IllegalArgumentException('"' + text + "\" is not a domain name: " + why, e);
     }
   }

@@ -5,20 +5,28 @@ import java.time.Duration;
 /**
  * When the probes run and how their results are damped.
  *
- * @param probeTimeout the deadline of each probe. Set in the file, it is at most {@code probeInterval},
- *     so a round ends before the next is due; unset, it is 5s whatever the interval, because the
- *     first round, on a cold JVM, counts at once and a short interval must not make it fail
+ * @param probeTimeout the deadline of each probe. Set in the file, it is at most {@code
+ *     probeInterval}, so a round ends before the next is due; unset, it is 5s whatever the
+ *     interval, because the first round, on a cold JVM, counts at once and a short interval must
+ *     not make it fail
  * @param failAfter consecutive failing probe results before a healthy check turns failing
  * @param recoverAfter consecutive passing probe results before a failing check turns healthy
  */
-public record HealthSchedule(Duration probeInterval, Duration probeTimeout, int failAfter, int recoverAfter) {
+public record HealthSchedule(
+    Duration probeInterval, Duration probeTimeout, int failAfter, int recoverAfter) {
   static HealthSchedule load(Settings s) {
     Duration interval = s.value("probe_interval", "2s", Values.positiveDuration("1h"));
     Duration timeout = s.value("probe_timeout", "5s", Values.positiveDuration("5m"));
-    if (s.isSet("probe_timeout") && timeout.compareTo(interval) > 0
-        && s.isValid("probe_interval") && s.isValid("probe_timeout")) {
-      s.problem("probe_timeout", Units.formatDuration(timeout) + " is above probe_interval = "
-          + Units.formatDuration(interval) + " (a round of probes must end before the next is due)");
+    if (s.isSet("probe_timeout")
+        && timeout.compareTo(interval) > 0
+        && s.isValid("probe_interval")
+        && s.isValid("probe_timeout")) {
+      s.problem(
+          "probe_timeout",
+          Units.formatDuration(timeout)
+              + " is above probe_interval = "
+              + Units.formatDuration(interval)
+              + " (a round of probes must end before the next is due)");
     }
     return new HealthSchedule(
         interval,

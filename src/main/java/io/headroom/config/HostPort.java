@@ -3,7 +3,9 @@ package io.headroom.config;
 import java.net.InetSocketAddress;
 import org.xbill.DNS.Address;
 
-/** {@code HOST:PORT}, {@code [v6]:PORT} or (with a default port) a bare host. Never resolves a name. */
+/**
+ * {@code HOST:PORT}, {@code [v6]:PORT} or (with a default port) a bare host. Never resolves a name.
+ */
 public final class HostPort {
   private HostPort() {}
 
@@ -46,7 +48,9 @@ public final class HostPort {
     throw new IllegalArgumentException('"' + text + "\" has no valid port (1-65535)");
   }
 
-  /** {@code [v6]:PORT}, {@code v4:PORT} or a bare address: an IP literal, so nothing is resolved. */
+  /**
+   * {@code [v6]:PORT}, {@code v4:PORT} or a bare address: an IP literal, so nothing is resolved.
+   */
   public static InetSocketAddress parseAddress(String text, int defaultPort) {
     InetSocketAddress address = parse(text, defaultPort);
     if (!isAddress(address.getHostString())) {
@@ -64,13 +68,16 @@ public final class HostPort {
     String host = address.getHostString();
     if (!host.equals("localhost") && !isAddress(host)) {
       throw new IllegalArgumentException(
-          '"' + text + "\" needs an IP address or localhost as host (a name is resolved only at start)");
+          '"'
+              + text
+              + "\" needs an IP address or localhost as host (a name is resolved only at start)");
     }
     return address;
   }
 
   static boolean isAddress(String host) {
-    return Address.toByteArray(host, Address.IPv4) != null || Address.toByteArray(host, Address.IPv6) != null;
+    return Address.toByteArray(host, Address.IPv4) != null
+        || Address.toByteArray(host, Address.IPv6) != null;
   }
 
   public static String format(InetSocketAddress address) {

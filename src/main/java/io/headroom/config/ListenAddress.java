@@ -31,10 +31,12 @@ public sealed interface ListenAddress {
       // The daemon binds in a private directory beside the socket and renames it into place.
       Path directory = socket.getParent();
       if (directory == null) {
-        throw new IllegalArgumentException('"' + text + "\" needs a socket file name after the directory");
+        throw new IllegalArgumentException(
+            '"' + text + "\" needs a socket file name after the directory");
       }
       if (!Files.isDirectory(directory)) {
-        throw new IllegalArgumentException('"' + text + "\": directory " + directory + " does not exist");
+        throw new IllegalArgumentException(
+            '"' + text + "\": directory " + directory + " does not exist");
       }
       return new Unix(socket);
     }

@@ -14,7 +14,12 @@ public record Listeners(ListenAddress listen, Optional<InetSocketAddress> metric
   static Listeners load(Settings s) {
     return new Listeners(
         s.value("listen", "inet:127.0.0.1:8899", ListenAddress::parse),
-        s.value("metrics_listen", "127.0.0.1:9899",
-            v -> v.equals("off") ? Optional.<InetSocketAddress>empty() : Optional.of(HostPort.parseListen(v))));
+        s.value(
+            "metrics_listen",
+            "127.0.0.1:9899",
+            v ->
+                v.equals("off")
+                    ? Optional.<InetSocketAddress>empty()
+                    : Optional.of(HostPort.parseListen(v))));
   }
 }

@@ -36,24 +36,38 @@ public record LookupSettings(
   private static final String AUTO = "auto";
 
   static LookupSettings load(Settings s) {
-    Optional<Path> postfix = s.value("postfix_config_directory", "",
-        v -> v.isEmpty() ? Optional.<Path>empty() : Optional.of(Values.existingDirectory(v)));
+    Optional<Path> postfix =
+        s.value(
+            "postfix_config_directory",
+            "",
+            v -> v.isEmpty() ? Optional.<Path>empty() : Optional.of(Values.existingDirectory(v)));
     BackendList<LookupTable> tables = backends(s, "lookup_tables", LookupSettings::listedTable);
     Duration interval = s.value("lookup_probe_interval", "10s", Values.positiveDuration("1h"));
     Duration timeout = s.value("lookup_timeout", "5s", Values.positiveDuration("1m"));
-    if (timeout.compareTo(interval) >= 0 && s.isValid("lookup_timeout") && s.isValid("lookup_probe_interval")) {
+    if (timeout.compareTo(interval) >= 0
+        && s.isValid("lookup_timeout")
+        && s.isValid("lookup_probe_interval")) {
       // At the line the admin wrote: the other value may be a default.
       String why = " (a hung postmap must be killed before the next probe is due)";
       if (s.isSet("lookup_timeout")) {
-        s.problem("lookup_timeout", Units.formatDuration(timeout) + " is not below lookup_probe_interval = "
-            + Units.formatDuration(interval) + why);
+        s.problem(
+            "lookup_timeout",
+            Units.formatDuration(timeout)
+                + " is not below lookup_probe_interval = "
+                + Units.formatDuration(interval)
+                + why);
       } else {
-        s.problem("lookup_probe_interval", Units.formatDuration(interval) + " is not above lookup_timeout = "
-            + Units.formatDuration(timeout) + why);
+        s.problem(
+            "lookup_probe_interval",
+            Units.formatDuration(interval)
+                + " is not above lookup_timeout = "
+                + Units.formatDuration(timeout)
+                + why);
       }
     }
     Optional<String> canary = s.value("lookup_canary", "", LookupSettings::canary);
-    BackendList<PolicyService> services = backends(s, "policy_services", LookupSettings::listedService);
+    BackendList<PolicyService> services =
+        backends(s, "policy_services", LookupSettings::listedService);
     return new LookupSettings(
         postfix,
         tables,
@@ -67,7 +81,8 @@ public record LookupSettings(
   }
 
   /** {@code auto}, empty (none) or a list of items; {@code auto} stands alone. */
-  private static <T> BackendList<T> backends(Settings s, String name, java.util.function.Function<String, T> item) {
+  private static <T> BackendList<T> backends(
+      Settings s, String name, java.util.function.Function<String, T> item) {
     List<Optional<T>> values =
         s.list(name, AUTO, v -> v.equals(AUTO) ? Optional.<T>empty() : Optional.of(item.apply(v)));
     boolean auto = values.contains(Optional.<T>empty());
@@ -80,28 +95,47 @@ public record LookupSettings(
 
   /**
    * A table written in the config: a network one, whose definition file the daemon can read now. A
-   * file it cannot read would fail every probe and defer mail for a misconfiguration, not an outage.
+   * file it cannot read would fail every probe and defer mail for a misconfiguration, not an
+   * outage.
    */
   private static LookupTable listedTable(String spec) {
-    LookupTable table = LookupTable.parse(spec, TableRole.LISTED).orElseThrow(() -> new IllegalArgumentException(
-        '"' + spec + "\" is not a network table (ldap, mysql, pgsql, memcache, tcp, socketmap): a local"
-            + " table is read from disk and cannot be unavailable"));
-    new TableFileAccess().problem(table).ifPresent(problem -> {
-      throw new IllegalArgumentException(problem);
-    });
+    LookupTable table =
+        LookupTable.parse(spec, TableRole.LISTED)
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        '"'
+                            + spec
+                            + "\" is not a network table (ldap, mysql, pgsql, memcache, tcp, socketmap): a local"
+                            + " table is read from disk and cannot be unavailable"));
+    new TableFileAccess()
+        .problem(table)
+        .ifPresent(
+            problem -> {
+              throw new IllegalArgumentException(problem);
+            });
     return table;
   }
 
-  /** A policy service written in the config; a relative {@code unix:} path would need Postfix's queue directory. */
+  /**
+   * A policy service written in the config; a relative {@code unix:} path would need Postfix's
+   * queue directory.
+   */
   private static PolicyService listedService(String spec) {
     if (spec.startsWith("unix:") && !spec.startsWith("unix:/")) {
-      throw new IllegalArgumentException('"' + spec + "\" needs an absolute path here, e.g. unix:/var/spool/postfix/"
-          + spec.substring("unix:".length()));
+      throw new IllegalArgumentException(
+          '"'
+              + spec
+              + "\" needs an absolute path here, e.g. unix:/var/spool/postfix/"
+              + spec.substring("unix:".length()));
     }
     PolicyService service = PolicyService.parse(spec, Path.of("/"));
-    service.accessProblem(Files::isWritable, Files::isExecutable).ifPresent(problem -> {
-      throw new IllegalArgumentException(problem);
-    });
+    service
+        .accessProblem(Files::isWritable, Files::isExecutable)
+        .ifPresent(
+            problem -> {
+              throw new IllegalArgumentException(problem);
+            });
     return service;
   }
 
@@ -110,7 +144,8 @@ public record LookupSettings(
       return Optional.empty();
     }
     if (!ADDRESS.matcher(text).matches()) {
-      throw new IllegalArgumentException('"' + text + "\" is not an address like headroom-probe@example.org");
+      throw new IllegalArgumentException(
+          '"' + text + "\" is not an address like headroom-probe@example.org");
     }
     return Optional.of(text);
   }

@@ -15,7 +15,9 @@ import java.util.Optional;
  */
 public record LookupTable(String type, String name, TableRole role) {
 
-  /** The network table types, with the name a sender may read. sqlite and the file types are local. */
+  /**
+   * The network table types, with the name a sender may read. sqlite and the file types are local.
+   */
   private static final Map<String, String> BACKENDS =
       Map.of(
           "ldap", "LDAP",

@@ -30,7 +30,8 @@ public record PolicyService(String spec, SocketAddress address) {
       Path path = queueDirectory.resolve(spec.substring("unix:".length()));
       return new PolicyService(spec, UnixDomainSocketAddress.of(path));
     }
-    throw new IllegalArgumentException('"' + spec + "\" is not a policy service (inet:host:port or unix:path)");
+    throw new IllegalArgumentException(
+        '"' + spec + "\" is not a policy service (inet:host:port or unix:path)");
   }
 
   /**
@@ -47,13 +48,19 @@ public record PolicyService(String spec, SocketAddress address) {
     }
     Path socket = unix.getPath();
     Path directory = socket.getParent();
-    boolean blocked = directory != null && Files.isDirectory(directory) && !searchable.test(directory)
-        || Files.exists(socket) && !writable.test(socket);
+    boolean blocked =
+        directory != null && Files.isDirectory(directory) && !searchable.test(directory)
+            || Files.exists(socket) && !writable.test(socket);
     if (!blocked) {
       return Optional.empty();
     }
-    return Optional.of("cannot connect to " + socket + " (" + spec + "): the socket or its directory is closed to"
-        + " headroom-milter (Postfix's private/ is mode 0700); let the policy service listen on inet:127.0.0.1:PORT"
-        + " or on a socket in a directory of its own with group postfix and mode 0660");
+    return Optional.of(
+        "cannot connect to "
+            + socket
+            + " ("
+            + spec
+            + "): the socket or its directory is closed to"
+            + " headroom-milter (Postfix's private/ is mode 0700); let the policy service listen on inet:127.0.0.1:PORT"
+            + " or on a socket in a directory of its own with group postfix and mode 0660");
   }
 }

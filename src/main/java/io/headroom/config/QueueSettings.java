@@ -27,13 +27,21 @@ public record QueueSettings(
       // Unset, it keeps clear of a short probe_timeout rather than fail a file that never named it.
       Duration share = schedule.probeTimeout().multipliedBy(4).dividedBy(5);
       timeout = share.compareTo(DEFAULT_TIMEOUT) < 0 ? share : DEFAULT_TIMEOUT;
-    } else if (timeout.compareTo(schedule.probeTimeout()) >= 0 && s.isValid("queue_timeout")
+    } else if (timeout.compareTo(schedule.probeTimeout()) >= 0
+        && s.isValid("queue_timeout")
         && s.isValid("probe_timeout")) {
-      s.problem("queue_timeout", Units.formatDuration(timeout) + " is not below probe_timeout = "
-          + Units.formatDuration(schedule.probeTimeout()) + " (the probe's own deadline would cut the count off first)");
+      s.problem(
+          "queue_timeout",
+          Units.formatDuration(timeout)
+              + " is not below probe_timeout = "
+              + Units.formatDuration(schedule.probeTimeout())
+              + " (the probe's own deadline would cut the count off first)");
     }
     Optional<Path> config =
-        s.value("queue_postfix_config", "", v -> v.isEmpty() ? Optional.<Path>empty() : Optional.of(Values.existingDirectory(v)));
+        s.value(
+            "queue_postfix_config",
+            "",
+            v -> v.isEmpty() ? Optional.<Path>empty() : Optional.of(Values.existingDirectory(v)));
     return new QueueSettings(max, interval, timeout, config);
   }
 
@@ -42,7 +50,8 @@ public record QueueSettings(
       return OptionalLong.empty();
     }
     if (!text.matches("[0-9]{1,10}") || Long.parseLong(text) > MAX_LIMIT) {
-      throw new IllegalArgumentException('"' + text + "\" is not off or a number of messages from 0 to " + MAX_LIMIT);
+      throw new IllegalArgumentException(
+          '"' + text + "\" is not off or a number of messages from 0 to " + MAX_LIMIT);
     }
     return OptionalLong.of(Long.parseLong(text));
   }

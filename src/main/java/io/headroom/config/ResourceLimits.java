@@ -11,7 +11,10 @@ import java.util.List;
  * @param spoolProbeDirectory an existing directory where the write probe writes
  */
 public record ResourceLimits(
-    DiskLimits disk, Threshold memoryMinAvailable, double cpuMaxLoadPerCore, Path spoolProbeDirectory) {
+    DiskLimits disk,
+    Threshold memoryMinAvailable,
+    double cpuMaxLoadPerCore,
+    Path spoolProbeDirectory) {
   static final Path DEFAULT_SPOOL = Path.of("/var/spool/postfix");
   static final Path DEFAULT_SPOOL_PROBE_DIR = Path.of("/var/spool/postfix/headroom-milter");
 
@@ -30,7 +33,9 @@ public record ResourceLimits(
             ? DEFAULT_SPOOL_PROBE_DIR
             : Path.of(System.getProperty("java.io.tmpdir"));
     Path spoolDir =
-        s.value("spool_probe_directory", probeDir.toString(),
+        s.value(
+            "spool_probe_directory",
+            probeDir.toString(),
             v -> v.isEmpty() ? probeDir : Values.existingDirectory(v));
     return new ResourceLimits(disk, memory, cpu, spoolDir);
   }

@@ -7,13 +7,15 @@ import java.util.List;
  * Content scanning: the backends, the per-message deadline and what to do with each verdict.
  *
  * @param timeout deadline for one message's whole scan
- * @param timeoutPerMib extra allowance per MiB of message, so big messages are not deferred for being big
+ * @param timeoutPerMib extra allowance per MiB of message, so big messages are not deferred for
+ *     being big
  * @param maxSize messages larger than this are not sent to the scanners
- * @param spamdMaxSize messages larger than this are not sent to spamd (spamc's own default is
- *     500 KB: spam is small, and SpamAssassin's time grows with the message)
+ * @param spamdMaxSize messages larger than this are not sent to spamd (spamc's own default is 500
+ *     KB: spam is small, and SpamAssassin's time grows with the message)
  * @param oversizeAction what happens to a message larger than {@code maxSize}
  * @param malwareAction what happens to a message a virus scanner flags
- * @param spamRejectScore spamd score at or above which a message is rejected; NaN disables rejection
+ * @param spamRejectScore spamd score at or above which a message is rejected; NaN disables
+ *     rejection
  */
 public record ScanSettings(
     List<ScannerEndpoint> scanners,
@@ -54,7 +56,8 @@ public record ScanSettings(
         s.value("spamd_max_size", "512k", Units::parseSize),
         s.value("scan_oversize_action", "skip", Values.oneOf(OversizeAction.class)),
         s.value("malware_action", "reject", Values.oneOf(MalwareAction.class)),
-        s.value("spam_reject_score", "15", v -> v.equals("off") ? Double.NaN : Values.finiteDouble(v)));
+        s.value(
+            "spam_reject_score", "15", v -> v.equals("off") ? Double.NaN : Values.finiteDouble(v)));
   }
 
   public boolean enabled() {

@@ -3,7 +3,10 @@ package io.headroom.config;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 
-/** One content scanner backend: {@code clamd:tcp:HOST:PORT}, {@code clamd:unix:/path}, {@code spamd:tcp:HOST:PORT}. */
+/**
+ * One content scanner backend: {@code clamd:tcp:HOST:PORT}, {@code clamd:unix:/path}, {@code
+ * spamd:tcp:HOST:PORT}.
+ */
 public record ScannerEndpoint(Kind kind, InetSocketAddress tcp, Path unix) {
 
   public enum Kind {
@@ -36,8 +39,9 @@ public record ScannerEndpoint(Kind kind, InetSocketAddress tcp, Path unix) {
         switch (parts[0]) {
           case "clamd" -> Kind.CLAMD;
           case "spamd" -> Kind.SPAMD;
-          default -> throw new IllegalArgumentException(
-              '"' + text + "\" names an unknown scanner \"" + parts[0] + "\" (clamd or spamd)");
+          default ->
+              throw new IllegalArgumentException(
+                  '"' + text + "\" names an unknown scanner \"" + parts[0] + "\" (clamd or spamd)");
         };
     return switch (parts[1]) {
       case "tcp" -> new ScannerEndpoint(kind, HostPort.parse(parts[2], -1), null);
@@ -47,8 +51,9 @@ public record ScannerEndpoint(Kind kind, InetSocketAddress tcp, Path unix) {
         }
         yield new ScannerEndpoint(kind, null, Path.of(parts[2]));
       }
-      default -> throw new IllegalArgumentException(
-          '"' + text + "\" has transport \"" + parts[1] + "\"; use tcp or unix");
+      default ->
+          throw new IllegalArgumentException(
+              '"' + text + "\" has transport \"" + parts[1] + "\"; use tcp or unix");
     };
   }
 

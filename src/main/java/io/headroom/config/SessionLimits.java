@@ -12,7 +12,11 @@ import java.time.Duration;
  * @param socketGroup group of a unix listen socket (it exists), or empty to keep the daemon's
  */
 public record SessionLimits(
-    int maxSessions, Duration idleTimeout, Duration shutdownTimeout, int socketMode, String socketGroup) {
+    int maxSessions,
+    Duration idleTimeout,
+    Duration shutdownTimeout,
+    int socketMode,
+    String socketGroup) {
 
   static SessionLimits load(Settings s) {
     int mode = s.value("listen_socket_mode", "0660", Values::octalMode);

@@ -11,9 +11,9 @@ import java.util.function.Function;
 
 /**
  * The entries of one file, looked up by the section loaders. Each lookup names a known setting with
- * its default, so the leftovers are the unknown names, and the {@code config} command can list every
- * setting. A bad value becomes a {@link ConfigProblem} at its line and the default stands in, so one
- * pass reports every mistake.
+ * its default, so the leftovers are the unknown names, and the {@code config} command can list
+ * every setting. A bad value becomes a {@link ConfigProblem} at its line and the default stands in,
+ * so one pass reports every mistake.
  */
 final class Settings {
   private final ConfigFile file;
@@ -26,7 +26,10 @@ final class Settings {
     problems.addAll(file.problems());
   }
 
-  /** The value of {@code name} parsed by {@code parse}; an {@link IllegalArgumentException} is a problem. */
+  /**
+   * The value of {@code name} parsed by {@code parse}; an {@link IllegalArgumentException} is a
+   * problem.
+   */
   <T> T value(String name, String defaultValue, Function<String, T> parse) {
     Optional<ConfigFile.Entry> entry = entry(name, defaultValue);
     if (entry.isEmpty()) {
@@ -69,7 +72,10 @@ final class Settings {
     return file.entries().containsKey(name);
   }
 
-  /** True when nothing is wrong with {@code name} so far: cross-field checks skip a value that fell back. */
+  /**
+   * True when nothing is wrong with {@code name} so far: cross-field checks skip a value that fell
+   * back.
+   */
   boolean isValid(String name) {
     return problems.stream().noneMatch(p -> p.key().equals(name));
   }
@@ -91,8 +97,13 @@ final class Settings {
 
   private Optional<ConfigFile.Entry> entry(String name, String defaultValue) {
     Optional<ConfigFile.Entry> entry = Optional.ofNullable(file.entries().get(name));
-    known.put(name, new Setting(name, defaultValue, entry.map(ConfigFile.Entry::value).orElse(defaultValue),
-        entry.map(ConfigFile.Entry::line).orElse(0)));
+    known.put(
+        name,
+        new Setting(
+            name,
+            defaultValue,
+            entry.map(ConfigFile.Entry::value).orElse(defaultValue),
+            entry.map(ConfigFile.Entry::line).orElse(0)));
     return entry;
   }
 
@@ -103,8 +114,12 @@ final class Settings {
   ParsedConfig finish(Config config) throws ConfigException {
     for (Map.Entry<String, ConfigFile.Entry> e : file.entries().entrySet()) {
       if (!known.containsKey(e.getKey())) {
-        String hint = Spelling.closest(e.getKey(), known.keySet()).map(k -> "; did you mean " + k + "?").orElse("");
-        problems.add(new ConfigProblem(file.name(), e.getValue().line(), e.getKey(), "unknown name" + hint));
+        String hint =
+            Spelling.closest(e.getKey(), known.keySet())
+                .map(k -> "; did you mean " + k + "?")
+                .orElse("");
+        problems.add(
+            new ConfigProblem(file.name(), e.getValue().line(), e.getKey(), "unknown name" + hint));
       }
     }
     if (!problems.isEmpty()) {

@@ -11,9 +11,9 @@ import java.util.function.Predicate;
 
 /**
  * Whether the daemon can read a table's definition file. One it cannot read is a misconfiguration,
- * not an outage: postmap would fail on every probe while the backend is fine. Definition files
- * hold bind passwords, so admins make them mode 0600 or 0640 root:postfix; the daemon needs the
- * second and the supplementary group postfix.
+ * not an outage: postmap would fail on every probe while the backend is fine. Definition files hold
+ * bind passwords, so admins make them mode 0600 or 0640 root:postfix; the daemon needs the second
+ * and the supplementary group postfix.
  */
 public final class TableFileAccess {
   private final Predicate<Path> readable;
@@ -40,16 +40,30 @@ public final class TableFileAccess {
     if (!Files.exists(file)) {
       return Optional.of(file + " does not exist (or a directory on its path cannot be searched)");
     }
-    return Optional.of("cannot read " + file + describe(file) + ": make it group postfix and mode 0640"
-        + " (chgrp postfix " + file + "; chmod 0640 " + file + ")"
-        + " and give headroom-milter the supplementary group postfix");
+    return Optional.of(
+        "cannot read "
+            + file
+            + describe(file)
+            + ": make it group postfix and mode 0640"
+            + " (chgrp postfix "
+            + file
+            + "; chmod 0640 "
+            + file
+            + ")"
+            + " and give headroom-milter the supplementary group postfix");
   }
 
   private static String describe(Path file) {
     try {
-      PosixFileAttributes a = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      return " (" + a.owner().getName() + ":" + a.group().getName() + " "
-          + PosixFilePermissions.toString(a.permissions()) + ")";
+      PosixFileAttributes a =
+          Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      return " ("
+          + a.owner().getName()
+          + ":"
+          + a.group().getName()
+          + " "
+          + PosixFilePermissions.toString(a.permissions())
+          + ")";
     } catch (IOException | UnsupportedOperationException e) {
       return "";
     }

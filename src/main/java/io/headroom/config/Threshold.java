@@ -1,7 +1,8 @@
 package io.headroom.config;
 
 /**
- * A minimum headroom, either a fraction of the total ({@code 5%}) or an absolute amount ({@code 2G}).
+ * A minimum headroom, either a fraction of the total ({@code 5%}) or an absolute amount ({@code
+ * 2G}).
  */
 public record Threshold(double ratio, long amount) {
 

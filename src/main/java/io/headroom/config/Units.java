@@ -7,15 +7,21 @@ import java.util.regex.Pattern;
 
 /** Parses and prints the value syntax of headroom.conf: durations, sizes and ratios. */
 public final class Units {
-  /** At most 15 digits: 999999999999999h still fits a {@link Duration}, and a long never overflows. */
+  /**
+   * At most 15 digits: 999999999999999h still fits a {@link Duration}, and a long never overflows.
+   */
   private static final Pattern DURATION = Pattern.compile("(\\d{1,15})(ms|s|m|h)");
+
   private static final Pattern LONG_DURATION = Pattern.compile("\\d{16,}(ms|s|m|h)");
   private static final Pattern SIZE = Pattern.compile("(\\d+)([kKmMgGtT]?)");
   private static final Pattern RATIO = Pattern.compile("(\\d+(?:\\.\\d+)?)%");
 
   private Units() {}
 
-  /** {@code 250ms}, {@code 2s}, {@code 5m}, {@code 1h}; a unit is required so a bare number is never ambiguous. */
+  /**
+   * {@code 250ms}, {@code 2s}, {@code 5m}, {@code 1h}; a unit is required so a bare number is never
+   * ambiguous.
+   */
   public static Duration parseDuration(String text) {
     Matcher m = DURATION.matcher(text);
     if (isOverlongDuration(text)) {
@@ -38,7 +44,9 @@ public final class Units {
     return LONG_DURATION.matcher(text).matches();
   }
 
-  /** {@code 512k}, {@code 64M}, {@code 2G}: binary multiples, as Postfix admins read {@code df -h}. */
+  /**
+   * {@code 512k}, {@code 64M}, {@code 2G}: binary multiples, as Postfix admins read {@code df -h}.
+   */
   public static long parseSize(String text) {
     Matcher m = SIZE.matcher(text);
     if (!m.matches()) {

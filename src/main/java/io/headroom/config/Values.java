@@ -13,11 +13,12 @@ import java.util.regex.Pattern;
 
 /**
  * Parsers for single values, each into its final type and within its bounds: what one of them
- * accepts, nothing downstream can fail on. Each throws {@link IllegalArgumentException} with the text
- * an admin reads after {@code FILE:LINE: key: }.
+ * accepts, nothing downstream can fail on. Each throws {@link IllegalArgumentException} with the
+ * text an admin reads after {@code FILE:LINE: key: }.
  */
 final class Values {
-  private static final Pattern NUMBER = Pattern.compile("-?([0-9]{1,15}(\\.[0-9]{0,15})?|\\.[0-9]{1,15})");
+  private static final Pattern NUMBER =
+      Pattern.compile("-?([0-9]{1,15}(\\.[0-9]{0,15})?|\\.[0-9]{1,15})");
   private static final Pattern WHOLE = Pattern.compile("[0-9]{1,9}");
 
   private Values() {}
@@ -103,7 +104,11 @@ final class Values {
         }
       }
       String names =
-          String.join(", ", Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT)).toList());
+          String.join(
+              ", ",
+              Arrays.stream(type.getEnumConstants())
+                  .map(e -> e.name().toLowerCase(Locale.ROOT))
+                  .toList());
       throw new IllegalArgumentException('"' + text + "\" is not one of " + names);
     };
   }
@@ -129,8 +134,8 @@ final class Values {
   }
 
   /**
-   * A group that exists on this machine, looked up at check time: {@code chown} would otherwise fail
-   * only when the socket is created.
+   * A group that exists on this machine, looked up at check time: {@code chown} would otherwise
+   * fail only when the socket is created.
    */
   static String existingGroup(String text) {
     if (text.isEmpty()) {
@@ -140,9 +145,11 @@ final class Values {
       FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByGroupName(text);
       return text;
     } catch (UserPrincipalNotFoundException e) {
-      throw new IllegalArgumentException("group \"" + text + "\" does not exist on this machine", e);
+      throw new IllegalArgumentException(
+          "group \"" + text + "\" does not exist on this machine", e);
     } catch (IOException | UnsupportedOperationException e) {
-      throw new IllegalArgumentException("cannot look up group \"" + text + "\": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot look up group \"" + text + "\": " + e.getMessage(), e);
     }
   }
 }

@@ -8,7 +8,8 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * The damped state of one probe: {@code healthy} changes only after enough consecutive results agree.
+ * The damped state of one probe: {@code healthy} changes only after enough consecutive results
+ * agree.
  *
  * @param latest the newest raw result, which may disagree with {@code healthy} while damping
  * @param mode how a failure is acted on

@@ -14,11 +14,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.Set;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,9 +31,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs every probe each interval, each under its own deadline, and publishes one immutable
- * {@link HealthSnapshot}. A probe still hung from an earlier round is not started again (threads
- * would pile up behind a dead NFS mount); it keeps counting as timed out until it returns.
+ * Runs every probe each interval, each under its own deadline, and publishes one immutable {@link
+ * HealthSnapshot}. A probe still hung from an earlier round is not started again (threads would
+ * pile up behind a dead NFS mount); it keeps counting as timed out until it returns.
  *
  * <p>A snapshot older than {@link #STALE_AFTER_INTERVALS} intervals plus one deadline is never
  * served as it is: whatever stopped the schedule, every check then counts as failing.
@@ -42,8 +42,12 @@ public final class HealthMonitor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HealthMonitor.class);
 
   private static final Duration MAX_CONFIRM_DELAY = Duration.ofMillis(500);
-  /** How long a probe with its own deadline may take beyond it: a kill and the reap of the child. */
+
+  /**
+   * How long a probe with its own deadline may take beyond it: a kill and the reap of the child.
+   */
   static final Duration OWN_DEADLINE_GRACE = Duration.ofSeconds(1);
+
   static final int STALE_AFTER_INTERVALS = 3;
 
   private final List<Probe> probes;
@@ -84,16 +88,27 @@ public final class HealthMonitor implements AutoCloseable {
     this.clock = clock;
     this.listeners = List.copyOf(listeners);
     for (Probe p : probes) {
-      dampers.put(p.name(), p.confirmsItself() ? new Damper(1, 1) : new Damper(failAfter, recoverAfter));
+      dampers.put(
+          p.name(), p.confirmsItself() ? new Damper(1, 1) : new Damper(failAfter, recoverAfter));
     }
     this.probeThreads = Executors.newCachedThreadPool(new DaemonThreads("headroom-probe"));
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(new DaemonThreads("headroom-health"));
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(new DaemonThreads("headroom-health"));
   }
 
   /** Every probe a configuration asks for, under a monitor that is not started yet. */
-  public static HealthMonitor forConfig(Config config, Clock clock, List<HealthListener> listeners) {
-    return new HealthMonitor(ProbeFactory.fromConfig(config), config::mode, config::stage,
-        config.probeInterval(), config.probeTimeout(), config.failAfter(), config.recoverAfter(), clock, listeners);
+  public static HealthMonitor forConfig(
+      Config config, Clock clock, List<HealthListener> listeners) {
+    return new HealthMonitor(
+        ProbeFactory.fromConfig(config),
+        config::mode,
+        config::stage,
+        config.probeInterval(),
+        config.probeTimeout(),
+        config.failAfter(),
+        config.recoverAfter(),
+        clock,
+        listeners);
   }
 
   /** The stages at which some probe's check answers: the events the milter must ask Postfix for. */
@@ -116,7 +131,9 @@ public final class HealthMonitor implements AutoCloseable {
     return snapshot.stalled(Duration.ofMillis(age), clock.instant());
   }
 
-  /** Runs one round now, on the caller's thread; used at start-up so the first answer is informed. */
+  /**
+   * Runs one round now, on the caller's thread; used at start-up so the first answer is informed.
+   */
   public synchronized HealthSnapshot runOnce() {
     Map<Probe, Future<ProbeResult>> started = new LinkedHashMap<>();
     for (Probe p : probes) {
@@ -133,7 +150,8 @@ public final class HealthMonitor implements AutoCloseable {
     List<CheckState> states = new ArrayList<>(probes.size());
     for (Probe p : probes) {
       Future<ProbeResult> future = started.get(p);
-      ProbeResult result = future == null ? timedOut(p) : await(p, future, start + waitFor(p).toNanos());
+      ProbeResult result =
+          future == null ? timedOut(p) : await(p, future, start + waitFor(p).toNanos());
       states.add(damp(p, result, Duration.ofNanos(System.nanoTime() - start)));
     }
     HealthSnapshot previous = current;
@@ -148,7 +166,9 @@ public final class HealthMonitor implements AutoCloseable {
     return current;
   }
 
-  /** Starts the schedule; the first round runs after one interval (call {@link #runOnce()} first). */
+  /**
+   * Starts the schedule; the first round runs after one interval (call {@link #runOnce()} first).
+   */
   public void start() {
     scheduler.schedule(this::round, interval.toMillis(), TimeUnit.MILLISECONDS);
   }
@@ -193,23 +213,31 @@ public final class HealthMonitor implements AutoCloseable {
       return timedOut(p);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
-      return ProbeResult.fail(p, Double.NaN, "error", "", "check failed", p.name() + " probe failed: " + cause);
+      return ProbeResult.fail(
+          p, Double.NaN, "error", "", "check failed", p.name() + " probe failed: " + cause);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return ProbeResult.fail(p, Double.NaN, "interrupted", "", "check failed", p.name() + " probe interrupted");
+      return ProbeResult.fail(
+          p, Double.NaN, "interrupted", "", "check failed", p.name() + " probe interrupted");
     }
   }
 
   private ProbeResult timedOut(Probe p) {
     Duration waited = waitFor(p);
     String within = "within " + Units.formatDuration(waited);
-    return ProbeResult.fail(p, Double.NaN, "no result", within, "check did not finish " + within,
+    return ProbeResult.fail(
+        p,
+        Double.NaN,
+        "no result",
+        within,
+        "check did not finish " + within,
         p.name() + " probe still running after " + waited.toMillis() + "ms");
   }
 
   /**
-   * probe_timeout, or a probe's own longer deadline plus a grace: a lookup table's postmap is killed
-   * at lookup_timeout, and its result ("no answer within 5s") says more than the monitor giving up.
+   * probe_timeout, or a probe's own longer deadline plus a grace: a lookup table's postmap is
+   * killed at lookup_timeout, and its result ("no answer within 5s") says more than the monitor
+   * giving up.
    */
   private Duration waitFor(Probe p) {
     return p.ownDeadline()
@@ -220,10 +248,12 @@ public final class HealthMonitor implements AutoCloseable {
 
   private CheckState damp(Probe p, ProbeResult result, Duration took) {
     Damper damper = dampers.get(p.name());
-    CheckState old = current.states().stream().filter(s -> s.probe().equals(p.name())).findFirst().orElse(null);
+    CheckState old =
+        current.states().stream().filter(s -> s.probe().equals(p.name())).findFirst().orElse(null);
     boolean healthy = damper.accept(result.healthy());
     Instant changed = old == null || old.healthy() != healthy ? clock.instant() : old.since();
-    return new CheckState(result, healthy, modes.apply(p.check()), stages.apply(p.check()), took, changed);
+    return new CheckState(
+        result, healthy, modes.apply(p.check()), stages.apply(p.check()), took, changed);
   }
 
   @Override

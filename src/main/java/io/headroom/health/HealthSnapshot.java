@@ -31,8 +31,11 @@ public final class HealthSnapshot {
     this.taken = taken;
     this.states = List.copyOf(states);
     // In check order: disk before DNS before scanners, so a reply names the most basic failure.
-    this.failing = this.states.stream().filter(s -> !s.healthy())
-        .sorted(Comparator.comparing(CheckState::check)).toList();
+    this.failing =
+        this.states.stream()
+            .filter(s -> !s.healthy())
+            .sorted(Comparator.comparing(CheckState::check))
+            .toList();
     for (CheckState s : failing) {
       if (s.blocksMail()) {
         firstBlocking.putIfAbsent(s.stage(), s);
@@ -82,18 +85,35 @@ public final class HealthSnapshot {
    */
   HealthSnapshot stalled(Duration age, Instant now) {
     String silent = "no result for " + io.headroom.config.Units.formatDuration(age.withNanos(0));
-    return allFailing(Reason.of("Health checks", "stalled", silent),
-        "health checks stalled: the last round finished " + age.toMillis() + "ms ago", now);
+    return allFailing(
+        Reason.of("Health checks", "stalled", silent),
+        "health checks stalled: the last round finished " + age.toMillis() + "ms ago",
+        now);
   }
 
   /** This snapshot with every check failing for {@code reason}, each in its own mode and stage. */
   public HealthSnapshot allFailing(Reason reason, String detail, Instant now) {
-    List<CheckState> failed = states.stream().map(s -> {
-      ProbeResult r = s.latest();
-      ProbeResult result = new ProbeResult(r.check(), r.probe(), r.measure(), r.subject(), false, Double.NaN,
-          reason.condition(), r.limit(), Optional.of(reason), detail);
-      return new CheckState(result, false, s.mode(), s.stage(), s.took(), s.healthy() ? now : s.since());
-    }).toList();
+    List<CheckState> failed =
+        states.stream()
+            .map(
+                s -> {
+                  ProbeResult r = s.latest();
+                  ProbeResult result =
+                      new ProbeResult(
+                          r.check(),
+                          r.probe(),
+                          r.measure(),
+                          r.subject(),
+                          false,
+                          Double.NaN,
+                          reason.condition(),
+                          r.limit(),
+                          Optional.of(reason),
+                          detail);
+                  return new CheckState(
+                      result, false, s.mode(), s.stage(), s.took(), s.healthy() ? now : s.since());
+                })
+            .toList();
     return new HealthSnapshot(taken, failed);
   }
 }

@@ -13,16 +13,26 @@ public final class StateChangeLog implements HealthListener {
   @Override
   public void updated(HealthSnapshot previous, HealthSnapshot current) {
     Map<String, CheckState> before =
-        previous.states().stream().collect(Collectors.toMap(CheckState::probe, Function.identity()));
+        previous.states().stream()
+            .collect(Collectors.toMap(CheckState::probe, Function.identity()));
     for (CheckState now : current.states()) {
       CheckState was = before.get(now.probe());
       boolean wasHealthy = was == null || was.healthy();
       if (wasHealthy && !now.healthy()) {
-        log.warn("check {} ({}) now failing [mode {}]: {}; measured {}, {}",
-            now.check().label(), now.probe(), now.mode().name().toLowerCase(java.util.Locale.ROOT),
-            now.latest().detail(), now.latest().measured(), now.latest().limit());
+        log.warn(
+            "check {} ({}) now failing [mode {}]: {}; measured {}, {}",
+            now.check().label(),
+            now.probe(),
+            now.mode().name().toLowerCase(java.util.Locale.ROOT),
+            now.latest().detail(),
+            now.latest().measured(),
+            now.latest().limit());
       } else if (!wasHealthy && now.healthy()) {
-        log.info("check {} ({}) healthy again: {}", now.check().label(), now.probe(), now.latest().detail());
+        log.info(
+            "check {} ({}) healthy again: {}",
+            now.check().label(),
+            now.probe(),
+            now.latest().detail());
       }
     }
   }

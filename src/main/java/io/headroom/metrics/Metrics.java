@@ -7,20 +7,26 @@ import java.time.Duration;
 import java.util.Locale;
 
 /**
- * What the daemon reports, in its own words. The core calls this narrow interface; only
- * {@link MicrometerMetrics} knows Micrometer. Every label value is bounded: a check, a stage, a
- * scanner kind, a result word, never a sender or a queue id. Every method does nothing by default,
- * so a caller that reports nothing ({@link #NONE}) or a test that records one event stays short.
+ * What the daemon reports, in its own words. The core calls this narrow interface; only {@link
+ * MicrometerMetrics} knows Micrometer. Every label value is bounded: a check, a stage, a scanner
+ * kind, a result word, never a sender or a queue id. Every method does nothing by default, so a
+ * caller that reports nothing ({@link #NONE}) or a test that records one event stays short.
  */
 public interface Metrics {
 
   /** Records nothing: for the {@code status} command and for tests that do not look at metrics. */
   Metrics NONE = new Metrics() {};
 
-  /** {@code headroom_deferrals_total{check,stage}}: a transaction was answered 451 because of {@code check}. */
+  /**
+   * {@code headroom_deferrals_total{check,stage}}: a transaction was answered 451 because of {@code
+   * check}.
+   */
   default void deferred(Check check, Stage stage) {}
 
-  /** {@code headroom_monitor_deferrals_total{check,stage}}: a check in monitor mode would have deferred. */
+  /**
+   * {@code headroom_monitor_deferrals_total{check,stage}}: a check in monitor mode would have
+   * deferred.
+   */
   default void wouldDefer(Check check, Stage stage) {}
 
   /** {@code headroom_messages_total{action}}: one transaction's outcome. */
@@ -34,11 +40,14 @@ public interface Metrics {
   /** {@code headroom_milter_sessions_busy_total}: a session over max_sessions, answered busy. */
   default void sessionRefused() {}
 
-  /** {@code headroom_milter_protocol_errors_total{reason}}; {@code reason} is one of a fixed set. */
+  /**
+   * {@code headroom_milter_protocol_errors_total{reason}}; {@code reason} is one of a fixed set.
+   */
   default void protocolError(String reason) {}
 
   /**
-   * {@code headroom_scans_total{scanner,result}} and {@code headroom_scan_duration_seconds{scanner,result}}.
+   * {@code headroom_scans_total{scanner,result}} and {@code
+   * headroom_scan_duration_seconds{scanner,result}}.
    *
    * @param result one of the scan results' fixed words (clean, infected, spam, timeout, ...)
    */

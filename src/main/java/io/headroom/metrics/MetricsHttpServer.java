@@ -30,8 +30,10 @@ import java.util.function.Supplier;
 public final class MetricsHttpServer implements AutoCloseable {
   /** Connecting, sending the request and reading the response must all fit in this. */
   static final Duration REQUEST_DEADLINE = Duration.ofSeconds(10);
+
   /** Connections without a complete request beyond this many close the oldest of them. */
   static final int MAX_WAITING = 64;
+
   static final int MAX_REQUEST_LINE = 4096;
   static final int MAX_HEADER_BYTES = 8192;
 
@@ -44,29 +46,35 @@ public final class MetricsHttpServer implements AutoCloseable {
   }
 
   public static MetricsHttpServer start(
-      InetSocketAddress address, MicrometerMetrics metrics, Supplier<HealthSnapshot> health) throws IOException {
+      InetSocketAddress address, MicrometerMetrics metrics, Supplier<HealthSnapshot> health)
+      throws IOException {
     return start(address, new MetricsRoutes(metrics::scrape, health), REQUEST_DEADLINE);
   }
 
   static MetricsHttpServer start(InetSocketAddress address, MetricsRoutes routes, Duration deadline)
       throws IOException {
-    EventLoopGroup group = new NioEventLoopGroup(1, new DefaultThreadFactory("headroom-http", true));
+    EventLoopGroup group =
+        new NioEventLoopGroup(1, new DefaultThreadFactory("headroom-http", true));
     // One event loop serves the listener and every connection, so WaitingConnections needs no lock.
     WaitingConnections waiting = new WaitingConnections(MAX_WAITING);
-    ServerBootstrap bootstrap = new ServerBootstrap()
-        .group(group)
-        .channel(NioServerSocketChannel.class)
-        .childHandler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast(
-                new HttpServerCodec(MAX_REQUEST_LINE, MAX_HEADER_BYTES, MAX_HEADER_BYTES),
-                new RequestDeadline(deadline, waiting),
-                new HttpServerKeepAliveHandler(),
-                new HttpContentCompressor(0, StandardCompressionOptions.gzip()),
-                routes);
-          }
-        });
+    ServerBootstrap bootstrap =
+        new ServerBootstrap()
+            .group(group)
+            .channel(NioServerSocketChannel.class)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ch.pipeline()
+                        .addLast(
+                            new HttpServerCodec(
+                                MAX_REQUEST_LINE, MAX_HEADER_BYTES, MAX_HEADER_BYTES),
+                            new RequestDeadline(deadline, waiting),
+                            new HttpServerKeepAliveHandler(),
+                            new HttpContentCompressor(0, StandardCompressionOptions.gzip()),
+                            routes);
+                  }
+                });
     // The config keeps the address as written; resolve it now, as the bind needs.
     InetSocketAddress resolved = new InetSocketAddress(address.getHostString(), address.getPort());
     if (resolved.isUnresolved()) {
@@ -82,7 +90,11 @@ public final class MetricsHttpServer implements AutoCloseable {
   }
 
   private static String cannotListen(InetSocketAddress address) {
-    return "cannot listen on " + address.getHostString() + ":" + address.getPort() + " for metrics: ";
+    return "cannot listen on "
+        + address.getHostString()
+        + ":"
+        + address.getPort()
+        + " for metrics: ";
   }
 
   public InetSocketAddress address() {

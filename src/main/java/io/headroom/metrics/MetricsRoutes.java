@@ -25,9 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers each request: exactly {@code /metrics} and {@code /health} (any query string ignored), GET
- * or HEAD; every other path 404, every other method 405, a malformed or oversized request 4xx and
- * closed.
+ * Answers each request: exactly {@code /metrics} and {@code /health} (any query string ignored),
+ * GET or HEAD; every other path 404, every other method 405, a malformed or oversized request 4xx
+ * and closed.
  */
 @Sharable
 final class MetricsRoutes extends SimpleChannelInboundHandler<HttpObject> {
@@ -39,8 +39,8 @@ final class MetricsRoutes extends SimpleChannelInboundHandler<HttpObject> {
   private final Supplier<HealthSnapshot> health;
 
   /**
-   * @param scrape the registry's exposition in the given content type ({@link #TEXT} or
-   *     {@link #OPENMETRICS})
+   * @param scrape the registry's exposition in the given content type ({@link #TEXT} or {@link
+   *     #OPENMETRICS})
    */
   MetricsRoutes(Function<String, String> scrape, Supplier<HealthSnapshot> health) {
     this.scrape = scrape;
@@ -83,10 +83,13 @@ final class MetricsRoutes extends SimpleChannelInboundHandler<HttpObject> {
       response = response(HttpResponseStatus.OK, type, scrape.apply(type));
     } else {
       HealthSnapshot snapshot = health.get();
-      response = response(
-          snapshot.allEnforcedHealthy() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
-          "application/json",
-          HealthJson.of(snapshot));
+      response =
+          response(
+              snapshot.allEnforcedHealthy()
+                  ? HttpResponseStatus.OK
+                  : HttpResponseStatus.SERVICE_UNAVAILABLE,
+              "application/json",
+              HealthJson.of(snapshot));
     }
     if (method.equals(HttpMethod.HEAD)) {
       response.content().clear();
@@ -94,7 +97,10 @@ final class MetricsRoutes extends SimpleChannelInboundHandler<HttpObject> {
     return response;
   }
 
-  /** The rule Prometheus's own exposition code applies: OpenMetrics when the scraper names it at all. */
+  /**
+   * The rule Prometheus's own exposition code applies: OpenMetrics when the scraper names it at
+   * all.
+   */
   static String contentType(String accept) {
     return accept != null && accept.contains("application/openmetrics-text") ? OPENMETRICS : TEXT;
   }
@@ -120,7 +126,8 @@ final class MetricsRoutes extends SimpleChannelInboundHandler<HttpObject> {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     FullHttpResponse response =
         new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
-    response.headers()
+    response
+        .headers()
         .set(HttpHeaderNames.CONTENT_TYPE, type)
         .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
     return response;

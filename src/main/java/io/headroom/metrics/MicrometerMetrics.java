@@ -55,9 +55,11 @@ public final class MicrometerMetrics implements Metrics, HealthListener {
    * The label values that are not enums of the core: the build's version, and the sets that belong
    * to the transport and the scanners.
    */
-  public record Labels(String version, Collection<String> protocolErrors, Collection<String> scanResults) {}
+  public record Labels(
+      String version, Collection<String> protocolErrors, Collection<String> scanResults) {}
 
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicInteger activeSessions = new AtomicInteger();
   private final Map<Check, Map<Stage, Counter>> deferrals;
   private final Map<Check, Map<Stage, Counter>> monitorDeferrals;
@@ -65,7 +67,8 @@ public final class MicrometerMetrics implements Metrics, HealthListener {
   private final Counter sessionsBusy;
   private final Map<String, Counter> protocolErrors;
   private final Map<ScannerEndpoint.Kind, Map<String, Counter>> scans;
-  private final Map<ScannerEndpoint.Kind, Map<String, Timer>> scanDurations = new EnumMap<>(ScannerEndpoint.Kind.class);
+  private final Map<ScannerEndpoint.Kind, Map<String, Timer>> scanDurations =
+      new EnumMap<>(ScannerEndpoint.Kind.class);
   private final Counter reloadsSucceeded;
   private final Counter reloadsFailed;
   private final Map<Check, Timer> checkDurations;
@@ -79,8 +82,13 @@ public final class MicrometerMetrics implements Metrics, HealthListener {
     this.health = health;
     // promtool lints these two binder meters (a unit abbreviated to "ns", a gauge ending "_count");
     // process_cpu_usage and jvm_* carry the same information.
-    registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")
-        || id.getName().equals("system.cpu.count")));
+    registry
+        .config()
+        .meterFilter(
+            MeterFilter.deny(
+                id ->
+                    id.getName().equals("process.cpu.time")
+                        || id.getName().equals("system.cpu.count")));
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -89,28 +97,61 @@ public final class MicrometerMetrics implements Metrics, HealthListener {
     new UptimeMetrics().bindTo(registry);
     new FileDescriptorMetrics().bindTo(registry);
 
-    deferrals = perCheckAndStage(DEFERRALS, "Transactions answered 451 4.3.0, by failing check and stage");
+    deferrals =
+        perCheckAndStage(DEFERRALS, "Transactions answered 451 4.3.0, by failing check and stage");
     monitorDeferrals =
-        perCheckAndStage(MONITOR_DEFERRALS, "Transactions a check in monitor mode would have deferred");
-    messages = byEnum(MessageAction.class,
-        action -> counter(MESSAGES, "Transactions by outcome", "action", action.label()));
-    sessionsBusy = counter(SESSIONS_BUSY, "Milter sessions over max_sessions, answered 451 4.3.0 busy");
-    protocolErrors = labels.protocolErrors().stream().collect(Collectors.toUnmodifiableMap(Function.identity(),
-        reason -> counter(PROTOCOL_ERRORS, "Milter connections closed for a protocol error", "reason", reason)));
-    scans = byEnum(ScannerEndpoint.Kind.class, kind -> labels.scanResults().stream().collect(
-        Collectors.toUnmodifiableMap(Function.identity(), result -> counter(SCANS,
-            "Content scans by scanner and result", "scanner", kind.label(), "result", result))));
+        perCheckAndStage(
+            MONITOR_DEFERRALS, "Transactions a check in monitor mode would have deferred");
+    messages =
+        byEnum(
+            MessageAction.class,
+            action -> counter(MESSAGES, "Transactions by outcome", "action", action.label()));
+    sessionsBusy =
+        counter(SESSIONS_BUSY, "Milter sessions over max_sessions, answered 451 4.3.0 busy");
+    protocolErrors =
+        labels.protocolErrors().stream()
+            .collect(
+                Collectors.toUnmodifiableMap(
+                    Function.identity(),
+                    reason ->
+                        counter(
+                            PROTOCOL_ERRORS,
+                            "Milter connections closed for a protocol error",
+                            "reason",
+                            reason)));
+    scans =
+        byEnum(
+            ScannerEndpoint.Kind.class,
+            kind ->
+                labels.scanResults().stream()
+                    .collect(
+                        Collectors.toUnmodifiableMap(
+                            Function.identity(),
+                            result ->
+                                counter(
+                                    SCANS,
+                                    "Content scans by scanner and result",
+                                    "scanner",
+                                    kind.label(),
+                                    "result",
+                                    result))));
     // Timers are registered at their first use (cached): a histogram per scanner and result from
     // the start would add a thousand mostly empty lines to every scrape.
     for (ScannerEndpoint.Kind kind : ScannerEndpoint.Kind.values()) {
       scanDurations.put(kind, new ConcurrentHashMap<>());
     }
-    reloadsSucceeded = counter(CONFIG_RELOADS, "Configuration reloads (SIGHUP) by result", "result", "success");
-    reloadsFailed = counter(CONFIG_RELOADS, "Configuration reloads (SIGHUP) by result", "result", "failure");
-    checkDurations = byEnum(Check.class, check -> Timer.builder(CHECK_DURATION)
-        .description("Time one probe of a check took")
-        .tag("check", check.label())
-        .register(registry));
+    reloadsSucceeded =
+        counter(CONFIG_RELOADS, "Configuration reloads (SIGHUP) by result", "result", "success");
+    reloadsFailed =
+        counter(CONFIG_RELOADS, "Configuration reloads (SIGHUP) by result", "result", "failure");
+    checkDurations =
+        byEnum(
+            Check.class,
+            check ->
+                Timer.builder(CHECK_DURATION)
+                    .description("Time one probe of a check took")
+                    .tag("check", check.label())
+                    .register(registry));
     for (Check check : Check.values()) {
       Gauge.builder(CHECK_UP, () -> checkUp(check))
           .description("1 when every probe of the check is healthy, 0 when one is failing")
@@ -208,14 +249,20 @@ public final class MicrometerMetrics implements Metrics, HealthListener {
     gauge(key).register(registry);
   }
 
-  /** The gauge of one measure of one subject, read from the probe that reports it in the current snapshot. */
+  /**
+   * The gauge of one measure of one subject, read from the probe that reports it in the current
+   * snapshot.
+   */
   private Gauge.Builder<GaugeKey> gauge(GaugeKey key) {
-    return Gauge.builder(gaugeName(key.measure()), key, this::value).description(gaugeDescription(key.measure()));
+    return Gauge.builder(gaugeName(key.measure()), key, this::value)
+        .description(gaugeDescription(key.measure()));
   }
 
   private double value(GaugeKey key) {
     return health.get().states().stream()
-        .filter(s -> s.latest().measure() == key.measure() && s.latest().subject().equals(key.subject()))
+        .filter(
+            s ->
+                s.latest().measure() == key.measure() && s.latest().subject().equals(key.subject()))
         .mapToDouble(s -> key.measure().isState() ? (s.healthy() ? 1 : 0) : s.latest().value())
         .findFirst()
         .orElse(Double.NaN);
@@ -238,11 +285,14 @@ public final class MicrometerMetrics implements Metrics, HealthListener {
   private static String gaugeDescription(Measure measure) {
     return switch (measure) {
       case DISK_FREE_RATIO -> "Free space over total on a file system that must keep headroom";
-      case DISK_FREE_INODES_RATIO -> "Free inodes over total on a file system that must keep headroom";
+      case DISK_FREE_INODES_RATIO ->
+          "Free inodes over total on a file system that must keep headroom";
       case MEMORY_AVAILABLE_RATIO -> "Available memory (MemAvailable) over total";
       case CPU_LOAD_PER_CORE -> "1-minute load average divided by logical cores";
-      case LOOKUP_TABLE_UP -> "1 while the lookup table answers its probe (after damping), 0 while it fails";
-      case POLICY_SERVICE_UP -> "1 while the policy service answers its probe (after damping), 0 while it fails";
+      case LOOKUP_TABLE_UP ->
+          "1 while the lookup table answers its probe (after damping), 0 while it fails";
+      case POLICY_SERVICE_UP ->
+          "1 while the policy service answers its probe (after damping), 0 while it fails";
       case QUEUE_MESSAGES -> "Messages in one of Postfix's queues, by postqueue -j";
       case DRAIN_ACTIVE -> "1 while headroom-milter drain is in force, 0 otherwise";
       case NONE -> throw new IllegalArgumentException("no gauge for " + measure);
@@ -273,8 +323,13 @@ public final class MicrometerMetrics implements Metrics, HealthListener {
   }
 
   private Map<Check, Map<Stage, Counter>> perCheckAndStage(String name, String description) {
-    return byEnum(Check.class, check -> byEnum(Stage.class,
-        stage -> counter(name, description, "check", check.label(), "stage", stage.label())));
+    return byEnum(
+        Check.class,
+        check ->
+            byEnum(
+                Stage.class,
+                stage ->
+                    counter(name, description, "check", check.label(), "stage", stage.label())));
   }
 
   private static <E extends Enum<E>, V> Map<E, V> byEnum(Class<E> type, Function<E, V> value) {

@@ -13,8 +13,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Closes a connection whose exchange (waiting for the request, reading it, writing the response)
  * outlasts the deadline. Unlike a read timeout, a client that trickles one byte at a time does not
- * restart it. While the connection waits for a request it also counts in {@link WaitingConnections},
- * so a crowd of such clients closes its own oldest members rather than the scraper.
+ * restart it. While the connection waits for a request it also counts in {@link
+ * WaitingConnections}, so a crowd of such clients closes its own oldest members rather than the
+ * scraper.
  */
 final class RequestDeadline extends ChannelDuplexHandler {
   private final Duration deadline;
@@ -44,11 +45,16 @@ final class RequestDeadline extends ChannelDuplexHandler {
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
     if (msg instanceof LastHttpContent) {
       // Keep-alive: the next request gets a deadline of its own once this response is out.
-      promise = promise.unvoid().addListener((ChannelFutureListener) f -> {
-        if (f.isSuccess() && f.channel().isActive()) {
-          awaitRequest(ctx);
-        }
-      });
+      promise =
+          promise
+              .unvoid()
+              .addListener(
+                  (ChannelFutureListener)
+                      f -> {
+                        if (f.isSuccess() && f.channel().isActive()) {
+                          awaitRequest(ctx);
+                        }
+                      });
     }
     ctx.write(msg, promise);
   }

@@ -1,6 +1,5 @@
 package io.headroom.milter;
 
-import io.headroom.reply.SmtpReply;
 import io.headroom.config.Check;
 import io.headroom.config.Mode;
 import io.headroom.config.ScanSettings;
@@ -8,6 +7,7 @@ import io.headroom.config.ScannerEndpoint;
 import io.headroom.config.Stage;
 import io.headroom.metrics.Metrics;
 import io.headroom.metrics.Metrics.MessageAction;
+import io.headroom.reply.SmtpReply;
 import io.headroom.scan.MessageScan;
 import io.headroom.scan.ScanOutcome;
 import io.headroom.scan.ScanService;
@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ContentScanning {
   private static final Logger log = LoggerFactory.getLogger(ContentScanning.class);
+
   /** Scan verdicts come at the end of DATA; metrics and logs call that stage "data". */
   private static final Stage STAGE = Stage.DATA;
 
@@ -49,12 +50,14 @@ final class ContentScanning {
    * @param budget the memory all connections share: a scan takes its part before it begins, and a
    *     message that finds none left is answered 451 busy rather than reset or queued
    */
-  ContentScanning(ScanService scanner, ScanSettings settings, Mode mode, Metrics metrics, MemoryBudget budget) {
+  ContentScanning(
+      ScanService scanner, ScanSettings settings, Mode mode, Metrics metrics, MemoryBudget budget) {
     this.scanner = scanner;
     this.mode = mode;
     this.metrics = metrics;
     this.budget = budget;
-    boolean spamd = settings.scanners().stream().anyMatch(e -> e.kind() == ScannerEndpoint.Kind.SPAMD);
+    boolean spamd =
+        settings.scanners().stream().anyMatch(e -> e.kind() == ScannerEndpoint.Kind.SPAMD);
     // spamd is given the whole message at once: up to SPAMD_MEMORY_LIMIT of it is kept in memory.
     this.memoryPerScan = SCAN_MEMORY + (spamd ? ScanService.SPAMD_MEMORY_LIMIT : 0);
   }
@@ -81,19 +84,20 @@ final class ContentScanning {
     CompletionStage<?> fed =
         lastChunk == null ? CompletableFuture.completedFuture(null) : scan.body(lastChunk);
     fed.thenCompose(v -> scan.finish())
-        .whenComplete((outcome, failure) -> {
-          s.endScan();
-          try {
-            if (failure != null) {
-              log.error("{}: scan failed, deferring", s.tag(), failure);
-              GateHandler.send(s, GateHandler.INTERNAL_ERROR);
-            } else {
-              answer(s, outcome);
-            }
-          } catch (MilterException | RuntimeException e) {
-            log.warn("{}: cannot send the scan reply: {}", s.tag(), e.toString());
-          }
-        });
+        .whenComplete(
+            (outcome, failure) -> {
+              s.endScan();
+              try {
+                if (failure != null) {
+                  log.error("{}: scan failed, deferring", s.tag(), failure);
+                  GateHandler.send(s, GateHandler.INTERNAL_ERROR);
+                } else {
+                  answer(s, outcome);
+                }
+              } catch (MilterException | RuntimeException e) {
+                log.warn("{}: cannot send the scan reply: {}", s.tag(), e.toString());
+              }
+            });
   }
 
   private MessageScan scan(Session s) {
@@ -101,30 +105,35 @@ final class ContentScanning {
   }
 
   /**
-   * Postfix sends headers and body without waiting for a reply where it negotiated that (see
-   * {@link Negotiation}); then reading stops until the scanners have taken the bytes. Otherwise
-   * "continue" is the reply, once they have.
+   * Postfix sends headers and body without waiting for a reply where it negotiated that (see {@link
+   * Negotiation}); then reading stops until the scanners have taken the bytes. Otherwise "continue"
+   * is the reply, once they have.
    */
   private static void continueWhenDone(Session s, CompletionStage<?> stage) {
     if (!s.awaitsReply()) {
       s.holdReadingUntil(stage);
       return;
     }
-    stage.whenComplete((v, failure) -> {
-      try {
-        s.sendContinue();
-      } catch (MilterException e) {
-        log.warn("{}: cannot send continue: {}", s.tag(), e.toString());
-      }
-    });
+    stage.whenComplete(
+        (v, failure) -> {
+          try {
+            s.sendContinue();
+          } catch (MilterException e) {
+            log.warn("{}: cannot send continue: {}", s.tag(), e.toString());
+          }
+        });
   }
 
   private void answer(Session s, ScanOutcome outcome) throws MilterException {
     ScanOutcome.Action action = outcome.action();
     if (action != ScanOutcome.Action.ACCEPT && mode == Mode.MONITOR) {
       metrics.wouldDefer(Check.SCAN, STAGE);
-      log.warn("{}: client {} would get {} from scanning (monitor mode): {}",
-          s.tag(), s.clientDescription(), action, outcome.detail());
+      log.warn(
+          "{}: client {} would get {} from scanning (monitor mode): {}",
+          s.tag(),
+          s.clientDescription(),
+          action,
+          outcome.detail());
       action = ScanOutcome.Action.ACCEPT;
     }
     if (action == ScanOutcome.Action.ACCEPT) {
@@ -137,7 +146,8 @@ final class ContentScanning {
     }
     ScanOutcome.Refusal refusal = outcome.refusal().orElseThrow();
     if (action == ScanOutcome.Action.QUARANTINE) {
-      log.warn("{}: quarantined message from {}: {}", s.tag(), s.clientDescription(), outcome.detail());
+      log.warn(
+          "{}: quarantined message from {}: {}", s.tag(), s.clientDescription(), outcome.detail());
       s.sendPacket(packet(ResponseCode.SMFIR_QUARANTINE, refusal.text()));
       metrics.message(MessageAction.QUARANTINED);
       s.sendContinue();
@@ -145,12 +155,20 @@ final class ContentScanning {
     }
     SmtpReply reply = SmtpReply.of(refusal.consequence(), refusal.reason());
     if (action == ScanOutcome.Action.TEMPFAIL) {
-      log.warn("{}: deferred client {} at end of data by check scan: \"{}\"; {}",
-          s.tag(), s.clientDescription(), reply.line(), outcome.detail());
+      log.warn(
+          "{}: deferred client {} at end of data by check scan: \"{}\"; {}",
+          s.tag(),
+          s.clientDescription(),
+          reply.line(),
+          outcome.detail());
       metrics.deferred(Check.SCAN, STAGE);
       metrics.message(MessageAction.DEFERRED);
     } else {
-      log.warn("{}: rejected message from {}: \"{}\"; {}", s.tag(), s.clientDescription(), reply.line(),
+      log.warn(
+          "{}: rejected message from {}: \"{}\"; {}",
+          s.tag(),
+          s.clientDescription(),
+          reply.line(),
           outcome.detail());
       metrics.message(MessageAction.REJECTED);
     }

@@ -1,8 +1,5 @@
 package io.headroom.milter;
 
-import io.headroom.reply.Consequence;
-import io.headroom.reply.Reason;
-import io.headroom.reply.SmtpReply;
 import io.headroom.config.BypassRules;
 import io.headroom.config.Check;
 import io.headroom.config.Mode;
@@ -12,6 +9,9 @@ import io.headroom.health.HealthSnapshot;
 import io.headroom.metrics.Metrics;
 import io.headroom.metrics.Metrics.MessageAction;
 import io.headroom.probe.SpoolRoom;
+import io.headroom.reply.Consequence;
+import io.headroom.reply.Reason;
+import io.headroom.reply.SmtpReply;
 import java.net.SocketAddress;
 import java.util.List;
 import java.util.Optional;
@@ -34,10 +34,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The milter's answers: a precise 451 at each check's stage when the health snapshot says so;
- * otherwise "continue", or at the last stage a check answers at, "accept" where that spares
- * Postfix the rest of the message's milter traffic (see {@link Negotiation#acceptsAt}). Reads only
- * the in-memory snapshot: no I/O on the message path. Anything unexpected is answered with a 451,
- * never with an accept.
+ * otherwise "continue", or at the last stage a check answers at, "accept" where that spares Postfix
+ * the rest of the message's milter traffic (see {@link Negotiation#acceptsAt}). Reads only the
+ * in-memory snapshot: no I/O on the message path. Anything unexpected is answered with a 451, never
+ * with an accept.
  */
 final class GateHandler extends AbstractMilterHandler {
   private static final Logger log = LoggerFactory.getLogger(GateHandler.class);
@@ -68,7 +68,9 @@ final class GateHandler extends AbstractMilterHandler {
     this(health, stages, bypass, metrics, scanning, Optional.empty());
   }
 
-  /** @param room the check of the SIZE announced at MAIL; {@code stages} must include its stage */
+  /**
+   * @param room the check of the SIZE announced at MAIL; {@code stages} must include its stage
+   */
   GateHandler(
       Supplier<HealthSnapshot> health,
       Set<Stage> stages,
@@ -76,7 +78,14 @@ final class GateHandler extends AbstractMilterHandler {
       Metrics metrics,
       Optional<ContentScanning> scanning,
       Optional<RoomCheck> room) {
-    this(health, stages, bypass, metrics, scanning, room, Negotiation.actions(scanning.isPresent()),
+    this(
+        health,
+        stages,
+        bypass,
+        metrics,
+        scanning,
+        room,
+        Negotiation.actions(scanning.isPresent()),
         Negotiation.steps(stages, scanning.isPresent()));
   }
 
@@ -156,7 +165,9 @@ final class GateHandler extends AbstractMilterHandler {
   public void eom(MilterContext context, byte[] bodyChunk) throws MilterException {
     Session s = (Session) context;
     if (scanning.isPresent() && s.scanRefused()) {
-      log.warn("{}: deferred client {} at end of data: no memory left for another scan", s.tag(),
+      log.warn(
+          "{}: deferred client {} at end of data: no memory left for another scan",
+          s.tag(),
           s.clientDescription());
       metrics.deferred(Check.SCAN, Stage.DATA);
       metrics.message(MessageAction.DEFERRED);
@@ -243,7 +254,10 @@ final class GateHandler extends AbstractMilterHandler {
     if (bypass.covers(s.client(), s.authenticated())) {
       s.markBypassed();
       if (first) {
-        log.info("{}: client {} bypasses failing checks {}", s.tag(), s.clientDescription(),
+        log.info(
+            "{}: client {} bypasses failing checks {}",
+            s.tag(),
+            s.clientDescription(),
             probes(snapshot.failing()));
       }
       return Optional.empty();
@@ -255,8 +269,13 @@ final class GateHandler extends AbstractMilterHandler {
     Optional<CheckState> blocking = snapshot.firstBlockingAt(stage);
     if (blocking.isEmpty()) {
       if (first && !monitored.isEmpty()) {
-        log.warn("{}: client {} would be deferred at {} by {} (monitor mode): {}", s.tag(), s.clientDescription(),
-            stage.label(), checks(monitored), details(monitored));
+        log.warn(
+            "{}: client {} would be deferred at {} by {} (monitor mode): {}",
+            s.tag(),
+            s.clientDescription(),
+            stage.label(),
+            checks(monitored),
+            details(monitored));
       }
       return Optional.empty();
     }
@@ -265,17 +284,25 @@ final class GateHandler extends AbstractMilterHandler {
     if (s.markDeferred()) {
       metrics.deferred(cause.check(), stage);
       metrics.message(MessageAction.DEFERRED);
-      log.warn("{}: deferred client {} at {} by check {}: \"{}\"; measured {}, {} ({}); failing: {}{}",
-          s.tag(), s.clientDescription(), stage.label(), cause.check().label(), reply.line(),
-          cause.latest().measured(), cause.latest().limit(), cause.latest().detail(),
-          probes(snapshot.blocking()), monitored.isEmpty() ? "" : "; monitor mode: " + probes(monitored));
+      log.warn(
+          "{}: deferred client {} at {} by check {}: \"{}\"; measured {}, {} ({}); failing: {}{}",
+          s.tag(),
+          s.clientDescription(),
+          stage.label(),
+          cause.check().label(),
+          reply.line(),
+          cause.latest().measured(),
+          cause.latest().limit(),
+          cause.latest().detail(),
+          probes(snapshot.blocking()),
+          monitored.isEmpty() ? "" : "; monitor mode: " + probes(monitored));
     }
     return Optional.of(reply);
   }
 
   /**
-   * The announced size against the room left above the disk reserve: a deferral naming both, counted
-   * under the disk check at its stage; in monitor mode only counted and logged.
+   * The announced size against the room left above the disk reserve: a deferral naming both,
+   * counted under the disk check at its stage; in monitor mode only counted and logged.
    */
   private Optional<SmtpReply> roomFor(Session s, Stage stage) {
     Optional<SpoolRoom> shortage = room.flatMap(r -> r.shortage(health.get(), s.mailArgs()));
@@ -285,20 +312,34 @@ final class GateHandler extends AbstractMilterHandler {
     SmtpReply reply = SmtpReply.defer(shortage.get().failure().orElseThrow());
     if (bypass.covers(s.client(), s.authenticated())) {
       s.markBypassed();
-      log.info("{}: client {} bypasses the disk check: \"{}\"", s.tag(), s.clientDescription(), reply.line());
+      log.info(
+          "{}: client {} bypasses the disk check: \"{}\"",
+          s.tag(),
+          s.clientDescription(),
+          reply.line());
       return Optional.empty();
     }
     if (room.get().mode() == Mode.MONITOR) {
       metrics.wouldDefer(Check.DISK, stage);
-      log.warn("{}: client {} would be deferred at {} by disk (monitor mode): \"{}\" on {}", s.tag(),
-          s.clientDescription(), stage.label(), reply.line(), room.get().path());
+      log.warn(
+          "{}: client {} would be deferred at {} by disk (monitor mode): \"{}\" on {}",
+          s.tag(),
+          s.clientDescription(),
+          stage.label(),
+          reply.line(),
+          room.get().path());
       return Optional.empty();
     }
     if (s.markDeferred()) {
       metrics.deferred(Check.DISK, stage);
       metrics.message(MessageAction.DEFERRED);
-      log.warn("{}: deferred client {} at {} by check disk: \"{}\" on {}", s.tag(), s.clientDescription(),
-          stage.label(), reply.line(), room.get().path());
+      log.warn(
+          "{}: deferred client {} at {} by check disk: \"{}\" on {}",
+          s.tag(),
+          s.clientDescription(),
+          stage.label(),
+          reply.line(),
+          room.get().path());
     }
     return Optional.of(reply);
   }
@@ -316,6 +357,10 @@ final class GateHandler extends AbstractMilterHandler {
   }
 
   static void send(Session s, SmtpReply reply) throws MilterException {
-    s.sendPacket(MilterPacket.builder().command(ResponseCode.SMFIR_REPLYCODE).payload(reply.payload()).build());
+    s.sendPacket(
+        MilterPacket.builder()
+            .command(ResponseCode.SMFIR_REPLYCODE)
+            .payload(reply.payload())
+            .build());
   }
 }

@@ -1,15 +1,15 @@
 package io.headroom.milter;
 
+import io.headroom.config.Check;
 import io.headroom.config.Config;
+import io.headroom.config.Stage;
 import io.headroom.health.HealthSnapshot;
 import io.headroom.metrics.Metrics;
-import io.headroom.config.Check;
-import io.headroom.config.Stage;
-import java.util.EnumSet;
-import java.util.Set;
 import io.headroom.scan.ScanService;
 import io.headroom.transport.MemoryBudget;
+import java.util.EnumSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.nightcode.milter.MilterHandler;
 
@@ -18,16 +18,23 @@ public final class MilterHandlers {
   private MilterHandlers() {}
 
   /**
-   * @param stages the stages at which some probe's check answers ({@code HealthMonitor.stagesInUse});
-   *     empty, when no check runs, means {@code defer_stage}, where a healthy gate accepts at once
+   * @param stages the stages at which some probe's check answers ({@code
+   *     HealthMonitor.stagesInUse}); empty, when no check runs, means {@code defer_stage}, where a
+   *     healthy gate accepts at once
    * @param scanner the scan service when the configuration scans content (scanners set and
    *     scan_mode not off)
    * @param budget the memory shared with the milter connections, which scans draw on
    */
-  public static MilterHandler forConfig(Config config, Set<Stage> stages, Supplier<HealthSnapshot> health,
-      Metrics metrics, Optional<ScanService> scanner, MemoryBudget budget) {
+  public static MilterHandler forConfig(
+      Config config,
+      Set<Stage> stages,
+      Supplier<HealthSnapshot> health,
+      Metrics metrics,
+      Optional<ScanService> scanner,
+      MemoryBudget budget) {
     Optional<ContentScanning> scanning =
-        scanner.map(s -> new ContentScanning(s, config.scan(), config.mode(Check.SCAN), metrics, budget));
+        scanner.map(
+            s -> new ContentScanning(s, config.scan(), config.mode(Check.SCAN), metrics, budget));
     Optional<RoomCheck> room = RoomCheck.forConfig(config);
     Set<Stage> answered = EnumSet.noneOf(Stage.class);
     answered.addAll(stages.isEmpty() ? Set.of(config.deferStage()) : stages);

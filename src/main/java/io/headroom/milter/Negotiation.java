@@ -8,16 +8,18 @@ import org.nightcode.milter.Actions;
 import org.nightcode.milter.ProtocolSteps;
 
 /**
- * Which events the milter asks Postfix for. The cheapest event is one Postfix never sends: stages the
- * gate does not answer at are marked "no reply" (Postfix does not wait for us), and events the gate
- * does not need at all are not sent.
+ * Which events the milter asks Postfix for. The cheapest event is one Postfix never sends: stages
+ * the gate does not answer at are marked "no reply" (Postfix does not wait for us), and events the
+ * gate does not need at all are not sent.
  */
 final class Negotiation {
   private Negotiation() {}
 
   /** Scanning may add a spam header and quarantine; the gate alone modifies nothing. */
   static Actions actions(boolean scanning) {
-    return scanning ? Actions.builder().addHeader().quarantineEnvelope().build() : Actions.builder().build();
+    return scanning
+        ? Actions.builder().addHeader().quarantineEnvelope().build()
+        : Actions.builder().build();
   }
 
   /**
@@ -26,10 +28,10 @@ final class Negotiation {
    * this milter nothing more for the message and, because the queue file is opened only after the
    * first recipient's milter event, does not hand the milter connection to cleanup(8) at all: no
    * end-of-message round trip, no second process reading the queue file for us. Not when scanning
-   * (the content is the point), not at DATA (cleanup already has the connection and will still
-   * send end-of-message), not at CONNECT or HELO, where Postfix takes an accept for the whole
-   * connection and later transactions would go unchecked and uncounted, and not before a later
-   * stage some other check still answers at.
+   * (the content is the point), not at DATA (cleanup already has the connection and will still send
+   * end-of-message), not at CONNECT or HELO, where Postfix takes an accept for the whole connection
+   * and later transactions would go unchecked and uncounted, and not before a later stage some
+   * other check still answers at.
    */
   static Optional<Stage> acceptsAt(Set<Stage> stages, boolean scanning) {
     Optional<Stage> last = stages.stream().max(Comparator.naturalOrder());

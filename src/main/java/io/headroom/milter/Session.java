@@ -30,11 +30,18 @@ final class Session extends MilterContextImpl implements TransportSession {
   private volatile InetAddress client;
   private volatile String clientName = "unknown";
   private volatile Transaction transaction = Transaction.OPEN;
-  /** The stage the gate last decided at in this transaction: it counts and logs once per stage, not per recipient. */
+
+  /**
+   * The stage the gate last decided at in this transaction: it counts and logs once per stage, not
+   * per recipient.
+   */
   private volatile Stage decidedAt;
+
   private volatile List<String> mailArgs = List.of();
+
   /** The scan of the message under way, from its first header to its end. */
   private MessageScan scan;
+
   /** The memory that scan holds, taken from the budget shared with every connection. */
   private MemoryBudget.Reservation scanMemory;
 
@@ -83,7 +90,9 @@ final class Session extends MilterContextImpl implements TransportSession {
     return user != null && !user.isEmpty();
   }
 
-  /** Postfix's queue id (macro {@code i}), or NOQUEUE before Postfix has one, as Postfix logs it. */
+  /**
+   * Postfix's queue id (macro {@code i}), or NOQUEUE before Postfix has one, as Postfix logs it.
+   */
   String queueId() {
     String id = macro("i");
     return id == null || id.isEmpty() ? "NOQUEUE" : id;
@@ -128,7 +137,9 @@ final class Session extends MilterContextImpl implements TransportSession {
     return scan;
   }
 
-  /** Ends the scan, if any: releases its sockets, spool and memory; a finished scan is unaffected. */
+  /**
+   * Ends the scan, if any: releases its sockets, spool and memory; a finished scan is unaffected.
+   */
   synchronized void endScan() {
     if (scan != null) {
       scan.abort();

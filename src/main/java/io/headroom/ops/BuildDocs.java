@@ -24,13 +24,14 @@ import java.util.zip.DeflaterOutputStream;
  * made from the sources that document it, so nothing is kept twice.
  *
  * <p>Usage: {@code BuildDocs BASEDIR OUTDIR TIMESTAMP}, TIMESTAMP the build's ISO-8601 output
- * timestamp. Writes into OUTDIR: headroom.conf (the installed config), man/headroom.conf.5.gz
- * and man/headroom-milter.8.gz, changelog.Debian.gz and README.md.gz.
+ * timestamp. Writes into OUTDIR: headroom.conf (the installed config), man/headroom.conf.5.gz and
+ * man/headroom-milter.8.gz, changelog.Debian.gz and README.md.gz.
  */
 public final class BuildDocs {
   /** deb-changelog(5): day-of-week, dd month yyyy hh:mm:ss +zzzz. */
   private static final DateTimeFormatter CHANGELOG_DATE =
       DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss Z", Locale.ROOT);
+
   private static final Pattern MAINTAINER = Pattern.compile("(?m)^Maintainer: (.+)$");
 
   private BuildDocs() {}
@@ -40,14 +41,21 @@ public final class BuildDocs {
     Path out = Path.of(args[1]);
     Instant built = Instant.parse(args[2]);
     Files.createDirectories(out.resolve("man"));
-    List<String> reference = Files.readAllLines(base.resolve("conf/headroom.conf"), StandardCharsets.UTF_8);
-    Files.write(out.resolve("headroom.conf"), InstalledConfig.from(reference), StandardCharsets.UTF_8);
+    List<String> reference =
+        Files.readAllLines(base.resolve("conf/headroom.conf"), StandardCharsets.UTF_8);
+    Files.write(
+        out.resolve("headroom.conf"), InstalledConfig.from(reference), StandardCharsets.UTF_8);
     String version = BuildInfo.version();
     gzip(ConfManPage.render(reference, version), out.resolve("man/headroom.conf.5.gz"));
-    gzip(daemonPage(Files.readString(base.resolve("src/man/headroom-milter.8.in")), version),
+    gzip(
+        daemonPage(Files.readString(base.resolve("src/man/headroom-milter.8.in")), version),
         out.resolve("man/headroom-milter.8.gz"));
-    gzip(changelog(Files.readString(base.resolve("src/deb/doc/changelog.in")),
-            Files.readString(base.resolve("src/deb/control/control")), version, built),
+    gzip(
+        changelog(
+            Files.readString(base.resolve("src/deb/doc/changelog.in")),
+            Files.readString(base.resolve("src/deb/control/control")),
+            version,
+            built),
         out.resolve("changelog.Debian.gz"));
     gzip(Files.readString(base.resolve("README.md")), out.resolve("README.md.gz"));
   }
@@ -66,7 +74,8 @@ public final class BuildDocs {
     if (!maintainer.find()) {
       throw new IllegalStateException("no Maintainer: line in src/deb/control/control");
     }
-    return template.replace("@VERSION@", debianVersion(version))
+    return template
+        .replace("@VERSION@", debianVersion(version))
         .replace("@MAINTAINER@", maintainer.group(1))
         .replace("@DATE@", CHANGELOG_DATE.format(built.atOffset(ZoneOffset.UTC)));
   }
@@ -77,8 +86,8 @@ public final class BuildDocs {
   }
 
   /**
-   * gzip -9n: maximum compression flagged in the header, no name and no time stamp, so the
-   * package is reproducible and lintian finds the compression it expects of manual pages.
+   * gzip -9n: maximum compression flagged in the header, no name and no time stamp, so the package
+   * is reproducible and lintian finds the compression it expects of manual pages.
    */
   static void gzip(String text, Path file) throws IOException {
     byte[] data = text.getBytes(StandardCharsets.UTF_8);

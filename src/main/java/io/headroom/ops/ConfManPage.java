@@ -6,13 +6,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * headroom.conf(5) in roff, made from the annotated conf/headroom.conf: its opening comment is
- * the description, each "# --- Title ---" a subsection, and each setting line a term with its
- * default, described by the comment above it. One source, so the page lists exactly the names
- * and defaults the reference file does.
+ * headroom.conf(5) in roff, made from the annotated conf/headroom.conf: its opening comment is the
+ * description, each "# --- Title ---" a subsection, and each setting line a term with its default,
+ * described by the comment above it. One source, so the page lists exactly the names and defaults
+ * the reference file does.
  */
 final class ConfManPage {
   private static final Pattern SECTION = Pattern.compile("#\\s*---\\s*(.*?)\\s*-*\\s*");
+
   /** "name = value" as set, or "#name = value" (no space) for a setting without a fixed default. */
   private static final Pattern SETTING = Pattern.compile("(#?)([a-z][a-z0-9_]*)\\s*=\\s*(.*)");
 
@@ -65,7 +66,8 @@ final class ConfManPage {
     roff.line(".SH FILES");
     roff.line(".TP");
     roff.line(".I /etc/headroom-milter/headroom.conf");
-    roff.line("read when no \\fB\\-\\-config\\fR is given (or the file \\fB$HEADROOM_CONFIG\\fR names).");
+    roff.line(
+        "read when no \\fB\\-\\-config\\fR is given (or the file \\fB$HEADROOM_CONFIG\\fR names).");
     roff.line(".SH SEE ALSO");
     roff.line(".BR headroom-milter (8),");
     roff.line(".BR postconf (5)");
@@ -81,8 +83,10 @@ final class ConfManPage {
     List<String> examples = new ArrayList<>();
     for (int i = 0; i < settings.size(); i++) {
       Matcher s = settings.get(i);
-      boolean example = !s.group(1).isEmpty() && i + 1 < settings.size()
-          && settings.get(i + 1).group(2).equals(s.group(2));
+      boolean example =
+          !s.group(1).isEmpty()
+              && i + 1 < settings.size()
+              && settings.get(i + 1).group(2).equals(s.group(2));
       if (example) {
         examples.add(s.group(2) + " = " + s.group(3));
       } else {

@@ -10,9 +10,9 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /**
- * One text line per event: {@code TIME LEVEL Logger: message} on a terminal, and
- * {@code <PRIORITY>Logger: message} for journald, which stamps its own time and reads
- * the priority from the prefix (SyslogLevelPrefix=, on by default).
+ * One text line per event: {@code TIME LEVEL Logger: message} on a terminal, and {@code
+ * <PRIORITY>Logger: message} for journald, which stamps its own time and reads the priority from
+ * the prefix (SyslogLevelPrefix=, on by default).
  *
  * <p>journald's stream protocol makes one entry of each line, so for the journal every line break
  * inside an event (a stack trace, a multi-line message) is folded into " | ": one event stays one
@@ -21,7 +21,8 @@ import java.util.Locale;
  * output, and the plain lines are what `journalctl -o cat` shows anyway.
  */
 final class LineLayout {
-  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
 
   private final boolean journal;
   private final ZoneId zone;

@@ -9,8 +9,8 @@ import java.util.Optional;
 
 /**
  * How log lines look: plain lines for a terminal, syslog-prefixed lines without a timestamp for
- * journald, or JSON lines. Chosen once at start, without any config file, so that a config error
- * is already logged in the right format.
+ * journald, or JSON lines. Chosen once at start, without any config file, so that a config error is
+ * already logged in the right format.
  */
 public enum LogFormat {
   PLAIN,
@@ -22,8 +22,8 @@ public enum LogFormat {
 
   /**
    * HEADROOM_LOG_FORMAT if set; else journal when stdout is the stream systemd connected to the
-   * journal (JOURNAL_STREAM names its device and inode, see systemd.exec(5)), so that a child
-   * whose output was redirected to a file keeps plain lines; else plain.
+   * journal (JOURNAL_STREAM names its device and inode, see systemd.exec(5)), so that a child whose
+   * output was redirected to a file keeps plain lines; else plain.
    *
    * @param stdout the device and inode of standard output as "DEV:INO", if known
    */
@@ -58,7 +58,8 @@ public enum LogFormat {
 
   static Optional<String> identity(Path file) {
     try {
-      return Optional.of(Files.getAttribute(file, "unix:dev") + ":" + Files.getAttribute(file, "unix:ino"));
+      return Optional.of(
+          Files.getAttribute(file, "unix:dev") + ":" + Files.getAttribute(file, "unix:ino"));
     } catch (IOException | UnsupportedOperationException e) {
       return Optional.empty();
     }

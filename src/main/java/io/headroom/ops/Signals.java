@@ -9,8 +9,8 @@ import sun.misc.SignalHandler;
 /**
  * Signal handlers that work however the daemon was started.
  *
- * <p>HotSpot does not install its handler for HUP, INT or TERM when the signal was ignored when
- * the JVM started ({@code nohup}, {@code trap '' HUP}): {@link Signal#handle} then quietly returns
+ * <p>HotSpot does not install its handler for HUP, INT or TERM when the signal was ignored when the
+ * JVM started ({@code nohup}, {@code trap '' HUP}): {@link Signal#handle} then quietly returns
  * {@link SignalHandler#SIG_IGN} and the handler never runs, so a reload by SIGHUP would do nothing.
  * Here the disposition is reset to the default with libc's signal(2) (through JNA, which OSHI
  * already brings) and the handler registered again. Between the two calls the signal has its

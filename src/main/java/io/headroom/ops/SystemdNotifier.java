@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Java 17's NIO has unix stream sockets only; the datagram socket comes from Netty's native
  * transport, already loaded for the milter's unix listener. Its sendto passes the exact address
- * length, so an abstract socket name ({@code @name}, sent as a leading NUL byte) works too.
- * A failed send is logged once and never stops the daemon: systemd is its supervisor, not a
+ * length, so an abstract socket name ({@code @name}, sent as a leading NUL byte) works too. A
+ * failed send is logged once and never stops the daemon: systemd is its supervisor, not a
  * dependency of the mail path.
  */
 public final class SystemdNotifier {
@@ -43,13 +43,15 @@ public final class SystemdNotifier {
   }
 
   static SystemdNotifier fromEnvironment(Map<String, String> env, long pid) {
-    Optional<String> socket = Optional.ofNullable(env.get("NOTIFY_SOCKET")).filter(s -> !s.isEmpty());
+    Optional<String> socket =
+        Optional.ofNullable(env.get("NOTIFY_SOCKET")).filter(s -> !s.isEmpty());
     // WATCHDOG_PID, when set, names the process systemd expects pings from (not a child's).
     String watchdogPid = env.getOrDefault("WATCHDOG_PID", "");
-    Optional<Duration> watchdog = Optional.ofNullable(env.get("WATCHDOG_USEC"))
-        .filter(usec -> usec.matches("[1-9][0-9]{0,18}"))
-        .filter(usec -> watchdogPid.isEmpty() || watchdogPid.equals(Long.toString(pid)))
-        .map(usec -> Duration.ofNanos(Long.parseLong(usec) * 1000));
+    Optional<Duration> watchdog =
+        Optional.ofNullable(env.get("WATCHDOG_USEC"))
+            .filter(usec -> usec.matches("[1-9][0-9]{0,18}"))
+            .filter(usec -> watchdogPid.isEmpty() || watchdogPid.equals(Long.toString(pid)))
+            .map(usec -> Duration.ofNanos(Long.parseLong(usec) * 1000));
     return new SystemdNotifier(socket, socket.isPresent() ? watchdog : Optional.empty());
   }
 
@@ -63,7 +65,10 @@ public final class SystemdNotifier {
    * is. Java's System.nanoTime() is CLOCK_MONOTONIC on Linux, the clock systemd compares with.
    */
   public void reloading() {
-    send("RELOADING=1\nMONOTONIC_USEC=" + System.nanoTime() / 1000 + "\nSTATUS=reloading the configuration");
+    send(
+        "RELOADING=1\nMONOTONIC_USEC="
+            + System.nanoTime() / 1000
+            + "\nSTATUS=reloading the configuration");
   }
 
   public void stopping(String status) {
@@ -75,8 +80,8 @@ public final class SystemdNotifier {
   }
 
   /**
-   * How often to call {@link #watchdog()}: half of WatchdogSec=, as sd_watchdog_enabled(3)
-   * advises; empty when the unit sets no watchdog.
+   * How often to call {@link #watchdog()}: half of WatchdogSec=, as sd_watchdog_enabled(3) advises;
+   * empty when the unit sets no watchdog.
    */
   public Optional<Duration> watchdogInterval() {
     return watchdog.map(timeout -> timeout.dividedBy(2));

@@ -36,13 +36,16 @@ public final class BoundedCommand implements CommandRunner {
 
   private final int outputLimit;
 
-  /** @param outputLimit the bytes kept of each of standard output and standard error */
+  /**
+   * @param outputLimit the bytes kept of each of standard output and standard error
+   */
   public BoundedCommand(int outputLimit) {
     this.outputLimit = outputLimit;
   }
 
   @Override
-  public CommandOutput run(List<String> command, Duration deadline) throws IOException, InterruptedException {
+  public CommandOutput run(List<String> command, Duration deadline)
+      throws IOException, InterruptedException {
     long start = System.nanoTime();
     Process process = new ProcessBuilder(command).redirectInput(NO_INPUT).start();
     CompletableFuture<String> stdout = read(process.getInputStream());
@@ -94,7 +97,10 @@ public final class BoundedCommand implements CommandRunner {
     return kept.toString(StandardCharsets.UTF_8);
   }
 
-  /** Whatever was read; a stream still open (a killed child's grandchild holding it) counts as empty. */
+  /**
+   * Whatever was read; a stream still open (a killed child's grandchild holding it) counts as
+   * empty.
+   */
   private static String collect(CompletableFuture<String> output) throws InterruptedException {
     try {
       return output.get(DRAIN.toMillis(), TimeUnit.MILLISECONDS);

@@ -11,4 +11,5 @@ import java.time.Duration;
  * @param timedOut whether the deadline killed it
  * @param elapsed from start to exit or kill
  */
-public record CommandOutput(int exitCode, String stdout, String stderr, boolean timedOut, Duration elapsed) {}
+public record CommandOutput(
+    int exitCode, String stdout, String stderr, boolean timedOut, Duration elapsed) {}

@@ -43,7 +43,8 @@ public final class CpuProbe implements Probe {
     double load = loadAverage.getAsDouble();
     int cores = logicalCores.getAsInt();
     String limit = "limit " + Headroom.number(maxLoadPerCore);
-    String detail = String.format(Locale.ROOT, "load average %.2f on %d logical cores", load, cores);
+    String detail =
+        String.format(Locale.ROOT, "load average %.2f on %d logical cores", load, cores);
     if (load < 0 || cores <= 0) {
       return ProbeResult.pass(this, Double.NaN, "n/a", limit, detail + " (not available)");
     }

@@ -28,8 +28,8 @@ import org.xbill.DNS.Type;
 
 /**
  * Asks every resolver every question ({@link DnsQuestion}: a name, a type, maybe a fresh random
- * label), all at once, and is healthy when at least one resolver answered all of them within
- * {@code dns_timeout}: that is what Postfix, which falls back through resolv.conf, needs. Any answer
+ * label), all at once, and is healthy when at least one resolver answered all of them within {@code
+ * dns_timeout}: that is what Postfix, which falls back through resolv.conf, needs. Any answer
  * counts, NXDOMAIN included; SERVFAIL, REFUSED, silence, a network error or a truncated answer
  * whose TCP retry failed do not.
  */
@@ -45,8 +45,15 @@ public final class DnsProbe implements Probe {
 
   /** Queries the configured resolvers, or the system's (resolv.conf, re-read on each run). */
   public DnsProbe(DnsSettings settings) {
-    this(Check.DNS, "dns", systemOrConfigured(settings), settings.probeNames(), settings.timeout(),
-        client(settings), RandomGenerator.getDefault(), false);
+    this(
+        Check.DNS,
+        "dns",
+        systemOrConfigured(settings),
+        settings.probeNames(),
+        settings.timeout(),
+        client(settings),
+        RandomGenerator.getDefault(),
+        false);
   }
 
   DnsProbe(
@@ -75,25 +82,36 @@ public final class DnsProbe implements Probe {
    * it notices a dead resolver within seconds, at no cost to anyone.
    *
    * <p>A question not answered within half of {@code dns_timeout} is asked once more, with a fresh
-   * label, as a stub resolver retransmits; it fails only when neither is answered. A failure is then
-   * confirmed by two queries, and the monitor acts on it at once ({@link #confirmsItself()}): the
-   * check defers within its interval plus {@code dns_timeout}, not a second timeout later, and a
-   * healthy resolver still gets one uncached query per interval.
+   * label, as a stub resolver retransmits; it fails only when neither is answered. A failure is
+   * then confirmed by two queries, and the monitor acts on it at once ({@link #confirmsItself()}):
+   * the check defers within its interval plus {@code dns_timeout}, not a second timeout later, and
+   * a healthy resolver still gets one uncached query per interval.
    */
   public static Probe recursion(DnsSettings settings, DnsRecursion recursion) {
-    DnsProbe probe = new DnsProbe(Check.DNS_RECURSION, "dns_recursion", systemOrConfigured(settings),
-        recursion.names(), settings.timeout(), client(settings), RandomGenerator.getDefault(), true);
+    DnsProbe probe =
+        new DnsProbe(
+            Check.DNS_RECURSION,
+            "dns_recursion",
+            systemOrConfigured(settings),
+            recursion.names(),
+            settings.timeout(),
+            client(settings),
+            RandomGenerator.getDefault(),
+            true);
     return MinIntervalProbe.reusingPasses(probe, recursion.interval());
   }
 
   private static DnsClient client(DnsSettings settings) {
-    return new SimpleResolverDnsClient(settings.tcpRetry()
-        ? SimpleResolverDnsClient.Truncation.RETRY_OVER_TCP
-        : SimpleResolverDnsClient.Truncation.ACCEPT);
+    return new SimpleResolverDnsClient(
+        settings.tcpRetry()
+            ? SimpleResolverDnsClient.Truncation.RETRY_OVER_TCP
+            : SimpleResolverDnsClient.Truncation.ACCEPT);
   }
 
   private static Supplier<List<InetSocketAddress>> systemOrConfigured(DnsSettings settings) {
-    return settings.usesSystemResolvers() ? () -> new ResolverConfig().servers() : settings::resolvers;
+    return settings.usesSystemResolvers()
+        ? () -> new ResolverConfig().servers()
+        : settings::resolvers;
   }
 
   @Override
@@ -116,8 +134,14 @@ public final class DnsProbe implements Probe {
     String limit = "answer within " + Units.formatDuration(timeout);
     List<InetSocketAddress> servers = resolvers.get();
     if (servers.isEmpty()) {
-      return ProbeResult.fail(this, Double.NaN, "no resolver", limit, "failing",
-          "no DNS resolver configured or found in resolv.conf", "no resolver configured");
+      return ProbeResult.fail(
+          this,
+          Double.NaN,
+          "no resolver",
+          limit,
+          "failing",
+          "no DNS resolver configured or found in resolv.conf",
+          "no resolver configured");
     }
     // Sent together, so three dead resolvers cost one timeout, not three.
     List<Query> queries = new ArrayList<>();
@@ -134,13 +158,19 @@ public final class DnsProbe implements Probe {
     return verdict(servers, outcomes, limit);
   }
 
-  private ProbeResult verdict(List<InetSocketAddress> servers, List<Outcome> outcomes, String limit) {
+  private ProbeResult verdict(
+      List<InetSocketAddress> servers, List<Outcome> outcomes, String limit) {
     String detail = outcomes.stream().map(Outcome::toString).collect(Collectors.joining("; "));
     double slowest =
-        outcomes.stream().filter(Outcome::answered).mapToDouble(Outcome::seconds).max().orElse(Double.NaN);
+        outcomes.stream()
+            .filter(Outcome::answered)
+            .mapToDouble(Outcome::seconds)
+            .max()
+            .orElse(Double.NaN);
     boolean oneResolverAnsweredAll =
         servers.stream()
-            .anyMatch(s -> outcomes.stream().filter(o -> o.server.equals(s)).allMatch(Outcome::answered));
+            .anyMatch(
+                s -> outcomes.stream().filter(o -> o.server.equals(s)).allMatch(Outcome::answered));
     if (oneResolverAnsweredAll) {
       String measured = String.format(Locale.ROOT, "answered in %.3fs", slowest);
       return ProbeResult.pass(this, slowest, measured, limit, detail);
@@ -160,26 +190,33 @@ public final class DnsProbe implements Probe {
     // The first answer wins; silence after half the timeout sends the question again, with a
     // fresh label; a quick failure (SERVFAIL, REFUSED) stands as it is.
     CompletableFuture<Outcome> either = new CompletableFuture<>();
-    first.thenAccept(o -> {
-      if (o.answered()) {
-        either.complete(o);
-      }
-    });
+    first.thenAccept(
+        o -> {
+          if (o.answered()) {
+            either.complete(o);
+          }
+        });
     Name again = question.queryName(random); // drawn here: the generator is not thread-safe
     Duration half = timeout.dividedBy(2);
-    CompletableFuture.delayedExecutor(half.toNanos(), TimeUnit.NANOSECONDS).execute(() -> {
-      if (first.isDone()) {
-        either.complete(first.join());
-        return;
-      }
-      ask(server, again, question.type(), timeout.minus(half))
-          .thenAccept(o -> either.complete(o.answered() ? o : first.getNow(o)));
-    });
+    CompletableFuture.delayedExecutor(half.toNanos(), TimeUnit.NANOSECONDS)
+        .execute(
+            () -> {
+              if (first.isDone()) {
+                either.complete(first.join());
+                return;
+              }
+              ask(server, again, question.type(), timeout.minus(half))
+                  .thenAccept(o -> either.complete(o.answered() ? o : first.getNow(o)));
+            });
     return new Query(server, name, question.type(), either);
   }
 
-  /** One query. A random-label question has a fresh label per query: no cache, ours or the resolver's, holds it. */
-  private CompletableFuture<Outcome> ask(InetSocketAddress server, Name name, int type, Duration within) {
+  /**
+   * One query. A random-label question has a fresh label per query: no cache, ours or the
+   * resolver's, holds it.
+   */
+  private CompletableFuture<Outcome> ask(
+      InetSocketAddress server, Name name, int type, Duration within) {
     long start = System.nanoTime();
     try {
       return client
@@ -200,7 +237,8 @@ public final class DnsProbe implements Probe {
     try {
       return q.outcome().get(left, TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
-      return new Outcome(q.server(), q.name(), q.type(), timeout.toNanos() / 1e9, noAnswer(), "no answer");
+      return new Outcome(
+          q.server(), q.name(), q.type(), timeout.toNanos() / 1e9, noAnswer(), "no answer");
     } catch (ExecutionException e) {
       // send() turns every failure into an Outcome; reaching this is a bug.
       throw new IllegalStateException(e.getCause());
@@ -238,21 +276,28 @@ public final class DnsProbe implements Probe {
 
   private static Throwable unwrap(Throwable error) {
     Throwable e = error;
-    while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+    while ((e instanceof CompletionException || e instanceof ExecutionException)
+        && e.getCause() != null) {
       e = e.getCause();
     }
     return e;
   }
 
   /** A query in flight. */
-  private record Query(InetSocketAddress server, Name name, int type, CompletableFuture<Outcome> outcome) {}
+  private record Query(
+      InetSocketAddress server, Name name, int type, CompletableFuture<Outcome> outcome) {}
 
   /**
    * @param failure what a sender may read, null when the resolver answered
    * @param result what happened, for the log
    */
   private record Outcome(
-      InetSocketAddress server, Name name, int type, double seconds, String failure, String result) {
+      InetSocketAddress server,
+      Name name,
+      int type,
+      double seconds,
+      String failure,
+      String result) {
     boolean answered() {
       return failure == null;
     }
@@ -260,8 +305,13 @@ public final class DnsProbe implements Probe {
     @Override
     public String toString() {
       return String.format(
-          Locale.ROOT, "%s %s/%s: %s in %.3fs",
-          HostPort.format(server), name, Type.string(type), result, seconds);
+          Locale.ROOT,
+          "%s %s/%s: %s in %.3fs",
+          HostPort.format(server),
+          name,
+          Type.string(type),
+          result,
+          seconds);
     }
   }
 }

@@ -18,9 +18,9 @@ import java.util.Optional;
 
 /**
  * The maintenance drain, kept as one file in the daemon's state directory: present means drained,
- * its first line is the reason, its modification time says since when. The {@code drain} and
- * {@code undrain} commands write and remove it (as root or the service user); the daemon only reads
- * it, once per health round. A file needs no open port and no signal to a sandboxed process, and it
+ * its first line is the reason, its modification time says since when. The {@code drain} and {@code
+ * undrain} commands write and remove it (as root or the service user); the daemon only reads it,
+ * once per health round. A file needs no open port and no signal to a sandboxed process, and it
  * survives a restart by its nature.
  */
 public final class DrainState {
@@ -127,7 +127,10 @@ public final class DrainState {
     }
     if (reason.length() > MAX_REASON) {
       throw new IllegalArgumentException(
-          "the reason is " + reason.length() + " characters long; an SMTP reply has room for " + MAX_REASON);
+          "the reason is "
+              + reason.length()
+              + " characters long; an SMTP reply has room for "
+              + MAX_REASON);
     }
     return reason;
   }

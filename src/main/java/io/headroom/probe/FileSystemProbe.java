@@ -1,8 +1,8 @@
 package io.headroom.probe;
 
-import io.headroom.config.Units;
 import io.headroom.config.Check;
 import io.headroom.config.Threshold;
+import io.headroom.config.Units;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.function.LongFunction;
@@ -17,13 +17,26 @@ public final class FileSystemProbe implements Probe {
 
   /** What is measured, and the words for it. */
   enum Resource {
-    SPACE("disk_space", Measure.DISK_FREE_RATIO, "nearly full", "bytes usable", "file system reports no size",
-        FileStoreUsage::usableBytes, FileStoreUsage::totalBytes, Units::formatSize),
+    SPACE(
+        "disk_space",
+        Measure.DISK_FREE_RATIO,
+        "nearly full",
+        "bytes usable",
+        "file system reports no size",
+        FileStoreUsage::usableBytes,
+        FileStoreUsage::totalBytes,
+        Units::formatSize),
     // btrfs and some network file systems allocate inodes dynamically and report 0 in total: they
     // cannot run out of inodes apart from running out of space, which SPACE watches.
-    INODES("disk_inodes", Measure.DISK_FREE_INODES_RATIO, "out of inodes", "inodes free",
+    INODES(
+        "disk_inodes",
+        Measure.DISK_FREE_INODES_RATIO,
+        "out of inodes",
+        "inodes free",
         "no fixed inode table, not checked",
-        FileStoreUsage::freeInodes, FileStoreUsage::totalInodes, Long::toString);
+        FileStoreUsage::freeInodes,
+        FileStoreUsage::totalInodes,
+        Long::toString);
 
     private final String prefix;
     private final Measure measure;
@@ -34,8 +47,15 @@ public final class FileSystemProbe implements Probe {
     private final ToLongFunction<FileStoreUsage> total;
     private final LongFunction<String> amount;
 
-    Resource(String prefix, Measure measure, String shortage, String unit, String unknown, ToLongFunction<FileStoreUsage> free,
-        ToLongFunction<FileStoreUsage> total, LongFunction<String> amount) {
+    Resource(
+        String prefix,
+        Measure measure,
+        String shortage,
+        String unit,
+        String unknown,
+        ToLongFunction<FileStoreUsage> free,
+        ToLongFunction<FileStoreUsage> total,
+        LongFunction<String> amount) {
       this.prefix = prefix;
       this.measure = measure;
       this.shortage = shortage;
@@ -90,12 +110,15 @@ public final class FileSystemProbe implements Probe {
   @Override
   public ProbeResult run() {
     // An absolute limit is written in the resource's unit: "need 2G", or a count "need 5000".
-    String limit = "need " + (minFree.isRatio() ? minFree.toString() : resource.amount.apply(minFree.amount()));
+    String limit =
+        "need "
+            + (minFree.isRatio() ? minFree.toString() : resource.amount.apply(minFree.amount()));
     FileStoreUsage usage;
     try {
       usage = source.read();
     } catch (IOException e) {
-      return ProbeResult.fail(this, Double.NaN, "unknown", limit, "unavailable", path + ": " + e.getMessage());
+      return ProbeResult.fail(
+          this, Double.NaN, "unknown", limit, "unavailable", path + ": " + e.getMessage());
     }
     ProbeResult result = compare(usage, limit);
     // The space read also serves the room check at MAIL (SpoolRoom), which must do no I/O itself.
@@ -103,16 +126,27 @@ public final class FileSystemProbe implements Probe {
   }
 
   private ProbeResult compare(FileStoreUsage usage, String limit) {
-    Headroom headroom = new Headroom(resource.free.applyAsLong(usage), resource.total.applyAsLong(usage));
+    Headroom headroom =
+        new Headroom(resource.free.applyAsLong(usage), resource.total.applyAsLong(usage));
     String detail =
-        path + " on " + usage.mount() + ": " + headroom.free() + " of " + headroom.total() + " " + resource.unit;
+        path
+            + " on "
+            + usage.mount()
+            + ": "
+            + headroom.free()
+            + " of "
+            + headroom.total()
+            + " "
+            + resource.unit;
     if (!headroom.known()) {
-      return ProbeResult.pass(this, Double.NaN, "n/a", limit, detail + " (" + resource.unknown + ")");
+      return ProbeResult.pass(
+          this, Double.NaN, "n/a", limit, detail + " (" + resource.unknown + ")");
     }
     String measured = headroom.describe(minFree, resource.amount) + " free";
     if (headroom.meets(minFree)) {
       return ProbeResult.pass(this, headroom.ratio(), measured, limit, detail);
     }
-    return ProbeResult.fail(this, headroom.ratio(), measured, limit, resource.shortage, detail, measured, limit);
+    return ProbeResult.fail(
+        this, headroom.ratio(), measured, limit, resource.shortage, detail, measured, limit);
   }
 }

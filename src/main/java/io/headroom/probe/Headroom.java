@@ -5,7 +5,10 @@ import java.math.BigDecimal;
 import java.util.Locale;
 import java.util.function.LongFunction;
 
-/** A free amount out of a total, compared with a minimum: the shape of disk space, inodes and memory. */
+/**
+ * A free amount out of a total, compared with a minimum: the shape of disk space, inodes and
+ * memory.
+ */
 record Headroom(long free, long total) {
 
   /** Some file systems (btrfs) and kernels report a total of 0: nothing to compare. */
@@ -21,7 +24,10 @@ record Headroom(long free, long total) {
     return min.isMetBy(free, total);
   }
 
-  /** The measured headroom in the threshold's own terms: {@code 2.1%} or, for a size limit, {@code 1.5G}. */
+  /**
+   * The measured headroom in the threshold's own terms: {@code 2.1%} or, for a size limit, {@code
+   * 1.5G}.
+   */
   String describe(Threshold min, LongFunction<String> amount) {
     return min.isRatio() ? percent(ratio()) : amount.apply(free);
   }

@@ -46,7 +46,10 @@ public final class LookupBackends {
   private final List<String> warnings;
 
   private LookupBackends(
-      LookupSettings settings, List<LookupTable> tables, List<PolicyService> services, String canary,
+      LookupSettings settings,
+      List<LookupTable> tables,
+      List<PolicyService> services,
+      String canary,
       List<String> warnings) {
     this.settings = settings;
     this.tables = List.copyOf(tables);
@@ -55,13 +58,23 @@ public final class LookupBackends {
     this.warnings = List.copyOf(warnings);
   }
 
-  /** For the checks of {@code config} that are not off; runs postconf only when something is auto or the canary is unset. */
+  /**
+   * For the checks of {@code config} that are not off; runs postconf only when something is auto or
+   * the canary is unset.
+   */
   public static LookupBackends find(Config config) {
     LookupSettings s = config.lookup();
-    Postconf postconf = () -> PostfixTables.readPostconf(
-        PostfixTables.postconfRunner(), s.postfixConfigDirectory(), POSTCONF_DEADLINE);
-    return find(s, config.mode(Check.LOOKUP) != Mode.OFF, config.mode(Check.POLICY) != Mode.OFF, postconf,
-        new TableFileAccess(), p -> p.accessProblem(Files::isWritable, Files::isExecutable));
+    Postconf postconf =
+        () ->
+            PostfixTables.readPostconf(
+                PostfixTables.postconfRunner(), s.postfixConfigDirectory(), POSTCONF_DEADLINE);
+    return find(
+        s,
+        config.mode(Check.LOOKUP) != Mode.OFF,
+        config.mode(Check.POLICY) != Mode.OFF,
+        postconf,
+        new TableFileAccess(),
+        p -> p.accessProblem(Files::isWritable, Files::isExecutable));
   }
 
   /**
@@ -69,30 +82,59 @@ public final class LookupBackends {
    * @param sockets why a policy service's socket cannot be reached, empty when it can
    */
   static LookupBackends find(
-      LookupSettings s, boolean lookupOn, boolean policyOn, Postconf postconf, TableFileAccess access,
+      LookupSettings s,
+      boolean lookupOn,
+      boolean policyOn,
+      Postconf postconf,
+      TableFileAccess access,
       Function<PolicyService, Optional<String>> sockets) {
     List<String> warnings = new ArrayList<>();
     boolean tablesWanted = lookupOn && !s.tables().off();
     boolean servicesWanted = policyOn && !s.policyServices().off();
-    boolean policyCanaryUnset = s.policyProbe() == PolicyProbeMode.REQUEST && s.policyCanary().isEmpty();
-    boolean needsPostconf = tablesWanted && (s.tables().auto() || s.canary().isEmpty())
-        || servicesWanted && (s.policyServices().auto() || policyCanaryUnset && s.canary().isEmpty());
+    boolean policyCanaryUnset =
+        s.policyProbe() == PolicyProbeMode.REQUEST && s.policyCanary().isEmpty();
+    boolean needsPostconf =
+        tablesWanted && (s.tables().auto() || s.canary().isEmpty())
+            || servicesWanted
+                && (s.policyServices().auto() || policyCanaryUnset && s.canary().isEmpty());
     Map<String, String> params = needsPostconf ? read(postconf, warnings) : Map.of();
     PostfixBackends found = PostfixTables.discover(params);
-    List<LookupTable> tables = tablesWanted
-        ? usable("lookup_tables", s.tables(), found.tables(), access::problem,
-            t -> t.spec() + " (" + t.role().noun() + ")", warnings)
-        : List.of();
-    List<PolicyService> services = servicesWanted
-        ? usable("policy_services", s.policyServices(), found.policyServices(), sockets, PolicyService::spec, warnings)
-        : List.of();
-    String canary = s.canary().orElseGet(() -> CANARY_LOCAL_PART + params.getOrDefault("mydomain", "localhost"));
+    List<LookupTable> tables =
+        tablesWanted
+            ? usable(
+                "lookup_tables",
+                s.tables(),
+                found.tables(),
+                access::problem,
+                t -> t.spec() + " (" + t.role().noun() + ")",
+                warnings)
+            : List.of();
+    List<PolicyService> services =
+        servicesWanted
+            ? usable(
+                "policy_services",
+                s.policyServices(),
+                found.policyServices(),
+                sockets,
+                PolicyService::spec,
+                warnings)
+            : List.of();
+    String canary =
+        s.canary()
+            .orElseGet(() -> CANARY_LOCAL_PART + params.getOrDefault("mydomain", "localhost"));
     return new LookupBackends(s, tables, services, canary, warnings);
   }
 
-  /** The listed backends, or the found ones less those with a problem, each skipped with a warning. */
-  private static <T> List<T> usable(String key, BackendList<T> setting, List<T> found,
-      Function<T, Optional<String>> problem, Function<T, String> describe, List<String> warnings) {
+  /**
+   * The listed backends, or the found ones less those with a problem, each skipped with a warning.
+   */
+  private static <T> List<T> usable(
+      String key,
+      BackendList<T> setting,
+      List<T> found,
+      Function<T, Optional<String>> problem,
+      Function<T, String> describe,
+      List<String> warnings) {
     if (!setting.auto()) {
       return setting.listed();
     }
@@ -113,7 +155,8 @@ public final class LookupBackends {
     try {
       return postconf.read();
     } catch (IOException e) {
-      warnings.add(e.getMessage() + ": lookup tables and policy services set to auto are not probed");
+      warnings.add(
+          e.getMessage() + ": lookup tables and policy services set to auto are not probed");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       warnings.add("interrupted while reading Postfix's configuration");
@@ -126,7 +169,9 @@ public final class LookupBackends {
     return warnings;
   }
 
-  /** The address looked up in every table: {@code lookup_canary}, or headroom-probe@ and mydomain. */
+  /**
+   * The address looked up in every table: {@code lookup_canary}, or headroom-probe@ and mydomain.
+   */
   public String canary() {
     return canary;
   }
@@ -137,11 +182,18 @@ public final class LookupBackends {
    * damping confirms with fresh answers and recovery shows within a probe interval.
    */
   public List<Probe> tableProbes() {
-    Postmap postmap = new Postmap(
-        new BoundedCommand(POSTMAP_OUTPUT_LIMIT), settings.postfixConfigDirectory(), canary, settings.timeout());
+    Postmap postmap =
+        new Postmap(
+            new BoundedCommand(POSTMAP_OUTPUT_LIMIT),
+            settings.postfixConfigDirectory(),
+            canary,
+            settings.timeout());
     TableFileAccess access = new TableFileAccess();
     return tables.stream()
-        .<Probe>map(t -> MinIntervalProbe.reusingPasses(new LookupTableProbe(t, postmap, access), settings.interval()))
+        .<Probe>map(
+            t ->
+                MinIntervalProbe.reusingPasses(
+                    new LookupTableProbe(t, postmap, access), settings.interval()))
         .toList();
   }
 
@@ -149,9 +201,12 @@ public final class LookupBackends {
   public List<Probe> policyProbes() {
     String policyCanary = settings.policyCanary().orElse(canary);
     return services.stream()
-        .<Probe>map(p -> MinIntervalProbe.reusingPasses(
-            new PolicyServiceProbe(p, settings.policyProbe(), policyCanary, settings.policyTimeout()),
-            settings.interval()))
+        .<Probe>map(
+            p ->
+                MinIntervalProbe.reusingPasses(
+                    new PolicyServiceProbe(
+                        p, settings.policyProbe(), policyCanary, settings.policyTimeout()),
+                    settings.interval()))
         .toList();
   }
 }

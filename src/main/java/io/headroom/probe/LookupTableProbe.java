@@ -1,17 +1,17 @@
 package io.headroom.probe;
 
-import io.headroom.config.TableFileAccess;
-import io.headroom.config.LookupTable;
 import io.headroom.config.Check;
+import io.headroom.config.LookupTable;
+import io.headroom.config.TableFileAccess;
 import io.headroom.config.Units;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Asks one network lookup table a canary through {@link Postmap}: healthy when the backend answered,
- * found or not. The reply names the table's role and kind of backend ({@code Recipient directory
- * (LDAP) unavailable}); the log names the table and what postmap said.
+ * Asks one network lookup table a canary through {@link Postmap}: healthy when the backend
+ * answered, found or not. The reply names the table's role and kind of backend ({@code Recipient
+ * directory (LDAP) unavailable}); the log names the table and what postmap said.
  */
 public final class LookupTableProbe implements Probe {
   private final LookupTable table;
@@ -34,7 +34,9 @@ public final class LookupTableProbe implements Probe {
     return Measure.LOOKUP_TABLE_UP;
   }
 
-  /** The table or service as configured (or found): the gauge's label value, bounded by the config. */
+  /**
+   * The table or service as configured (or found): the gauge's label value, bounded by the config.
+   */
   @Override
   public String subject() {
     return table.spec();
@@ -64,7 +66,8 @@ public final class LookupTableProbe implements Probe {
     // Not knowing is no reason to accept: the unreadable file is reported as such, and mail waits.
     Optional<String> problem = access.problem(table);
     if (problem.isPresent()) {
-      return ProbeResult.fail(this, Double.NaN, "definition unreadable", limit, reason, problem.get());
+      return ProbeResult.fail(
+          this, Double.NaN, "definition unreadable", limit, reason, problem.get());
     }
     TableAnswer answer = postmap.query(table);
     double seconds = answer.elapsed().toNanos() / 1e9;
@@ -78,8 +81,13 @@ public final class LookupTableProbe implements Probe {
     }
     String measured = String.format(Locale.ROOT, "answered in %.3fs", seconds);
     String found = answer.outcome() == TableAnswer.Outcome.FOUND ? "found" : "not found";
-    String detail = table.spec() + ": " + found + ", " + measured
-        + (answer.message().isEmpty() ? "" : " (" + answer.message() + ")");
+    String detail =
+        table.spec()
+            + ": "
+            + found
+            + ", "
+            + measured
+            + (answer.message().isEmpty() ? "" : " (" + answer.message() + ")");
     return ProbeResult.pass(this, seconds, measured, limit, detail);
   }
 }

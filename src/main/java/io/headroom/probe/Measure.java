@@ -11,7 +11,10 @@ public enum Measure {
   DISK_FREE_INODES_RATIO,
   MEMORY_AVAILABLE_RATIO,
   CPU_LOAD_PER_CORE,
-  /** Whether the table's state is healthy, after damping, as {@code headroom_check_up} is: not a number of the probe's. */
+  /**
+   * Whether the table's state is healthy, after damping, as {@code headroom_check_up} is: not a
+   * number of the probe's.
+   */
   LOOKUP_TABLE_UP,
   /** Whether the policy service's state is healthy, after damping. */
   POLICY_SERVICE_UP,
@@ -20,7 +23,10 @@ public enum Measure {
   /** 1 while the admin has drained the server, 0 otherwise. */
   DRAIN_ACTIVE;
 
-  /** True for a gauge of the subject's damped state (1 healthy, 0 failing) rather than its measured value. */
+  /**
+   * True for a gauge of the subject's damped state (1 healthy, 0 failing) rather than its measured
+   * value.
+   */
   public boolean isState() {
     return this == LOOKUP_TABLE_UP || this == POLICY_SERVICE_UP;
   }

@@ -1,8 +1,8 @@
 package io.headroom.probe;
 
-import io.headroom.config.Units;
 import io.headroom.config.Check;
 import io.headroom.config.Threshold;
+import io.headroom.config.Units;
 import java.util.function.LongSupplier;
 
 /**

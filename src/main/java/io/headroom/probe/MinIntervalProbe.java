@@ -15,9 +15,9 @@ public final class MinIntervalProbe implements Probe {
   /** Which results stand for the rest of the interval. */
   enum Reuse {
     /**
-     * Passes only: a failure is measured again on the monitor's next round, so its damping
-     * confirms with fresh measurements (one lost UDP packet does not defer mail for a whole
-     * interval) and recovery shows at the monitor's pace.
+     * Passes only: a failure is measured again on the monitor's next round, so its damping confirms
+     * with fresh measurements (one lost UDP packet does not defer mail for a whole interval) and
+     * recovery shows at the monitor's pace.
      */
     PASSES,
     /** Every result: a level that moves slowly (a queue) is not worth measuring every round. */

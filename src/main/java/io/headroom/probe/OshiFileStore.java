@@ -8,9 +8,9 @@ import oshi.software.os.FileSystem;
 import oshi.software.os.OSFileStore;
 
 /**
- * The file system holding one path, read through OSHI: for platforms other than Linux (a developer's
- * laptop), where {@link StatvfsFileStore} does not apply. One instance per probe, so two probes
- * never refresh the same {@link OSFileStore} at once.
+ * The file system holding one path, read through OSHI: for platforms other than Linux (a
+ * developer's laptop), where {@link StatvfsFileStore} does not apply. One instance per probe, so
+ * two probes never refresh the same {@link OSFileStore} at once.
  */
 final class OshiFileStore implements FileStoreSource {
   private final FileSystem fileSystem;
@@ -24,7 +24,8 @@ final class OshiFileStore implements FileStoreSource {
 
   @Override
   public synchronized FileStoreUsage read() throws IOException {
-    // updateAttributes() is false once the mount is gone: look again, another may now cover the path.
+    // updateAttributes() is false once the mount is gone: look again, another may now cover the
+    // path.
     if (store == null || !store.updateAttributes()) {
       store = covering(fileSystem.getFileStores(), resolved(path)).orElse(null);
     }

@@ -1,8 +1,8 @@
 package io.headroom.probe;
 
+import io.headroom.config.Check;
 import io.headroom.config.PolicyProbeMode;
 import io.headroom.config.PolicyService;
-import io.headroom.config.Check;
 import io.headroom.config.Units;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -36,8 +36,11 @@ public final class PolicyServiceProbe implements Probe {
   private final String canary;
   private final Duration deadline;
 
-  /** @param canary the sender and recipient of a {@link PolicyProbeMode#REQUEST} */
-  public PolicyServiceProbe(PolicyService service, PolicyProbeMode mode, String canary, Duration deadline) {
+  /**
+   * @param canary the sender and recipient of a {@link PolicyProbeMode#REQUEST}
+   */
+  public PolicyServiceProbe(
+      PolicyService service, PolicyProbeMode mode, String canary, Duration deadline) {
     this.service = service;
     this.mode = mode;
     this.canary = canary;
@@ -54,7 +57,9 @@ public final class PolicyServiceProbe implements Probe {
     return Measure.POLICY_SERVICE_UP;
   }
 
-  /** The table or service as configured (or found): the gauge's label value, bounded by the config. */
+  /**
+   * The table or service as configured (or found): the gauge's label value, bounded by the config.
+   */
   @Override
   public String subject() {
     return service.spec();
@@ -77,7 +82,8 @@ public final class PolicyServiceProbe implements Probe {
     long start = System.nanoTime();
     long end = start + deadline.toNanos();
     String outcome;
-    try (Selector selector = Selector.open(); SocketChannel channel = open()) {
+    try (Selector selector = Selector.open();
+        SocketChannel channel = open()) {
       channel.configureBlocking(false);
       SelectionKey key = channel.register(selector, 0);
       connect(channel, key, end);
@@ -87,7 +93,8 @@ public final class PolicyServiceProbe implements Probe {
         String answer = readAnswer(channel, key, end);
         outcome = answer.lines().filter(l -> l.startsWith("action=")).findFirst().orElse(null);
         if (outcome == null) {
-          return failure("no action in answer", limit, "answered without action=: " + printable(answer));
+          return failure(
+              "no action in answer", limit, "answered without action=: " + printable(answer));
         }
       }
     } catch (Deadline e) {
@@ -101,7 +108,8 @@ public final class PolicyServiceProbe implements Probe {
     double seconds = (System.nanoTime() - start) / 1e9;
     String took = String.format(Locale.ROOT, "%.3fs", seconds);
     String measured = (mode == PolicyProbeMode.CONNECT ? "connected" : "answered") + " in " + took;
-    return ProbeResult.pass(this, seconds, measured, limit, service.spec() + ": " + outcome + " in " + took);
+    return ProbeResult.pass(
+        this, seconds, measured, limit, service.spec() + ": " + outcome + " in " + took);
   }
 
   private ProbeResult failure(String measured, String limit, String why) {
@@ -132,7 +140,8 @@ public final class PolicyServiceProbe implements Probe {
     }
   }
 
-  private void write(SocketChannel channel, SelectionKey key, ByteBuffer request, long end) throws IOException {
+  private void write(SocketChannel channel, SelectionKey key, ByteBuffer request, long end)
+      throws IOException {
     key.interestOps(SelectionKey.OP_WRITE);
     while (request.hasRemaining()) {
       if (channel.write(request) == 0) {
@@ -142,7 +151,8 @@ public final class PolicyServiceProbe implements Probe {
   }
 
   /** Up to the empty line that ends an answer. */
-  private static String readAnswer(SocketChannel channel, SelectionKey key, long end) throws IOException {
+  private static String readAnswer(SocketChannel channel, SelectionKey key, long end)
+      throws IOException {
     key.interestOps(SelectionKey.OP_READ);
     ByteBuffer buffer = ByteBuffer.allocate(ANSWER_LIMIT);
     while (buffer.hasRemaining()) {
@@ -171,23 +181,28 @@ public final class PolicyServiceProbe implements Probe {
     }
   }
 
-  /** The attributes smtpd sends at RCPT (SMTPD_POLICY_README), with the canary as both addresses. */
+  /**
+   * The attributes smtpd sends at RCPT (SMTPD_POLICY_README), with the canary as both addresses.
+   */
   private ByteBuffer request() {
-    String text = String.join("\n",
-        "request=smtpd_access_policy",
-        "protocol_state=RCPT",
-        "protocol_name=ESMTP",
-        "client_address=127.0.0.1",
-        "client_name=localhost",
-        "reverse_client_name=localhost",
-        "helo_name=localhost",
-        "sender=" + canary,
-        "recipient=" + canary,
-        "recipient_count=0",
-        "queue_id=",
-        "instance=headroom-probe",
-        "size=0",
-        "", "");
+    String text =
+        String.join(
+            "\n",
+            "request=smtpd_access_policy",
+            "protocol_state=RCPT",
+            "protocol_name=ESMTP",
+            "client_address=127.0.0.1",
+            "client_name=localhost",
+            "reverse_client_name=localhost",
+            "helo_name=localhost",
+            "sender=" + canary,
+            "recipient=" + canary,
+            "recipient_count=0",
+            "queue_id=",
+            "instance=headroom-probe",
+            "size=0",
+            "",
+            "");
     return ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII));
   }
 

@@ -1,7 +1,7 @@
 package io.headroom.probe;
 
-import io.headroom.config.PolicyService;
 import io.headroom.config.LookupTable;
+import io.headroom.config.PolicyService;
 import java.util.List;
 
 /**

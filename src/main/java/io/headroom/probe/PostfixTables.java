@@ -1,8 +1,8 @@
 package io.headroom.probe;
 
+import io.headroom.config.LookupTable;
 import io.headroom.config.PolicyService;
 import io.headroom.config.TableRole;
-import io.headroom.config.LookupTable;
 import io.headroom.config.Units;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -16,8 +16,8 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * Finds, in Postfix's parameters ({@code postconf -x}: every value with {@code $name} expanded), the
- * network lookup tables and policy services that smtpd consults for senders and recipients.
+ * Finds, in Postfix's parameters ({@code postconf -x}: every value with {@code $name} expanded),
+ * the network lookup tables and policy services that smtpd consults for senders and recipients.
  *
  * <p>Which parameters, read in Postfix 3.x's source:
  *
@@ -40,8 +40,8 @@ import java.util.regex.Pattern;
  * </ul>
  *
  * Not consulted by smtpd, so not here: {@code alias_maps} (local(8), at delivery; it reaches smtpd
- * only through the default of {@code local_recipient_maps}, which {@code -x} expands), the tables of
- * virtual(8), smtp(8) and cleanup(8) ({@code header_checks}, {@code sender_bcc_maps}).
+ * only through the default of {@code local_recipient_maps}, which {@code -x} expands), the tables
+ * of virtual(8), smtp(8) and cleanup(8) ({@code header_checks}, {@code sender_bcc_maps}).
  */
 public final class PostfixTables {
   private static final Map<String, TableRole> MAPS = maps();
@@ -55,16 +55,28 @@ public final class PostfixTables {
 
   private static Map<String, TableRole> maps() {
     Map<String, TableRole> m = new LinkedHashMap<>();
-    for (String name : List.of(
-        "virtual_mailbox_maps", "virtual_alias_maps", "relay_recipient_maps", "local_recipient_maps",
-        "recipient_canonical_maps", "canonical_maps", "relocated_maps", "mydestination",
-        "virtual_alias_domains", "virtual_mailbox_domains", "relay_domains")) {
+    for (String name :
+        List.of(
+            "virtual_mailbox_maps",
+            "virtual_alias_maps",
+            "relay_recipient_maps",
+            "local_recipient_maps",
+            "recipient_canonical_maps",
+            "canonical_maps",
+            "relocated_maps",
+            "mydestination",
+            "virtual_alias_domains",
+            "virtual_mailbox_domains",
+            "relay_domains")) {
       m.put(name, TableRole.RECIPIENT);
     }
     m.put("smtpd_sender_login_maps", TableRole.SENDER);
     m.put("sender_canonical_maps", TableRole.SENDER);
-    for (String name : List.of(
-        "transport_maps", "sender_dependent_relayhost_maps", "sender_dependent_default_transport_maps")) {
+    for (String name :
+        List.of(
+            "transport_maps",
+            "sender_dependent_relayhost_maps",
+            "sender_dependent_default_transport_maps")) {
       m.put(name, TableRole.ROUTING);
     }
     return m;
@@ -78,8 +90,12 @@ public final class PostfixTables {
     configDirectory.ifPresent(dir -> command.addAll(List.of("-c", dir.toString())));
     CommandOutput out = runner.run(command, deadline);
     if (out.timedOut() || out.exitCode() != 0) {
-      String why = out.timedOut() ? "no answer within " + Units.formatDuration(deadline) : "exit " + out.exitCode();
-      throw new IOException(String.join(" ", command) + " failed (" + why + "): " + out.stderr().strip());
+      String why =
+          out.timedOut()
+              ? "no answer within " + Units.formatDuration(deadline)
+              : "exit " + out.exitCode();
+      throw new IOException(
+          String.join(" ", command) + " failed (" + why + "): " + out.stderr().strip());
     }
     return parsePostconf(out.stdout());
   }
@@ -108,7 +124,10 @@ public final class PostfixTables {
     Map<String, LookupTable> tables = new LinkedHashMap<>();
     Map<String, PolicyService> policies = new LinkedHashMap<>();
     Path queueDirectory = Path.of(params.getOrDefault("queue_directory", "/var/spool/postfix"));
-    MAPS.forEach((name, role) -> PostfixList.split(params.getOrDefault(name, "")).forEach(e -> addTable(e, role, tables)));
+    MAPS.forEach(
+        (name, role) ->
+            PostfixList.split(params.getOrDefault(name, ""))
+                .forEach(e -> addTable(e, role, tables)));
     for (String name : restrictionLists(params)) {
       List<String> elements = PostfixList.split(params.getOrDefault(name, ""));
       for (int i = 0; i + 1 < elements.size(); i++) {
@@ -123,15 +142,24 @@ public final class PostfixTables {
     return new PostfixBackends(List.copyOf(tables.values()), List.copyOf(policies.values()));
   }
 
-  /** The smtpd_*_restrictions, then the classes of smtpd_restriction_classes, each in name order. */
+  /**
+   * The smtpd_*_restrictions, then the classes of smtpd_restriction_classes, each in name order.
+   */
   private static List<String> restrictionLists(Map<String, String> params) {
-    List<String> names = new ArrayList<>(
-        new TreeMap<>(params).keySet().stream().filter(n -> RESTRICTIONS.matcher(n).matches()).toList());
-    names.addAll(PostfixList.split(params.getOrDefault("smtpd_restriction_classes", "")).stream().sorted().toList());
+    List<String> names =
+        new ArrayList<>(
+            new TreeMap<>(params)
+                .keySet().stream().filter(n -> RESTRICTIONS.matcher(n).matches()).toList());
+    names.addAll(
+        PostfixList.split(params.getOrDefault("smtpd_restriction_classes", "")).stream()
+            .sorted()
+            .toList());
     return names;
   }
 
-  /** A table element; only ones with a {@code type:} are tables (a domain list also holds names). */
+  /**
+   * A table element; only ones with a {@code type:} are tables (a domain list also holds names).
+   */
   private static void addTable(String element, TableRole role, Map<String, LookupTable> tables) {
     String spec = element.startsWith("!") ? element.substring(1) : element;
     var composite = COMPOSITE.matcher(spec);
@@ -142,7 +170,8 @@ public final class PostfixTables {
     if (spec.indexOf(':') <= 0) {
       return;
     }
-    LookupTable.parse(spec, role).ifPresent(t -> tables.merge(t.spec(), t, PostfixTables::firstRole));
+    LookupTable.parse(spec, role)
+        .ifPresent(t -> tables.merge(t.spec(), t, PostfixTables::firstRole));
   }
 
   private static LookupTable firstRole(LookupTable a, LookupTable b) {
@@ -151,7 +180,11 @@ public final class PostfixTables {
 
   /** {@code inet:host:port}, or Postfix 3's {@code { inet:host:port, timeout=10s, ... }}. */
   private static PolicyService policy(String element, Path queueDirectory) {
-    String endpoint = PostfixList.ungroup(element).stream().filter(e -> !e.contains("=")).findFirst().orElse(element);
+    String endpoint =
+        PostfixList.ungroup(element).stream()
+            .filter(e -> !e.contains("="))
+            .findFirst()
+            .orElse(element);
     return PolicyService.parse(endpoint, queueDirectory);
   }
 }

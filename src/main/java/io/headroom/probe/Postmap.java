@@ -31,7 +31,8 @@ public final class Postmap {
    * @param configDirectory Postfix's config_directory for {@code postmap -c}, empty for the default
    * @param key the canary looked up; whether it exists does not matter
    */
-  public Postmap(CommandRunner runner, Optional<Path> configDirectory, String key, Duration deadline) {
+  public Postmap(
+      CommandRunner runner, Optional<Path> configDirectory, String key, Duration deadline) {
     this.runner = runner;
     this.configDirectory = configDirectory;
     this.key = key;
@@ -47,7 +48,8 @@ public final class Postmap {
     try {
       out = runner.run(command(table), deadline);
     } catch (IOException e) {
-      return new TableAnswer(TableAnswer.Outcome.FAILED, "cannot run postmap: " + e.getMessage(), Duration.ZERO);
+      return new TableAnswer(
+          TableAnswer.Outcome.FAILED, "cannot run postmap: " + e.getMessage(), Duration.ZERO);
     }
     return classify(out);
   }
@@ -75,9 +77,12 @@ public final class Postmap {
     return new TableAnswer(TableAnswer.Outcome.FAILED, message, out.elapsed());
   }
 
-  /** Every line (the driver's warning says why, the fatal line says which table), on one log line. */
+  /**
+   * Every line (the driver's warning says why, the fatal line says which table), on one log line.
+   */
   private static String oneLine(String text) {
-    String joined = String.join(" / ", text.lines().map(String::strip).filter(l -> !l.isEmpty()).toList());
+    String joined =
+        String.join(" / ", text.lines().map(String::strip).filter(l -> !l.isEmpty()).toList());
     return joined.length() <= MESSAGE_LIMIT ? joined : joined.substring(0, MESSAGE_LIMIT) + "...";
   }
 }

@@ -30,14 +30,17 @@ import java.util.regex.Pattern;
  */
 final class PostqueueReader implements QueueReader {
   /**
-   * Only the start of each line is looked at: {@code {"queue_name": "deferred", ...}}, or a
-   * warning such as {@code postqueue: fatal: Connect to the Postfix showq service: Permission denied}.
+   * Only the start of each line is looked at: {@code {"queue_name": "deferred", ...}}, or a warning
+   * such as {@code postqueue: fatal: Connect to the Postfix showq service: Permission denied}.
    */
   private static final int HEAD = 160;
+
   private static final Pattern QUEUE_NAME = Pattern.compile("^\\{\"queue_name\": ?\"([a-z]+)\"");
   private static final int MAX_DIAGNOSTIC = 300;
+
   /** 100,000 messages are about 20 MB of output: read in chunks, keep only each line's start. */
   private static final int CHUNK = 64 * 1024;
+
   private static final Duration EXIT_WAIT = Duration.ofSeconds(2);
 
   private final List<String> command;
@@ -91,12 +94,19 @@ final class PostqueueReader implements QueueReader {
     }
     if (process.exitValue() != 0) {
       throw new IOException(
-          String.join(" ", command) + " exited with " + process.exitValue() + ": " + diagnostic.toString().strip());
+          String.join(" ", command)
+              + " exited with "
+              + process.exitValue()
+              + ": "
+              + diagnostic.toString().strip());
     }
     return new QueueCounts(counts, true);
   }
 
-  /** Counts lines by queue name; any other line (postqueue's warnings) is kept, bounded, for the log. */
+  /**
+   * Counts lines by queue name; any other line (postqueue's warnings) is kept, bounded, for the
+   * log.
+   */
   private static void scan(InputStream out, Map<Queue, Long> counts, StringBuilder diagnostic)
       throws IOException {
     byte[] head = new byte[HEAD];
@@ -122,7 +132,9 @@ final class PostqueueReader implements QueueReader {
     if (queue.isPresent()) {
       counts.merge(queue.get(), 1L, Long::sum);
     } else if (diagnostic.length() < MAX_DIAGNOSTIC) {
-      diagnostic.append(start, 0, Math.min(start.length(), MAX_DIAGNOSTIC - diagnostic.length())).append(' ');
+      diagnostic
+          .append(start, 0, Math.min(start.length(), MAX_DIAGNOSTIC - diagnostic.length()))
+          .append(' ');
     }
   }
 

@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * Measures one dependency and compares it with its limit. A probe may block (disk, DNS, sockets):
- * the health monitor runs it off the message path, under its own deadline. It never talks to the milter.
+ * the health monitor runs it off the message path, under its own deadline. It never talks to the
+ * milter.
  */
 public interface Probe {
 

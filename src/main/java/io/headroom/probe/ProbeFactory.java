@@ -44,21 +44,26 @@ public final class ProbeFactory {
       case DISK -> diskProbes(config, system);
       case MEMORY -> {
         GlobalMemory memory = system.getHardware().getMemory();
-        yield List.of(new MemoryProbe(config.memoryMinAvailable(), memory::getAvailable, memory::getTotal));
+        yield List.of(
+            new MemoryProbe(config.memoryMinAvailable(), memory::getAvailable, memory::getTotal));
       }
       case CPU -> {
         CentralProcessor cpu = system.getHardware().getProcessor();
-        yield List.of(new CpuProbe(
-            config.cpuMaxLoadPerCore(), () -> cpu.getSystemLoadAverage(1)[0], cpu::getLogicalProcessorCount));
+        yield List.of(
+            new CpuProbe(
+                config.cpuMaxLoadPerCore(),
+                () -> cpu.getSystemLoadAverage(1)[0],
+                cpu::getLogicalProcessorCount));
       }
       case SPOOL -> List.of(new SpoolWriteProbe(config.spoolProbeDirectory()));
       case QUEUE -> queueProbes(config.queue());
       case DNS -> List.of(new DnsProbe(config.dns()));
       // Asked of the same resolvers as the dns check: with that check off, no resolver is to be
       // asked anything (and a test that turns DNS off must never reach the machine's resolver).
-      case DNS_RECURSION -> config.mode(Check.DNS) == Mode.OFF
-          ? List.of()
-          : List.of(DnsProbe.recursion(config.dns(), config.recursion()));
+      case DNS_RECURSION ->
+          config.mode(Check.DNS) == Mode.OFF
+              ? List.of()
+              : List.of(DnsProbe.recursion(config.dns(), config.recursion()));
       case SCAN -> ScannerPingProbe.perKind(config.scan().scanners(), pingTimeout(config));
       case LOOKUP -> LookupBackends.find(config).tableProbes();
       case POLICY -> LookupBackends.find(config).policyProbes();
@@ -69,18 +74,22 @@ public final class ProbeFactory {
     List<Probe> probes = new ArrayList<>();
     for (Path path : config.disk().paths()) {
       probes.add(FileSystemProbe.space(path, config.disk().minFree(), fileStore(system, path)));
-      probes.add(FileSystemProbe.inodes(path, config.disk().minFreeInodes(), fileStore(system, path)));
+      probes.add(
+          FileSystemProbe.inodes(path, config.disk().minFreeInodes(), fileStore(system, path)));
     }
     return probes;
   }
 
-  /** The count against the limit, and one level per queue for the gauge, all from one postqueue run. */
+  /**
+   * The count against the limit, and one level per queue for the gauge, all from one postqueue run.
+   */
   private static List<Probe> queueProbes(QueueSettings settings) {
     AtomicReference<QueueCounts> latest = new AtomicReference<>();
-    Probe count = MinIntervalProbe.reusingAll(
-        QueueProbe.postqueue(settings.postfixConfig(), settings.timeout(), settings.maxMessages(),
-            latest::set),
-        settings.interval());
+    Probe count =
+        MinIntervalProbe.reusingAll(
+            QueueProbe.postqueue(
+                settings.postfixConfig(), settings.timeout(), settings.maxMessages(), latest::set),
+            settings.interval());
     List<Probe> probes = new ArrayList<>(List.of(count));
     for (QueueCounts.Queue queue : QueueCounts.Queue.values()) {
       probes.add(new QueueLevelProbe(queue, count, () -> Optional.ofNullable(latest.get())));

@@ -34,25 +34,68 @@ public record ProbeResult(
     String detail,
     Optional<FileStoreUsage> fileStore) {
 
-  public ProbeResult(Check check, String probe, Measure measure, String subject, boolean healthy, double value,
-      String measured, String limit, Optional<Reason> failure, String detail) {
-    this(check, probe, measure, subject, healthy, value, measured, limit, failure, detail, Optional.empty());
+  public ProbeResult(
+      Check check,
+      String probe,
+      Measure measure,
+      String subject,
+      boolean healthy,
+      double value,
+      String measured,
+      String limit,
+      Optional<Reason> failure,
+      String detail) {
+    this(
+        check,
+        probe,
+        measure,
+        subject,
+        healthy,
+        value,
+        measured,
+        limit,
+        failure,
+        detail,
+        Optional.empty());
   }
 
   /** This result with what the file system read, for the room check. */
   ProbeResult with(FileStoreUsage usage) {
-    return new ProbeResult(check, probe, measure, subject, healthy, value, measured, limit, failure, detail,
+    return new ProbeResult(
+        check,
+        probe,
+        measure,
+        subject,
+        healthy,
+        value,
+        measured,
+        limit,
+        failure,
+        detail,
         Optional.of(usage));
   }
 
-  /** The failure's words, {@code Mail spool disk nearly full (2.1% free, need 5%)}; empty when passing. */
+  /**
+   * The failure's words, {@code Mail spool disk nearly full (2.1% free, need 5%)}; empty when
+   * passing.
+   */
   public String reason() {
     return failure.map(Reason::text).orElse("");
   }
 
-  public static ProbeResult pass(Probe p, double value, String measured, String limit, String detail) {
+  public static ProbeResult pass(
+      Probe p, double value, String measured, String limit, String detail) {
     return new ProbeResult(
-        p.check(), p.name(), p.measure(), p.subject(), true, value, measured, limit, Optional.empty(), detail);
+        p.check(),
+        p.name(),
+        p.measure(),
+        p.subject(),
+        true,
+        value,
+        measured,
+        limit,
+        Optional.empty(),
+        detail);
   }
 
   /**
@@ -60,8 +103,23 @@ public record ProbeResult(
    * {@code condition}, with {@code facts} in parentheses.
    */
   public static ProbeResult fail(
-      Probe p, double value, String measured, String limit, String condition, String detail, String... facts) {
-    return new ProbeResult(p.check(), p.name(), p.measure(), p.subject(), false, value, measured, limit,
-        Optional.of(Reason.of(p.noun(), condition, facts)), detail);
+      Probe p,
+      double value,
+      String measured,
+      String limit,
+      String condition,
+      String detail,
+      String... facts) {
+    return new ProbeResult(
+        p.check(),
+        p.name(),
+        p.measure(),
+        p.subject(),
+        false,
+        value,
+        measured,
+        limit,
+        Optional.of(Reason.of(p.noun(), condition, facts)),
+        detail);
   }
 }

@@ -46,9 +46,10 @@ public record QueueCounts(Map<Queue, Long> counts, boolean complete) {
   /** For the log: {@code maildrop 0, incoming 0, active 3, deferred 11997, hold 0}. */
   @Override
   public String toString() {
-    String list = java.util.Arrays.stream(Queue.values())
-        .map(q -> q.label() + " " + counts.get(q))
-        .collect(Collectors.joining(", "));
+    String list =
+        java.util.Arrays.stream(Queue.values())
+            .map(q -> q.label() + " " + counts.get(q))
+            .collect(Collectors.joining(", "));
     return complete ? list : list + " (cut off at the deadline)";
   }
 }

@@ -16,8 +16,8 @@ final class QueueLevelProbe implements Probe {
   private final Supplier<Optional<QueueCounts>> latest;
 
   /**
-   * @param count the queue check's probe, which counts at most once per {@code queue_interval}:
-   *     run first, so this round's level is the one the count just read
+   * @param count the queue check's probe, which counts at most once per {@code queue_interval}: run
+   *     first, so this round's level is the one the count just read
    * @param latest the last complete count it handed on
    */
   QueueLevelProbe(Queue queue, Probe count, Supplier<Optional<QueueCounts>> latest) {
@@ -51,9 +51,11 @@ final class QueueLevelProbe implements Probe {
     count.run();
     Optional<QueueCounts> counts = latest.get();
     if (counts.isEmpty()) {
-      return ProbeResult.pass(this, Double.NaN, "not counted", "", "no complete count of the queue yet");
+      return ProbeResult.pass(
+          this, Double.NaN, "not counted", "", "no complete count of the queue yet");
     }
     long n = counts.get().count(queue);
-    return ProbeResult.pass(this, n, n == 1 ? "1 message" : n + " messages", "", counts.get().toString());
+    return ProbeResult.pass(
+        this, n, n == 1 ? "1 message" : n + " messages", "", counts.get().toString());
   }
 }

@@ -27,7 +27,11 @@ public final class QueueProbe implements Probe {
   private final OptionalLong maxMessages;
   private final Consumer<QueueCounts> counted;
 
-  QueueProbe(QueueReader reader, Duration deadline, OptionalLong maxMessages, Consumer<QueueCounts> counted) {
+  QueueProbe(
+      QueueReader reader,
+      Duration deadline,
+      OptionalLong maxMessages,
+      Consumer<QueueCounts> counted) {
     this.reader = reader;
     this.deadline = deadline;
     this.maxMessages = maxMessages;
@@ -76,10 +80,12 @@ public final class QueueProbe implements Probe {
     long total = counts.total();
     String measured = (counts.complete() ? "" : "at least ") + messages(total) + " queued";
     if (maxMessages.isPresent() && total > maxMessages.getAsLong()) {
-      return ProbeResult.fail(this, total, measured, limit, "backlog too large", detail, measured, limit);
+      return ProbeResult.fail(
+          this, total, measured, limit, "backlog too large", detail, measured, limit);
     }
     if (!counts.complete()) {
-      return unknown(limit, "postqueue did not finish within " + Units.formatDuration(deadline), detail);
+      return unknown(
+          limit, "postqueue did not finish within " + Units.formatDuration(deadline), detail);
     }
     return ProbeResult.pass(this, total, measured, limit, detail);
   }

@@ -96,7 +96,10 @@ public final class ScannerPingProbe implements Probe {
     // A scanner that took the connection and then said nothing is hung (SIGSTOP, a deadlock), not
     // down: the fix differs, so the words do too.
     boolean hung = pings.stream().anyMatch(Ping::connectedWithoutAnswer);
-    String condition = hung ? "not answering (no reply within " + Units.formatDuration(timeout) + ")" : "unreachable";
+    String condition =
+        hung
+            ? "not answering (no reply within " + Units.formatDuration(timeout) + ")"
+            : "unreachable";
     return ProbeResult.fail(this, 0, measured, "need 1", condition, detail);
   }
 

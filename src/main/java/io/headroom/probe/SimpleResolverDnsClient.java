@@ -59,7 +59,8 @@ final class SimpleResolverDnsClient implements DnsClient {
     return udp.sendAsync(query, Runnable::run)
         .thenCompose(
             response -> {
-              if (truncation == Truncation.RETRY_OVER_TCP && response.getHeader().getFlag(Flags.TC)) {
+              if (truncation == Truncation.RETRY_OVER_TCP
+                  && response.getHeader().getFlag(Flags.TC)) {
                 return tcp.sendAsync(query, Runnable::run)
                     .exceptionally(
                         e -> {

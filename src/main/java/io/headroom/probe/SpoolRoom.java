@@ -23,9 +23,12 @@ public record SpoolRoom(long room, Optional<Reason> failure) {
    * @param totalBytes the file system's size, 0 when unknown (then a ratio reserve counts as 0)
    * @param minFree the reserve, a ratio of the total or an amount
    */
-  public static SpoolRoom check(long announced, long usableBytes, long totalBytes, Threshold minFree) {
+  public static SpoolRoom check(
+      long announced, long usableBytes, long totalBytes, Threshold minFree) {
     long reserve =
-        minFree.isRatio() ? (long) Math.ceil(minFree.ratio() * Math.max(0, totalBytes)) : minFree.amount();
+        minFree.isRatio()
+            ? (long) Math.ceil(minFree.ratio() * Math.max(0, totalBytes))
+            : minFree.amount();
     long room = Math.max(0, usableBytes - reserve);
     if (announced <= room) {
       return new SpoolRoom(room, Optional.empty());

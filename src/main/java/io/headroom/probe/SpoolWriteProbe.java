@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * a full quota, a dead disk under a healthy-looking mount.
  */
 public final class SpoolWriteProbe implements Probe {
-  private static final byte[] CONTENT = "headroom-milter spool probe\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] CONTENT =
+      "headroom-milter spool probe\n".getBytes(StandardCharsets.US_ASCII);
 
   private final Path directory;
   private final String prefix;
@@ -48,7 +49,12 @@ public final class SpoolWriteProbe implements Probe {
       Files.delete(file);
     } catch (IOException e) {
       deleteQuietly(file);
-      return ProbeResult.fail(this, Double.NaN, "not writable", "writable", "not writable",
+      return ProbeResult.fail(
+          this,
+          Double.NaN,
+          "not writable",
+          "writable",
+          "not writable",
           "cannot write, sync and delete " + file + ": " + e);
     }
     double seconds = (System.nanoTime() - start) / 1e9;

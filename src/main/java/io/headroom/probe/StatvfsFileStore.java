@@ -8,10 +8,10 @@ import java.nio.file.Path;
 
 /**
  * The file system holding one path, read with statvfs(3) through the JNA binding OSHI itself uses,
- * on Linux. Preferred there over OSHI's file store list for two reasons: OSHI runs {@code lsblk}
- * (a fork and exec) on every refresh, too much every two seconds; and it leaves out mounts it counts
- * as pseudo (/run, /dev/shm, squashfs, fuse), so a path on one would be measured on the file
- * system below. statvfs asks the kernel about the path itself.
+ * on Linux. Preferred there over OSHI's file store list for two reasons: OSHI runs {@code lsblk} (a
+ * fork and exec) on every refresh, too much every two seconds; and it leaves out mounts it counts
+ * as pseudo (/run, /dev/shm, squashfs, fuse), so a path on one would be measured on the file system
+ * below. statvfs asks the kernel about the path itself.
  */
 final class StatvfsFileStore implements FileStoreSource {
   private final Path path;

@@ -3,9 +3,9 @@ package io.headroom.reply;
 import java.util.List;
 
 /**
- * Why a message is not accepted, in words a sender may read: what fails, how, and what was measured,
- * e.g. {@code Mail spool disk} {@code nearly full} ({@code 2.1% free}, {@code need 5%}). No internal
- * path, host or table name belongs here: those go to the log.
+ * Why a message is not accepted, in words a sender may read: what fails, how, and what was
+ * measured, e.g. {@code Mail spool disk} {@code nearly full} ({@code 2.1% free}, {@code need 5%}).
+ * No internal path, host or table name belongs here: those go to the log.
  *
  * @param noun the dependency, as the check's registry entry names it
  * @param condition what is wrong with it

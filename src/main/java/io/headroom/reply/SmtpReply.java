@@ -6,9 +6,9 @@ import java.nio.charset.StandardCharsets;
  * An SMTP reply the milter hands to Postfix with SMFIR_REPLYCODE, composed only from a {@link
  * Reason} and a {@link Consequence}, so every deferral and rejection reads the same way.
  *
- * <p>The text is made safe here, once, for every reply: one line of printable ASCII (a CR or LF from
- * a probe's or scanner's words would let a peer inject a second reply), at most 200 characters, and
- * {@code %} doubled because Postfix expands {@code %} in milter reply text.
+ * <p>The text is made safe here, once, for every reply: one line of printable ASCII (a CR or LF
+ * from a probe's or scanner's words would let a peer inject a second reply), at most 200
+ * characters, and {@code %} doubled because Postfix expands {@code %} in milter reply text.
  */
 public final class SmtpReply {
   public static final int MAX_LENGTH = 200;
@@ -31,7 +31,9 @@ public final class SmtpReply {
       throw new IllegalArgumentException("a quarantine is not an SMTP reply");
     }
     return new SmtpReply(
-        consequence.code(), safeLine(consequence.code() + " " + consequence.enhanced() + " " + consequence.text(reason)));
+        consequence.code(),
+        safeLine(
+            consequence.code() + " " + consequence.enhanced() + " " + consequence.text(reason)));
   }
 
   public int code() {
@@ -43,7 +45,9 @@ public final class SmtpReply {
     return line;
   }
 
-  /** The bytes of the SMFIR_REPLYCODE payload, NUL-terminated, with {@code %} escaped for Postfix. */
+  /**
+   * The bytes of the SMFIR_REPLYCODE payload, NUL-terminated, with {@code %} escaped for Postfix.
+   */
   public byte[] payload() {
     byte[] text = line.replace("%", "%%").getBytes(StandardCharsets.US_ASCII);
     byte[] out = new byte[text.length + 1];

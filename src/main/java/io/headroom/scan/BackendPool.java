@@ -16,9 +16,9 @@ import java.util.function.BooleanSupplier;
  * The backends of one scanner kind. A connection attempt goes through them in configured order;
  * when all refuse it pauses briefly and goes round again, until one accepts or the caller's link is
  * closed by the message deadline. clamd does not listen for a few seconds while it restarts, and a
- * message that can still be scanned in time must not be deferred for that. Once the scanner's health
- * check has declared every backend down, the retrying stops: the outage is real, and the message
- * gets its 451 now rather than at the deadline.
+ * message that can still be scanned in time must not be deferred for that. Once the scanner's
+ * health check has declared every backend down, the retrying stops: the outage is real, and the
+ * message gets its 451 now rather than at the deadline.
  */
 final class BackendPool {
 

@@ -12,10 +12,10 @@ import java.util.Optional;
 
 /**
  * clamd's INSTREAM command, inside a clamd session ({@link ClamdSession}): {@code zINSTREAM\0},
- * then chunks each prefixed by its length as a 4-byte big-endian integer, then a zero length;
- * clamd answers one NUL-terminated line prefixed with the command's number ({@code 3: stream:
- * OK}, {@code 3: stream: NAME FOUND}, {@code 3: ... ERROR}). Each chunk goes to clamd as it
- * arrives, so memory per message is one chunk, whatever the message size.
+ * then chunks each prefixed by its length as a 4-byte big-endian integer, then a zero length; clamd
+ * answers one NUL-terminated line prefixed with the command's number ({@code 3: stream: OK}, {@code
+ * 3: stream: NAME FOUND}, {@code 3: ... ERROR}). Each chunk goes to clamd as it arrives, so memory
+ * per message is one chunk, whatever the message size.
  *
  * <p>A session that clamd closed while it sat idle is found by {@link ClamdSessions#take}; one
  * closed in the instant after that check fails the scan, which is then retried once on a new
@@ -105,9 +105,7 @@ final class ClamdConversation implements Conversation {
     throw new ScanFailure(ScanResult.ERROR, detail);
   }
 
-  /**
-   * Takes a session (an idle one unless {@code fresh}) and starts INSTREAM on it.
-   */
+  /** Takes a session (an idle one unless {@code fresh}) and starts INSTREAM on it. */
   private void begin(boolean fresh) throws IOException {
     connecting = true;
     try {
@@ -154,8 +152,14 @@ final class ClamdConversation implements Conversation {
   private String unnumbered(String reply) throws ScanFailure {
     String prefix = command + ": ";
     if (!reply.startsWith(prefix)) {
-      throw new ScanFailure(ScanResult.ERROR, session.endpoint() + " answered \"" + reply
-          + "\" to command " + command + " of its session");
+      throw new ScanFailure(
+          ScanResult.ERROR,
+          session.endpoint()
+              + " answered \""
+              + reply
+              + "\" to command "
+              + command
+              + " of its session");
     }
     return reply.substring(prefix.length());
   }

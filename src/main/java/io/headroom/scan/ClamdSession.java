@@ -10,9 +10,9 @@ import java.nio.channels.SocketChannel;
 /**
  * One connection to clamd in IDSESSION mode (clamd(8), "IDSESSION, END"): many INSTREAM commands,
  * one after the other, over the same socket, each answer prefixed with the command's number in the
- * session ({@code 2: stream: OK}). It saves clamd an accept and a hand-off to a thread per
- * message, and us a connect. We send the next command only after reading the previous answer,
- * which is what clamd requires of a session client.
+ * session ({@code 2: stream: OK}). It saves clamd an accept and a hand-off to a thread per message,
+ * and us a connect. We send the next command only after reading the previous answer, which is what
+ * clamd requires of a session client.
  */
 final class ClamdSession {
 
@@ -38,7 +38,8 @@ final class ClamdSession {
         connection.channel().write(command);
       }
     } catch (IOException e) {
-      throw new ScanFailure(ScanResult.ERROR, connection.endpoint() + ": starting a session failed: " + e);
+      throw new ScanFailure(
+          ScanResult.ERROR, connection.endpoint() + ": starting a session failed: " + e);
     }
     return session;
   }

@@ -10,18 +10,20 @@ import java.util.List;
 /**
  * The idle clamd sessions of one backend pool, most recently used first. A message takes one that
  * clamd still holds, or opens a new one; a session goes back only after a clean answer, so a
- * session in an unknown state (a failure, a deadline, an aborted message) is never reused.
- * Expiry is lazy, at the next take or give: an idle daemon runs no timer for it.
+ * session in an unknown state (a failure, a deadline, an aborted message) is never reused. Expiry
+ * is lazy, at the next take or give: an idle daemon runs no timer for it.
  */
 final class ClamdSessions implements AutoCloseable {
 
   /** Enough for the scans that overlap at a steady rate; a burst above it opens connections. */
   static final int MAX_IDLE_PER_BACKEND = 16;
+
   /**
    * Well below clamd's own limits on a quiet session (ReadTimeout, 120 s by default, and
    * CommandReadTimeout, 30 s), so a session is rarely found closed by clamd.
    */
   static final Duration MAX_IDLE = Duration.ofSeconds(10);
+
   /** Our own bound (clamd documents none): no connection lives for ever. */
   static final int MAX_COMMANDS = 1_000;
 

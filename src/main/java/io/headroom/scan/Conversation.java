@@ -4,9 +4,9 @@ import java.util.Optional;
 
 /**
  * One scanner kind's side of one message scan. {@link #write(byte[])} and {@link #finish()} block,
- * and are called one at a time, in order, on the scan executor; {@link #close()} may be called
- * from any thread at any time and makes a blocked call return. A conversation connects when it
- * first has something to send, so a small message costs one connection and one executor step.
+ * and are called one at a time, in order, on the scan executor; {@link #close()} may be called from
+ * any thread at any time and makes a blocked call return. A conversation connects when it first has
+ * something to send, so a small message costs one connection and one executor step.
  */
 interface Conversation {
 

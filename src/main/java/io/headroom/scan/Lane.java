@@ -1,7 +1,7 @@
 package io.headroom.scan;
 
-import io.headroom.config.Units;
 import io.headroom.config.ScannerEndpoint.Kind;
+import io.headroom.config.Units;
 import io.headroom.metrics.Metrics;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -50,7 +50,6 @@ final class Lane {
     this.metrics = metrics;
   }
 
-
   CompletableFuture<ScannerVerdict> verdict() {
     return verdict;
   }
@@ -88,7 +87,9 @@ final class Lane {
                         kind, ScanResult.TIMEOUT, Duration.ZERO, "no answer" + within)));
   }
 
-  /** The message is larger than {@code setting} allows this scanner to see; a no-op once settled. */
+  /**
+   * The message is larger than {@code setting} allows this scanner to see; a no-op once settled.
+   */
   void skip(String setting, long maxSize) {
     settle(
         ScannerVerdict.of(

@@ -1,9 +1,9 @@
 package io.headroom.scan;
 
-import io.headroom.config.ScannerEndpoint.Kind;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.headroom.config.ScanSettings;
+import io.headroom.config.ScannerEndpoint.Kind;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.List;
@@ -21,8 +21,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * few steps rather than one per header. A feeding method's stage completes when the bytes are
  * batched, or, when they fill the batch, once every scanner has taken them (or no longer needs
  * them); the milter reads on from Postfix only then, so a session holds at most a batch and one
- * chunk in memory (plus what Postfix had already sent). {@link #finish()} completes with the verdict, at the latest when the deadline
- * ({@link ScanSettings#deadlineFor(long)}, counted from {@link ScanService#begin(String)}) passes.
+ * chunk in memory (plus what Postfix had already sent). {@link #finish()} completes with the
+ * verdict, at the latest when the deadline ({@link ScanSettings#deadlineFor(long)}, counted from
+ * {@link ScanService#begin(String)}) passes.
  *
  * <p>Calls are expected in milter order from one session at a time: headers, end of headers, body
  * chunks, then {@link #finish()} or {@link #abort()}.
@@ -30,6 +31,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class MessageScan {
 
   private static final byte[] CRLF = {'\r', '\n'};
+
   /** Postfix's largest body chunk (MILTER_CHUNK_SIZE): batching never holds more than one does. */
   static final int BATCH_BYTES = 65_535;
 
@@ -42,6 +44,7 @@ public final class MessageScan {
   private volatile boolean oversize;
   private volatile ScheduledFuture<?> deadline;
   private volatile Duration expiredAt;
+
   /** Bytes not yet handed to the scanners; touched only by the session's calls, in milter order. */
   private final ByteArrayOutputStream batch = new ByteArrayOutputStream();
 
@@ -119,7 +122,8 @@ public final class MessageScan {
       lanes.forEach(lane -> lane.skip("scan_max_size", settings.maxSize()));
     }
     if (total > settings.spamdMaxSize()) {
-      lanes.stream().filter(lane -> lane.kind() == Kind.SPAMD)
+      lanes.stream()
+          .filter(lane -> lane.kind() == Kind.SPAMD)
           .forEach(lane -> lane.skip("spamd_max_size", settings.spamdMaxSize()));
     }
     if (bytes.length == 0 || allVerdicts.isDone()) {

@@ -93,8 +93,12 @@ public record ScanOutcome(
 
   /** The message grew past scan_max_size, so no scanner saw all of it. */
   static ScanOutcome oversize(List<ScannerVerdict> verdicts, ScanSettings settings, long size) {
-    Reason tooLarge = Reason.of("Message", "too large to scan",
-        Units.formatSize(size), "limit " + Units.formatSize(settings.maxSize()));
+    Reason tooLarge =
+        Reason.of(
+            "Message",
+            "too large to scan",
+            Units.formatSize(size),
+            "limit " + Units.formatSize(settings.maxSize()));
     String detail =
         "message of "
             + size
@@ -104,10 +108,20 @@ public record ScanOutcome(
             + detail(verdicts);
     return switch (settings.oversizeAction()) {
       case SKIP -> new ScanOutcome(Action.ACCEPT, Optional.empty(), detail, verdicts, List.of());
-      case REJECT -> new ScanOutcome(Action.REJECT_OVERSIZE,
-          Optional.of(new Refusal(tooLarge, Consequence.REJECT_SIZE)), detail, verdicts, List.of());
-      case TEMPFAIL -> new ScanOutcome(Action.TEMPFAIL,
-          Optional.of(new Refusal(tooLarge, Consequence.DEFER_UNSCANNED)), detail, verdicts, List.of());
+      case REJECT ->
+          new ScanOutcome(
+              Action.REJECT_OVERSIZE,
+              Optional.of(new Refusal(tooLarge, Consequence.REJECT_SIZE)),
+              detail,
+              verdicts,
+              List.of());
+      case TEMPFAIL ->
+          new ScanOutcome(
+              Action.TEMPFAIL,
+              Optional.of(new Refusal(tooLarge, Consequence.DEFER_UNSCANNED)),
+              detail,
+              verdicts,
+              List.of());
     };
   }
 
@@ -133,20 +147,31 @@ public record ScanOutcome(
   private static Refusal refusalFor(ScannerVerdict v, ScanSettings settings, Duration deadline) {
     String scanner = v.scanner().noun();
     return switch (v.result()) {
-      case TIMEOUT -> unscanned(Reason.of(scanner, "did not answer within " + Units.formatDuration(deadline)));
+      case TIMEOUT ->
+          unscanned(Reason.of(scanner, "did not answer within " + Units.formatDuration(deadline)));
       case UNREACHABLE -> unscanned(Reason.of(scanner, "unreachable"));
       case ERROR -> unscanned(Reason.of(scanner, "failed"));
-      case SIZE_LIMIT -> unscanned(Reason.of("Message", "exceeds the stream size limit of " + v.scanner().label()));
+      case SIZE_LIMIT ->
+          unscanned(
+              Reason.of("Message", "exceeds the stream size limit of " + v.scanner().label()));
       case INFECTED -> {
         Reason malware = Reason.of("Message", "contains malware", signature(v.signature()));
-        yield new Refusal(malware, switch (settings.malwareAction()) {
-          case REJECT -> Consequence.REJECT;
-          case TEMPFAIL -> Consequence.DEFER_VERDICT;
-          case QUARANTINE -> Consequence.HOLD;
-        });
+        yield new Refusal(
+            malware,
+            switch (settings.malwareAction()) {
+              case REJECT -> Consequence.REJECT;
+              case TEMPFAIL -> Consequence.DEFER_VERDICT;
+              case QUARANTINE -> Consequence.HOLD;
+            });
       }
-      default -> new Refusal(Reason.of("Message", "looks like spam",
-          "score " + score(v.score()), "limit " + score(settings.spamRejectScore())), Consequence.REJECT);
+      default ->
+          new Refusal(
+              Reason.of(
+                  "Message",
+                  "looks like spam",
+                  "score " + score(v.score()),
+                  "limit " + score(settings.spamRejectScore())),
+              Consequence.REJECT);
     };
   }
 

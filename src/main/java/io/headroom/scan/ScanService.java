@@ -1,23 +1,21 @@
 package io.headroom.scan;
 
-import io.headroom.util.DaemonThreads;
 import io.headroom.config.ScanSettings;
 import io.headroom.config.ScannerEndpoint;
 import io.headroom.config.ScannerEndpoint.Kind;
 import io.headroom.metrics.Metrics;
+import io.headroom.util.DaemonThreads;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.function.Predicate;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * Content scanning for the milter: one {@link MessageScan} per message, against one pool of
@@ -66,7 +64,8 @@ public final class ScanService implements AutoCloseable {
     byKind.forEach(
         (kind, endpoints) ->
             pools.put(kind, new BackendPool(kind, endpoints, () -> declaredDown.test(kind))));
-    pools.values().stream().filter(p -> p.kind() == Kind.CLAMD)
+    pools.values().stream()
+        .filter(p -> p.kind() == Kind.CLAMD)
         .forEach(p -> clamdSessions.put(p, new ClamdSessions(p)));
     this.io =
         new ThreadPoolExecutor(
@@ -77,14 +76,15 @@ public final class ScanService implements AutoCloseable {
             new LinkedBlockingQueue<>(),
             new DaemonThreads("scan-io"));
     io.allowCoreThreadTimeOut(true);
-    ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, new DaemonThreads("scan-deadline"));
+    ScheduledThreadPoolExecutor t =
+        new ScheduledThreadPoolExecutor(1, new DaemonThreads("scan-deadline"));
     t.setRemoveOnCancelPolicy(true);
     this.timer = t;
   }
 
   /**
-   * Starts scanning one message: starts the deadline clock. Call it when the
-   * message content starts (the first header), since the deadline covers everything from here.
+   * Starts scanning one message: starts the deadline clock. Call it when the message content starts
+   * (the first header), since the deadline covers everything from here.
    *
    * @param logId the queue or session id, for log lines
    */
@@ -99,8 +99,8 @@ public final class ScanService implements AutoCloseable {
   }
 
   /**
-   * Stops the threads and ends the idle clamd sessions; call it after the milter has drained. A scan
-   * still running then ends with an {@link ScanResult#ERROR} verdict (its blocked I/O is
+   * Stops the threads and ends the idle clamd sessions; call it after the milter has drained. A
+   * scan still running then ends with an {@link ScanResult#ERROR} verdict (its blocked I/O is
    * interrupted), never with acceptance.
    */
   @Override

@@ -23,17 +23,26 @@ import org.slf4j.LoggerFactory;
 final class BusySession extends SimpleChannelInboundHandler<MilterPacket> {
   private static final Logger log = LoggerFactory.getLogger(BusySession.class);
 
-  /** Protocol steps the busy milter declines: everything but CONNECT (bits as in milter8.c SMFIP_*). */
+  /**
+   * Protocol steps the busy milter declines: everything but CONNECT (bits as in milter8.c SMFIP_*).
+   */
   static final int DECLINED_STEPS =
-      0x2 /* NOHELO */ | 0x4 /* NOMAIL */ | 0x8 /* NORCPT */ | 0x10 /* NOBODY */ | 0x20 /* NOHDRS */
-          | 0x40 /* NOEOH */ | 0x100 /* NOUNKNOWN */ | 0x200 /* NODATA */;
+      0x2 /* NOHELO */
+          | 0x4 /* NOMAIL */
+          | 0x8 /* NORCPT */
+          | 0x10 /* NOBODY */
+          | 0x20 /* NOHDRS */
+          | 0x40 /* NOEOH */
+          | 0x100 /* NOUNKNOWN */
+          | 0x200 /* NODATA */;
 
   private static final int MILTER_VERSION = 6;
 
   private final SmtpReply reply;
 
   BusySession(int maxSessions) {
-    this.reply = SmtpReply.defer(Reason.of("Mail filter", "busy", maxSessions + " sessions in progress"));
+    this.reply =
+        SmtpReply.defer(Reason.of("Mail filter", "busy", maxSessions + " sessions in progress"));
   }
 
   @Override
@@ -41,21 +50,36 @@ final class BusySession extends SimpleChannelInboundHandler<MilterPacket> {
     int command = packet.command();
     if (command == CommandCode.SMFIC_OPTNEG.code()) {
       ctx.writeAndFlush(negotiate(packet.payload()));
-    } else if (command == CommandCode.SMFIC_MACRO.code() || command == CommandCode.SMFIC_ABORT.code()) {
+    } else if (command == CommandCode.SMFIC_MACRO.code()
+        || command == CommandCode.SMFIC_ABORT.code()) {
       // No reply is expected to either.
     } else if (command == CommandCode.SMFIC_QUIT.code()) {
       ctx.close();
     } else if (expectsReply(command)) {
-      ctx.writeAndFlush(MilterPacket.builder().command(ResponseCode.SMFIR_REPLYCODE).payload(reply.payload()).build());
+      ctx.writeAndFlush(
+          MilterPacket.builder()
+              .command(ResponseCode.SMFIR_REPLYCODE)
+              .payload(reply.payload())
+              .build());
     } else {
       ctx.close();
     }
   }
 
   private static boolean expectsReply(int command) {
-    for (CommandCode c : new CommandCode[] {CommandCode.SMFIC_CONNECT, CommandCode.SMFIC_HELO,
-        CommandCode.SMFIC_MAIL, CommandCode.SMFIC_RCPT, CommandCode.SMFIC_DATA, CommandCode.SMFIC_HEADER,
-        CommandCode.SMFIC_EOH, CommandCode.SMFIC_BODY, CommandCode.SMFIC_EOB, CommandCode.SMFIC_UNKNOWN}) {
+    for (CommandCode c :
+        new CommandCode[] {
+          CommandCode.SMFIC_CONNECT,
+          CommandCode.SMFIC_HELO,
+          CommandCode.SMFIC_MAIL,
+          CommandCode.SMFIC_RCPT,
+          CommandCode.SMFIC_DATA,
+          CommandCode.SMFIC_HEADER,
+          CommandCode.SMFIC_EOH,
+          CommandCode.SMFIC_BODY,
+          CommandCode.SMFIC_EOB,
+          CommandCode.SMFIC_UNKNOWN
+        }) {
       if (c.code() == command) {
         return true;
       }
@@ -98,7 +122,10 @@ final class BusySession extends SimpleChannelInboundHandler<MilterPacket> {
   }
 
   private static int word(byte[] b, int off) {
-    return ((b[off] & 0xff) << 24) | ((b[off + 1] & 0xff) << 16) | ((b[off + 2] & 0xff) << 8) | (b[off + 3] & 0xff);
+    return ((b[off] & 0xff) << 24)
+        | ((b[off + 1] & 0xff) << 16)
+        | ((b[off + 2] & 0xff) << 8)
+        | (b[off + 3] & 0xff);
   }
 
   private static void put(byte[] b, int off, int v) {

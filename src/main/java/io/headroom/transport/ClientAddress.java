@@ -16,7 +16,10 @@ final class ClientAddress {
 
   private ClientAddress() {}
 
-  /** The address, or null for unix-socket, unknown or malformed clients (which never match a network). */
+  /**
+   * The address, or null for unix-socket, unknown or malformed clients (which never match a
+   * network).
+   */
   static InetAddress parse(byte[] payload) {
     int nul = MilterPackets.indexOfZeroTerm(payload, 0);
     if (nul < 0 || nul + 4 > payload.length) {

@@ -22,8 +22,12 @@ final class JmilterLog implements Log.LoggingHandler {
 
   /** Idempotent; called before the first connection is served. */
   static void install() {
-    Log.setLoggingHandler(new JmilterLog(Level.DEBUG), new JmilterLog(Level.INFO), new JmilterLog(Level.WARN),
-        new JmilterLog(Level.ERROR), new JmilterLog(Level.ERROR));
+    Log.setLoggingHandler(
+        new JmilterLog(Level.DEBUG),
+        new JmilterLog(Level.INFO),
+        new JmilterLog(Level.WARN),
+        new JmilterLog(Level.ERROR),
+        new JmilterLog(Level.ERROR));
   }
 
   @Override

@@ -28,20 +28,26 @@ final class LogLimiter {
     this(System::nanoTime);
   }
 
-  /** Logs at WARN on {@code log}, unless a line for {@code reason} went out less than a second ago. */
+  /**
+   * Logs at WARN on {@code log}, unless a line for {@code reason} went out less than a second ago.
+   */
   void warn(Logger log, String reason, String format, Object... args) {
     log(log, Level.WARN, reason, format, args);
   }
 
-  /** Logs at INFO on {@code log}, unless a line for {@code reason} went out less than a second ago. */
+  /**
+   * Logs at INFO on {@code log}, unless a line for {@code reason} went out less than a second ago.
+   */
   void info(Logger log, String reason, String format, Object... args) {
     log(log, Level.INFO, reason, format, args);
   }
 
   private void log(Logger log, Level level, String reason, String format, Object... args) {
-    long suppressed = windows
-        .computeIfAbsent(reason, r -> new Window(log, level, nanoClock.getAsLong() - INTERVAL_NANOS))
-        .admit(nanoClock.getAsLong());
+    long suppressed =
+        windows
+            .computeIfAbsent(
+                reason, r -> new Window(log, level, nanoClock.getAsLong() - INTERVAL_NANOS))
+            .admit(nanoClock.getAsLong());
     if (suppressed == 0) {
       log.atLevel(level).log(format, args);
     } else if (suppressed > 0) {
@@ -51,15 +57,22 @@ final class LogLimiter {
     }
   }
 
-  /** Reports the lines suppressed for each reason whose second is over; run once a second or more often. */
+  /**
+   * Reports the lines suppressed for each reason whose second is over; run once a second or more
+   * often.
+   */
   void flush() {
     long now = nanoClock.getAsLong();
-    windows.forEach((reason, window) -> {
-      long suppressed = window.drain(now);
-      if (suppressed > 0) {
-        window.log.atLevel(window.level).log("{}: {} more like this in the last second, not logged", reason, suppressed);
-      }
-    });
+    windows.forEach(
+        (reason, window) -> {
+          long suppressed = window.drain(now);
+          if (suppressed > 0) {
+            window
+                .log
+                .atLevel(window.level)
+                .log("{}: {} more like this in the last second, not logged", reason, suppressed);
+          }
+        });
   }
 
   private static final class Window {

@@ -6,8 +6,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Proves the event loop alive: the loop runs {@link #run()} every {@link #INTERVAL_MILLIS}, which
  * records the time and does the loop's housekeeping (the suppressed-log summaries). Anything that
- * blocks the loop (issue 12 saw it sleep for minutes in the JDK's direct-memory retry) shows as
- * a beat that is late: {@link #stalledFor()}, for /health and the systemd watchdog.
+ * blocks the loop (issue 12 saw it sleep for minutes in the JDK's direct-memory retry) shows as a
+ * beat that is late: {@link #stalledFor()}, for /health and the systemd watchdog.
  */
 final class LoopBeat implements Runnable {
   static final long INTERVAL_MILLIS = 250;

@@ -34,7 +34,9 @@ public final class MemoryBudget {
     return new MemoryBudget(Runtime.getRuntime().maxMemory() / HEAP_SHARE_DIVISOR);
   }
 
-  /** Takes {@code bytes} from the budget, or returns false (and takes nothing) when they do not fit. */
+  /**
+   * Takes {@code bytes} from the budget, or returns false (and takes nothing) when they do not fit.
+   */
   public boolean tryReserve(long bytes) {
     for (long u = used.get(); u + bytes <= limit; u = used.get()) {
       if (used.compareAndSet(u, u + bytes)) {

@@ -36,11 +36,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The milter socket. jmilter's own server has no bound on a packet's length, no read timeout and
- * no limit on connections, so the pipeline is built here around jmilter's codecs and command
- * engine: bounded framing within one {@link MemoryBudget} ({@link PacketFrameDecoder}), deadlines
- * for negotiation, for each packet and for silence, protocol order and macro bounds
- * ({@link ProtocolState}), and max_sessions ({@link SessionLimiter}, {@link BusySession}).
+ * The milter socket. jmilter's own server has no bound on a packet's length, no read timeout and no
+ * limit on connections, so the pipeline is built here around jmilter's codecs and command engine:
+ * bounded framing within one {@link MemoryBudget} ({@link PacketFrameDecoder}), deadlines for
+ * negotiation, for each packet and for silence, protocol order and macro bounds ({@link
+ * ProtocolState}), and max_sessions ({@link SessionLimiter}, {@link BusySession}).
  */
 public final class MilterServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MilterServer.class);
@@ -58,8 +58,12 @@ public final class MilterServer implements AutoCloseable {
   private final Optional<UnixSocketFile> socketFile;
   private final LoopBeat beat;
 
-  private MilterServer(EventLoopGroup loop, Channel channel, ChannelGroup sessions,
-      Optional<UnixSocketFile> socketFile, LoopBeat beat) {
+  private MilterServer(
+      EventLoopGroup loop,
+      Channel channel,
+      ChannelGroup sessions,
+      Optional<UnixSocketFile> socketFile,
+      LoopBeat beat) {
     this.loop = loop;
     this.channel = channel;
     this.sessions = sessions;
@@ -69,7 +73,10 @@ public final class MilterServer implements AutoCloseable {
 
   /** Binds and starts serving with a {@link MemoryBudget#forHeap()} of its own. */
   public static MilterServer start(
-      ListenAddress listen, Supplier<MilterHandler> handlers, Supplier<SessionLimits> limits, Metrics metrics)
+      ListenAddress listen,
+      Supplier<MilterHandler> handlers,
+      Supplier<SessionLimits> limits,
+      Metrics metrics)
       throws InterruptedException {
     return start(listen, handlers, limits, metrics, MemoryBudget.forHeap());
   }
@@ -79,16 +86,21 @@ public final class MilterServer implements AutoCloseable {
    *
    * @param handlers the handler for each new connection: a reload swaps what it returns
    * @param limits the session limits for each new connection: a reload swaps them too
-   * @param budget what partial packets of all connections together may hold; share it with the
-   *     scan path so that both draw on one bound
+   * @param budget what partial packets of all connections together may hold; share it with the scan
+   *     path so that both draw on one bound
    */
-  public static MilterServer start(ListenAddress listen, Supplier<MilterHandler> handlers,
-      Supplier<SessionLimits> limits, Metrics metrics, MemoryBudget budget) throws InterruptedException {
+  public static MilterServer start(
+      ListenAddress listen,
+      Supplier<MilterHandler> handlers,
+      Supplier<SessionLimits> limits,
+      Metrics metrics,
+      MemoryBudget budget)
+      throws InterruptedException {
     JmilterLog.install();
     boolean epoll = Epoll.isAvailable();
     if (listen instanceof ListenAddress.Unix && !epoll) {
-      throw new IllegalStateException("unix sockets need Netty's native epoll transport: "
-          + Epoll.unavailabilityCause());
+      throw new IllegalStateException(
+          "unix sockets need Netty's native epoll transport: " + Epoll.unavailabilityCause());
     }
     Optional<UnixSocketFile> socketFile = Optional.empty();
     if (listen instanceof ListenAddress.Unix unix) {
@@ -98,8 +110,10 @@ public final class MilterServer implements AutoCloseable {
     }
     // One event-loop thread accepts and serves every session. A session's work per packet is a few
     // microseconds and never blocks (scans run on their own executor), so more threads only add
-    // sleeps and wake-ups: measured under 20 parallel Postfix sessions, the milter's CPU per message
-    // fell by about a quarter against Netty's default of two threads per core plus an accept thread.
+    // sleeps and wake-ups: measured under 20 parallel Postfix sessions, the milter's CPU per
+    // message
+    // fell by about a quarter against Netty's default of two threads per core plus an accept
+    // thread.
     EventLoopGroup loop = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
     ServerBootstrap b = new ServerBootstrap().group(loop);
     ChannelGroup sessions = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -130,15 +144,25 @@ public final class MilterServer implements AutoCloseable {
                 } else if (busy.incrementAndGet() <= MAX_BUSY) {
                   ch.closeFuture().addListener(f -> busy.decrementAndGet());
                   metrics.sessionRefused();
-                  bounds.logLimiter().warn(log, "busy",
-                      "busy: {} sessions in progress (max_sessions = {}), answered a new session 451 4.3.0",
-                      limiter.active(), limiter.max());
+                  bounds
+                      .logLimiter()
+                      .warn(
+                          log,
+                          "busy",
+                          "busy: {} sessions in progress (max_sessions = {}), answered a new session 451 4.3.0",
+                          limiter.active(),
+                          limiter.max());
                   configureBusy(ch, current, bounds);
                 } else {
                   busy.decrementAndGet();
-                  bounds.logLimiter().warn(log, "busy_overflow",
-                      "closed connection from {} unanswered: {} connections already answered busy",
-                      ch.remoteAddress(), MAX_BUSY);
+                  bounds
+                      .logLimiter()
+                      .warn(
+                          log,
+                          "busy_overflow",
+                          "closed connection from {} unanswered: {} connections already answered busy",
+                          ch.remoteAddress(),
+                          MAX_BUSY);
                   ch.close();
                 }
               }
@@ -157,7 +181,8 @@ public final class MilterServer implements AutoCloseable {
   }
 
   /** One milter connection's pipeline, outside a server (tests, the fuzzer). */
-  public static void configure(Channel ch, MilterHandler handler, SessionLimits limits, Metrics metrics) {
+  public static void configure(
+      Channel ch, MilterHandler handler, SessionLimits limits, Metrics metrics) {
     configure(ch, handler, limits, metrics, SharedBounds.standalone());
   }
 
@@ -166,24 +191,37 @@ public final class MilterServer implements AutoCloseable {
     configureBusy(ch, limits, SharedBounds.standalone());
   }
 
-  /** One milter connection's pipeline: bounded framing, deadlines, jmilter's codecs, the session. */
-  static void configure(Channel ch, MilterHandler handler, SessionLimits limits, Metrics metrics, SharedBounds bounds) {
+  /**
+   * One milter connection's pipeline: bounded framing, deadlines, jmilter's codecs, the session.
+   */
+  static void configure(
+      Channel ch,
+      MilterHandler handler,
+      SessionLimits limits,
+      Metrics metrics,
+      SharedBounds bounds) {
     JmilterLog.install();
     framing(ch, limits, PacketFrameDecoder.MAX_PACKET, bounds)
         .addLast("session", new SessionChannelHandler(handler, metrics, bounds.logLimiter()));
   }
 
-  /** A connection over max_sessions: the same framing with smaller packets, then only the busy answer. */
+  /**
+   * A connection over max_sessions: the same framing with smaller packets, then only the busy
+   * answer.
+   */
   static void configureBusy(Channel ch, SessionLimits limits, SharedBounds bounds) {
     framing(ch, limits, PacketFrameDecoder.MAX_BUSY_PACKET, bounds)
         .addLast("busy", new BusySession(limits.maxSessions()));
   }
 
-  private static ChannelPipeline framing(Channel ch, SessionLimits limits, int maxPacket, SharedBounds bounds) {
+  private static ChannelPipeline framing(
+      Channel ch, SessionLimits limits, int maxPacket, SharedBounds bounds) {
     // All-idle: no byte either way for idle_timeout, whether between commands or mid-packet.
     return ch.pipeline()
         .addLast("quickAck", QuickAck.INSTANCE)
-        .addLast("idle", new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+        .addLast(
+            "idle",
+            new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
         .addLast("frameDecoder", new PacketFrameDecoder(maxPacket, bounds.budget()))
         .addLast("frameEncoder", new Int32LenFrameEncoder())
         .addLast("packetDecoder", new MilterPacketDecoder())
@@ -201,7 +239,9 @@ public final class MilterServer implements AutoCloseable {
 
   /** Where Postfix connects: for a unix socket its path, not the private one it was bound at. */
   public SocketAddress localAddress() {
-    return socketFile.<SocketAddress>map(f -> new DomainSocketAddress(f.path().toFile())).orElse(channel.localAddress());
+    return socketFile
+        .<SocketAddress>map(f -> new DomainSocketAddress(f.path().toFile()))
+        .orElse(channel.localAddress());
   }
 
   /** Stops accepting new connections; sessions in flight go on. */
@@ -214,8 +254,8 @@ public final class MilterServer implements AutoCloseable {
   }
 
   /**
-   * Stops accepting, lets sessions in flight finish for up to {@code timeout}, then closes the rest:
-   * Postfix answers those with milter_default_action, as for a milter that is down.
+   * Stops accepting, lets sessions in flight finish for up to {@code timeout}, then closes the
+   * rest: Postfix answers those with milter_default_action, as for a milter that is down.
    */
   public void drain(Duration timeout) {
     stopAccepting();

@@ -20,8 +20,16 @@ final class NegotiationDeadline extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    deadline = ctx.executor().schedule(() -> ctx.fireExceptionCaught(new ProtocolViolation(
-        ProtocolError.OPTNEG_TIMEOUT, "no OPTNEG within " + SECONDS + " s of connecting")), SECONDS, TimeUnit.SECONDS);
+    deadline =
+        ctx.executor()
+            .schedule(
+                () ->
+                    ctx.fireExceptionCaught(
+                        new ProtocolViolation(
+                            ProtocolError.OPTNEG_TIMEOUT,
+                            "no OPTNEG within " + SECONDS + " s of connecting")),
+                SECONDS,
+                TimeUnit.SECONDS);
     ctx.fireChannelActive();
   }
 

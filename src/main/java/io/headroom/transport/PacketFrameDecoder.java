@@ -29,12 +29,12 @@ import java.util.concurrent.TimeUnit;
 final class PacketFrameDecoder extends ChannelInboundHandlerAdapter {
   /**
    * The largest packet Postfix sends is a header: cleanup(8) truncates a header at
-   * header_size_limit (default 102400 bytes, name included), and milter8.c sends it as
-   * SMFIC_HEADER with name and value each NUL-terminated, plus the command byte. Body chunks are at
-   * most MILTER_CHUNK_SIZE = 65535 bytes (milter8.c) plus the command byte; macro, envelope and
-   * connect packets are bounded by smtpd's line_length_limit (2048). 128 KiB holds the largest
-   * with room for a header_size_limit raised by a quarter, and keeps the worst case of a full
-   * max_sessions (500 x 128 KiB = 64 MiB) within a small daemon's heap.
+   * header_size_limit (default 102400 bytes, name included), and milter8.c sends it as SMFIC_HEADER
+   * with name and value each NUL-terminated, plus the command byte. Body chunks are at most
+   * MILTER_CHUNK_SIZE = 65535 bytes (milter8.c) plus the command byte; macro, envelope and connect
+   * packets are bounded by smtpd's line_length_limit (2048). 128 KiB holds the largest with room
+   * for a header_size_limit raised by a quarter, and keeps the worst case of a full max_sessions
+   * (500 x 128 KiB = 64 MiB) within a small daemon's heap.
    */
   static final int MAX_PACKET = 128 * 1024;
 
@@ -57,10 +57,16 @@ final class PacketFrameDecoder extends ChannelInboundHandlerAdapter {
   private final MemoryBudget budget;
   private final byte[] lengthWord = new byte[LENGTH_BYTES];
   private int lengthRead;
-  /** The packet being received across reads, its length reserved from the budget; null between packets. */
+
+  /**
+   * The packet being received across reads, its length reserved from the budget; null between
+   * packets.
+   */
   private byte[] partial;
+
   private int filled;
   private ScheduledFuture<?> deadline;
+
   /** After a violation the connection is closing: what else arrives is dropped, not parsed. */
   private boolean failed;
 
@@ -79,7 +85,8 @@ final class PacketFrameDecoder extends ChannelInboundHandlerAdapter {
         }
       }
       if (!failed && pending() > 0 && deadline == null) {
-        deadline = ctx.executor().schedule(() -> expired(ctx), PACKET_DEADLINE_SECONDS, TimeUnit.SECONDS);
+        deadline =
+            ctx.executor().schedule(() -> expired(ctx), PACKET_DEADLINE_SECONDS, TimeUnit.SECONDS);
       }
     } finally {
       in.release();
@@ -119,9 +126,17 @@ final class PacketFrameDecoder extends ChannelInboundHandlerAdapter {
         return;
       }
       if (!budget.tryReserve(length)) {
-        fail(ctx, new ProtocolViolation(ProtocolError.OVER_MEMORY_BUDGET, "packet of " + length
-            + " bytes does not fit the memory budget (" + budget.used() + " of " + budget.limit()
-            + " bytes held for all connections)"));
+        fail(
+            ctx,
+            new ProtocolViolation(
+                ProtocolError.OVER_MEMORY_BUDGET,
+                "packet of "
+                    + length
+                    + " bytes does not fit the memory budget ("
+                    + budget.used()
+                    + " of "
+                    + budget.limit()
+                    + " bytes held for all connections)"));
         return;
       }
       partial = new byte[(int) length];
@@ -141,8 +156,11 @@ final class PacketFrameDecoder extends ChannelInboundHandlerAdapter {
     if (length == 0) {
       fail(ctx, new ProtocolViolation(ProtocolError.EMPTY_PACKET, "packet of length 0"));
     } else if (length > maxPacket) {
-      fail(ctx, new ProtocolViolation(ProtocolError.PACKET_TOO_LONG,
-          "packet of " + length + " bytes announced, the limit is " + maxPacket));
+      fail(
+          ctx,
+          new ProtocolViolation(
+              ProtocolError.PACKET_TOO_LONG,
+              "packet of " + length + " bytes announced, the limit is " + maxPacket));
     }
     return !failed;
   }
@@ -153,11 +171,19 @@ final class PacketFrameDecoder extends ChannelInboundHandlerAdapter {
       return;
     }
     if (!ctx.channel().config().isAutoRead()) {
-      deadline = ctx.executor().schedule(() -> expired(ctx), PACKET_DEADLINE_SECONDS, TimeUnit.SECONDS);
+      deadline =
+          ctx.executor().schedule(() -> expired(ctx), PACKET_DEADLINE_SECONDS, TimeUnit.SECONDS);
       return;
     }
-    fail(ctx, new ProtocolViolation(ProtocolError.PACKET_TIMEOUT, "packet incomplete "
-        + PACKET_DEADLINE_SECONDS + " s after its first byte (" + pending() + " bytes received)"));
+    fail(
+        ctx,
+        new ProtocolViolation(
+            ProtocolError.PACKET_TIMEOUT,
+            "packet incomplete "
+                + PACKET_DEADLINE_SECONDS
+                + " s after its first byte ("
+                + pending()
+                + " bytes received)"));
   }
 
   private void fail(ChannelHandlerContext ctx, ProtocolViolation violation) {
@@ -191,7 +217,10 @@ final class PacketFrameDecoder extends ChannelInboundHandlerAdapter {
     ctx.fireChannelInactive();
   }
 
-  /** Bytes received but not yet a whole packet: more than zero means the peer went silent mid-packet. */
+  /**
+   * Bytes received but not yet a whole packet: more than zero means the peer went silent
+   * mid-packet.
+   */
   int pending() {
     return lengthRead + filled;
   }

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Why a milter connection was closed, as the {@code reason} label of
- * {@code headroom_milter_protocol_errors_total}: a fixed, small set.
+ * Why a milter connection was closed, as the {@code reason} label of {@code
+ * headroom_milter_protocol_errors_total}: a fixed, small set.
  */
 public enum ProtocolError {
   /** The length word announced more than {@link PacketFrameDecoder#MAX_PACKET}. */
@@ -23,11 +23,17 @@ public enum ProtocolError {
   MALFORMED,
   /** No byte from the peer for idle_timeout, between commands or mid-packet. */
   IDLE_TIMEOUT,
-  /** A packet not complete within {@link PacketFrameDecoder#PACKET_DEADLINE_SECONDS} of its first byte. */
+  /**
+   * A packet not complete within {@link PacketFrameDecoder#PACKET_DEADLINE_SECONDS} of its first
+   * byte.
+   */
   PACKET_TIMEOUT,
   /** No SMFIC_OPTNEG within {@link NegotiationDeadline#SECONDS} of connecting. */
   OPTNEG_TIMEOUT,
-  /** The macros a session would keep exceed {@link ProtocolState#MAX_MACRO_BYTES} or {@link ProtocolState#MAX_MACROS}. */
+  /**
+   * The macros a session would keep exceed {@link ProtocolState#MAX_MACRO_BYTES} or {@link
+   * ProtocolState#MAX_MACROS}.
+   */
   MACROS_TOO_LARGE,
   /** A partial packet that the {@link MemoryBudget} shared by all connections had no room for. */
   OVER_MEMORY_BUDGET,

@@ -5,11 +5,11 @@ import org.nightcode.milter.codec.MilterPacket;
 import org.nightcode.milter.util.MilterPackets;
 
 /**
- * Where one milter connection is in the protocol, and which packet may come next. jmilter's
- * command engine dispatches any command in any state and leaves malformed payloads to its
- * processors, some of which throw (a macro packet with an odd number of strings) or, for an IPv4
- * connect address that is not a literal, resolve it through DNS on the event loop. Every packet
- * passes here first; one that the protocol does not allow ends the connection.
+ * Where one milter connection is in the protocol, and which packet may come next. jmilter's command
+ * engine dispatches any command in any state and leaves malformed payloads to its processors, some
+ * of which throw (a macro packet with an odd number of strings) or, for an IPv4 connect address
+ * that is not a literal, resolve it through DNS on the event loop. Every packet passes here first;
+ * one that the protocol does not allow ends the connection.
  *
  * <p>The order is Postfix's (src/milter/milter8.c): OPTNEG; then per SMTP session CONNECT, HELO
  * (again at any time: "With HELO after MAIL, smtpd(8) calls milter8_abort() next"), and per
@@ -29,9 +29,9 @@ final class ProtocolState {
   /**
    * jmilter keeps the latest macro packet of each type for the whole session (one map per type
    * byte, without a limit): so this many bytes of name/value strings, all types together, may a
-   * session keep. Postfix 3.7 with its default milter_*_macros sends 111 bytes at connect and 74
-   * at MAIL and at RCPT (recorded in HardeningIT); even with TLS certificate names and addresses
-   * at smtpd's line_length_limit (2048) all stages together stay under 8 KiB.
+   * session keep. Postfix 3.7 with its default milter_*_macros sends 111 bytes at connect and 74 at
+   * MAIL and at RCPT (recorded in HardeningIT); even with TLS certificate names and addresses at
+   * smtpd's line_length_limit (2048) all stages together stay under 8 KiB.
    */
   static final int MAX_MACRO_BYTES = 16 * 1024;
 
@@ -42,7 +42,13 @@ final class ProtocolState {
    */
   static final int MAX_MACROS = 128;
 
-  private enum Phase { NEW, NEGOTIATED, CONNECTED, TRANSACTION, CLOSED }
+  private enum Phase {
+    NEW,
+    NEGOTIATED,
+    CONNECTED,
+    TRANSACTION,
+    CLOSED
+  }
 
   // Order of the commands within one transaction; a command may not go back to an earlier one.
   private static final int MAIL = 1;
@@ -54,8 +60,10 @@ final class ProtocolState {
 
   private Phase phase = Phase.NEW;
   private int step;
+
   /** Per macro type: the size and the name count of the latest packet, which jmilter keeps. */
   private final int[] macroBytes = new int[MACRO_TYPES.length()];
+
   private final int[] macroNames = new int[MACRO_TYPES.length()];
 
   /**
@@ -81,7 +89,10 @@ final class ProtocolState {
         boolean unknownFamily = connect(p);
         phase = Phase.CONNECTED;
         if (unknownFamily) {
-          return MilterPacket.builder().command(CommandCode.SMFIC_CONNECT).payload(withNul(p)).build();
+          return MilterPacket.builder()
+              .command(CommandCode.SMFIC_CONNECT)
+              .payload(withNul(p))
+              .build();
         }
       }
       case SMFIC_QUIT_NC -> {
@@ -125,7 +136,9 @@ final class ProtocolState {
         inTransaction(command, MAIL, BODY);
         phase = Phase.CONNECTED;
       }
-      default -> throw new ProtocolViolation(ProtocolError.UNKNOWN_COMMAND, "command " + describe(packet.command()));
+      default ->
+          throw new ProtocolViolation(
+              ProtocolError.UNKNOWN_COMMAND, "command " + describe(packet.command()));
     }
     return packet;
   }
@@ -146,7 +159,8 @@ final class ProtocolState {
 
   private void expect(CommandCode command, boolean allowed) {
     if (!allowed) {
-      throw new ProtocolViolation(ProtocolError.OUT_OF_ORDER, name(command) + " in state " + where());
+      throw new ProtocolViolation(
+          ProtocolError.OUT_OF_ORDER, name(command) + " in state " + where());
     }
   }
 
@@ -157,15 +171,19 @@ final class ProtocolState {
   }
 
   private String where() {
-    return phase == Phase.TRANSACTION ? "transaction after step " + step : phase.name().toLowerCase(java.util.Locale.ROOT);
+    return phase == Phase.TRANSACTION
+        ? "transaction after step " + step
+        : phase.name().toLowerCase(java.util.Locale.ROOT);
   }
 
   private static void optneg(byte[] p) {
     // Version, actions, protocol steps: three 32-bit words (milter8.c milter8_negotiate).
     if (p.length != 12) {
-      throw new ProtocolViolation(ProtocolError.MALFORMED, "OPTNEG of " + p.length + " bytes, not 12");
+      throw new ProtocolViolation(
+          ProtocolError.MALFORMED, "OPTNEG of " + p.length + " bytes, not 12");
     }
-    int version = ((p[0] & 0xff) << 24) | ((p[1] & 0xff) << 16) | ((p[2] & 0xff) << 8) | (p[3] & 0xff);
+    int version =
+        ((p[0] & 0xff) << 24) | ((p[1] & 0xff) << 16) | ((p[2] & 0xff) << 8) | (p[3] & 0xff);
     // Postfix speaks 2, 3, 4 or 6 (milter_protocol); jmilter reads only the low byte, signed, and
     // aborts below 2 (a version of 250 was the fuzzer's first finding).
     if (version < 2 || version > 6) {
@@ -174,8 +192,8 @@ final class ProtocolState {
   }
 
   /**
-   * {@code hostname\0}, a family byte, then for 4, 6 and L a 2-byte port and {@code address\0};
-   * for U (unknown) nothing more (milter8.c milter8_conn_event).
+   * {@code hostname\0}, a family byte, then for 4, 6 and L a 2-byte port and {@code address\0}; for
+   * U (unknown) nothing more (milter8.c milter8_conn_event).
    *
    * @return true for the unknown family
    */
@@ -190,19 +208,22 @@ final class ProtocolState {
     byte family = p[nul + 1];
     if (family == 'U') {
       if (p.length != nul + 2) {
-        throw new ProtocolViolation(ProtocolError.MALFORMED, "CONNECT of unknown family with an address");
+        throw new ProtocolViolation(
+            ProtocolError.MALFORMED, "CONNECT of unknown family with an address");
       }
       return true;
     }
     if (family != '4' && family != '6' && family != 'L') {
-      throw new ProtocolViolation(ProtocolError.MALFORMED, "CONNECT address family " + describe(family));
+      throw new ProtocolViolation(
+          ProtocolError.MALFORMED, "CONNECT address family " + describe(family));
     }
     int start = nul + 4;
     if (start >= p.length) {
       throw new ProtocolViolation(ProtocolError.MALFORMED, "CONNECT without port or address");
     }
     if (p[p.length - 1] != 0 || MilterPackets.indexOfZeroTerm(p, start) != p.length - 1) {
-      throw new ProtocolViolation(ProtocolError.MISSING_NUL, "CONNECT address without its single NUL");
+      throw new ProtocolViolation(
+          ProtocolError.MISSING_NUL, "CONNECT address without its single NUL");
     }
     // jmilter turns an IPv4 address into an InetAddress with getByName, which would resolve a name
     // through DNS on the event loop: only a dotted-quad literal may pass.
@@ -212,7 +233,9 @@ final class ProtocolState {
     return false;
   }
 
-  /** One to three decimal digits, 0 to 255, four times: nothing InetAddress could take for a name. */
+  /**
+   * One to three decimal digits, 0 to 255, four times: nothing InetAddress could take for a name.
+   */
   private static boolean isIpv4Literal(byte[] p, int from, int to) {
     int parts = 0;
     int digits = 0;
@@ -234,7 +257,9 @@ final class ProtocolState {
     return parts == 4;
   }
 
-  /** A type byte, then name and value strings, each NUL-terminated (milter8.c MILTER8_DATA_ARGV). */
+  /**
+   * A type byte, then name and value strings, each NUL-terminated (milter8.c MILTER8_DATA_ARGV).
+   */
   private void macro(byte[] p) {
     if (p.length == 0) {
       throw new ProtocolViolation(ProtocolError.MALFORMED, "MACRO without a type");
@@ -269,9 +294,18 @@ final class ProtocolState {
       }
     }
     if (keptBytes > MAX_MACRO_BYTES || keptNames > MAX_MACROS) {
-      throw new ProtocolViolation(ProtocolError.MACROS_TOO_LARGE, "MACRO for " + describe(MACRO_TYPES.charAt(type))
-          + " would keep " + keptNames + " macros of " + keptBytes + " bytes in all, the limits are "
-          + MAX_MACROS + " and " + MAX_MACRO_BYTES);
+      throw new ProtocolViolation(
+          ProtocolError.MACROS_TOO_LARGE,
+          "MACRO for "
+              + describe(MACRO_TYPES.charAt(type))
+              + " would keep "
+              + keptNames
+              + " macros of "
+              + keptBytes
+              + " bytes in all, the limits are "
+              + MAX_MACROS
+              + " and "
+              + MAX_MACRO_BYTES);
     }
     macroBytes[type] = bytes;
     macroNames[type] = names;
@@ -297,7 +331,6 @@ final class ProtocolState {
     System.arraycopy(p, 0, out, 0, p.length);
     return out;
   }
-
 
   private static String name(CommandCode command) {
     return command.name().substring("SMFIC_".length());

@@ -10,8 +10,8 @@ import io.netty.channel.epoll.EpollSocketChannelConfig;
  * hence re-armed on each read). Postfix's milter socket uses Nagle's algorithm, and many of its
  * packets get no reply (macros always, and the stages negotiated as "no reply"): after such a
  * packet its next small write waits for our ACK, which delayed ACK holds back up to 40 ms. Measured
- * through a real Postfix (median of 40 sequential messages, one run on a loaded 2-core machine):
- * 50 ms added per message without this, about 5 ms with it.
+ * through a real Postfix (median of 40 sequential messages, one run on a loaded 2-core machine): 50
+ * ms added per message without this, about 5 ms with it.
  */
 @ChannelHandler.Sharable
 final class QuickAck extends ChannelInboundHandlerAdapter {

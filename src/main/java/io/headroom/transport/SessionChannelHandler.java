@@ -31,7 +31,10 @@ final class SessionChannelHandler extends SimpleChannelInboundHandler<MilterPack
   private final ProtocolState state = new ProtocolState();
   private TransportSession session;
   private Connection connection;
-  /** Set once the connection is being closed for an error: later trouble is a consequence, not news. */
+
+  /**
+   * Set once the connection is being closed for an error: later trouble is a consequence, not news.
+   */
   private boolean failed;
 
   SessionChannelHandler(MilterHandler handler, Metrics metrics, LogLimiter logLimiter) {
@@ -79,8 +82,12 @@ final class SessionChannelHandler extends SimpleChannelInboundHandler<MilterPack
     if (evt instanceof IdleStateEvent) {
       PacketFrameDecoder decoder = ctx.pipeline().get(PacketFrameDecoder.class);
       int pending = decoder == null ? 0 : decoder.pending();
-      fail(ctx, ProtocolError.IDLE_TIMEOUT,
-          pending > 0 ? "silent mid-packet (" + pending + " bytes of a packet received)" : "idle between commands");
+      fail(
+          ctx,
+          ProtocolError.IDLE_TIMEOUT,
+          pending > 0
+              ? "silent mid-packet (" + pending + " bytes of a packet received)"
+              : "idle between commands");
       return;
     }
     super.userEventTriggered(ctx, evt);
@@ -103,21 +110,31 @@ final class SessionChannelHandler extends SimpleChannelInboundHandler<MilterPack
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+    Throwable c =
+        cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
     if (c instanceof ProtocolViolation v) {
       fail(ctx, v.error(), v.getMessage());
     } else if (c instanceof IOException) {
       // The peer reset or broke the connection: its business, not a protocol error.
       if (!failed) {
-        logLimiter.info(log, "connection_lost", "session {}: connection from {} lost: {}", id(),
-            ctx.channel().remoteAddress(), c.getMessage());
+        logLimiter.info(
+            log,
+            "connection_lost",
+            "session {}: connection from {} lost: {}",
+            id(),
+            ctx.channel().remoteAddress(),
+            c.getMessage());
       }
       failed = true;
       ctx.close();
     } else {
       // Not the peer's fault: a bug on our side. The stack trace is the news here.
       if (!failed) {
-        log.error("session {}: closing connection from {}: internal error", id(), ctx.channel().remoteAddress(), c);
+        log.error(
+            "session {}: closing connection from {}: internal error",
+            id(),
+            ctx.channel().remoteAddress(),
+            c);
         metrics.protocolError(ProtocolError.INTERNAL_ERROR.label());
       }
       failed = true;
@@ -131,8 +148,14 @@ final class SessionChannelHandler extends SimpleChannelInboundHandler<MilterPack
     }
     failed = true;
     metrics.protocolError(error.label());
-    logLimiter.warn(log, error.label(), "session {}: closing connection from {}: {}: {}", id(),
-        ctx.channel().remoteAddress(), error.label(), detail);
+    logLimiter.warn(
+        log,
+        error.label(),
+        "session {}: closing connection from {}: {}: {}",
+        id(),
+        ctx.channel().remoteAddress(),
+        error.label(),
+        detail);
     ctx.close();
   }
 
@@ -143,7 +166,11 @@ final class SessionChannelHandler extends SimpleChannelInboundHandler<MilterPack
   /** jmilter's way to answer Postfix, and ours to stop reading from it for a while. */
   private final class Connection implements MilterPacketSender, InboundHold {
     private final ChannelHandlerContext ctx;
-    /** Stages not yet complete, and a full outbound buffer, that reading waits for; on the event loop only. */
+
+    /**
+     * Stages not yet complete, and a full outbound buffer, that reading waits for; on the event
+     * loop only.
+     */
     private int holds;
 
     Connection(ChannelHandlerContext ctx) {

@@ -38,7 +38,10 @@ final class UnixSocketFile {
   private final Path path;
   private final int mode;
   private final String group;
-  /** The private directory the socket is bound in until {@link #publish()}; null before and after. */
+
+  /**
+   * The private directory the socket is bound in until {@link #publish()}; null before and after.
+   */
   private Path staging;
 
   UnixSocketFile(Path path, int mode, String group) {
@@ -77,11 +80,15 @@ final class UnixSocketFile {
   /** Where to bind: a fresh directory only this process can enter, beside the final path. */
   Path bindPath() {
     try {
-      staging = Files.createTempDirectory(path.toAbsolutePath().getParent(), "." + path.getFileName() + ".",
-          PosixFilePermissions.asFileAttribute(permissions(0700)));
+      staging =
+          Files.createTempDirectory(
+              path.toAbsolutePath().getParent(),
+              "." + path.getFileName() + ".",
+              PosixFilePermissions.asFileAttribute(permissions(0700)));
       return staging.resolve(BOUND_NAME);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create a private directory beside " + path + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot create a private directory beside " + path + ": " + e.getMessage(), e);
     }
   }
 
@@ -92,7 +99,8 @@ final class UnixSocketFile {
     try {
       Files.move(bound, path, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot move the bound socket to " + path + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot move the bound socket to " + path + ": " + e.getMessage(), e);
     } finally {
       removeStaging();
     }
@@ -100,19 +108,31 @@ final class UnixSocketFile {
 
   private void applyOwnership(Path socket) {
     try {
-      PosixFileAttributeView view = Files.getFileAttributeView(socket, PosixFileAttributeView.class);
+      PosixFileAttributeView view =
+          Files.getFileAttributeView(socket, PosixFileAttributeView.class);
       if (!group.isEmpty()) {
-        GroupPrincipal g = path.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
+        GroupPrincipal g =
+            path.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
         view.setGroup(g);
       }
       view.setPermissions(permissions(mode));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot set mode " + Integer.toOctalString(mode)
-          + (group.isEmpty() ? "" : " and group " + group) + " on " + path + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot set mode "
+              + Integer.toOctalString(mode)
+              + (group.isEmpty() ? "" : " and group " + group)
+              + " on "
+              + path
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 
-  /** Removes the socket file at exit, if it is still a socket (never a file someone put there since). */
+  /**
+   * Removes the socket file at exit, if it is still a socket (never a file someone put there
+   * since).
+   */
   void remove() {
     removeStaging();
     try {

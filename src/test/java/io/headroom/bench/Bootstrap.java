@@ -11,8 +11,10 @@ import java.util.Random;
  */
 final class Bootstrap {
   static final int RESAMPLES = 2_000;
+
   /** Two-sided 95%: the 2.5th and 97.5th percentiles of the resampled statistic. */
   static final double LEVEL = 0.95;
+
   private static final long SEED = 0x5EED_16L;
 
   private Bootstrap() {}
@@ -34,8 +36,8 @@ final class Bootstrap {
 
   /**
    * The interval of median(a) / median(b). Run i of {@code a} and of {@code b} were taken in the
-   * same round (configurations interleaved), so a resample draws whole rounds: what drifted
-   * between rounds (a neighbour's load) moves both sides together and cancels in the ratio.
+   * same round (configurations interleaved), so a resample draws whole rounds: what drifted between
+   * rounds (a neighbour's load) moves both sides together and cancels in the ratio.
    */
   static Interval ratioInterval(List<Double> a, List<Double> b) {
     if (a.size() != b.size()) {

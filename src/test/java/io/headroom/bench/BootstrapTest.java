@@ -10,7 +10,8 @@ class BootstrapTest {
 
   @Test
   void runsThatAllAgreeHaveNoSpread() {
-    assertEquals(new Interval(250.0, 250.0), Bootstrap.medianInterval(List.of(250.0, 250.0, 250.0, 250.0)));
+    assertEquals(
+        new Interval(250.0, 250.0), Bootstrap.medianInterval(List.of(250.0, 250.0, 250.0, 250.0)));
   }
 
   @Test
@@ -39,8 +40,10 @@ class BootstrapTest {
 
   @Test
   void aRatioNeedsTheSameRunsOnBothSides() {
-    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-        () -> Bootstrap.ratioInterval(List.of(1.0, 2.0), List.of(1.0)));
+    IllegalArgumentException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class,
+            () -> Bootstrap.ratioInterval(List.of(1.0, 2.0), List.of(1.0)));
     assertEquals("2 runs against 1", e.getMessage());
   }
 }

@@ -23,7 +23,9 @@ final class EventCostProcess implements AutoCloseable {
     this.port = port;
   }
 
-  /** @param events {@code negotiated} or {@code all} */
+  /**
+   * @param events {@code negotiated} or {@code all}
+   */
   static EventCostProcess start(Path dir, List<String> jvmOptions, String events)
       throws IOException, InterruptedException {
     Files.createDirectories(dir);
@@ -33,15 +35,20 @@ final class EventCostProcess implements AutoCloseable {
     String classpath = Path.of("target/headroom-milter.jar") + ":" + Path.of("target/test-classes");
     List<String> command = new ArrayList<>(List.of(javaCommand()));
     command.addAll(jvmOptions);
-    command.addAll(List.of("-cp", classpath, "io.headroom.milter.EventCostMilter", config.toString(), events));
+    command.addAll(
+        List.of("-cp", classpath, "io.headroom.milter.EventCostMilter", config.toString(), events));
     Path log = dir.resolve("milter.log");
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (!Files.readString(log, StandardCharsets.UTF_8).contains("listening on")) {
       if (!p.isAlive() || System.nanoTime() > deadline) {
         p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        throw new IOException("EventCostMilter " + events + " did not start: "
-            + Processes.tail(Files.readString(log, StandardCharsets.UTF_8), 2000));
+        throw new IOException(
+            "EventCostMilter "
+                + events
+                + " did not start: "
+                + Processes.tail(Files.readString(log, StandardCharsets.UTF_8), 2000));
       }
       TimeUnit.MILLISECONDS.sleep(50);
     }

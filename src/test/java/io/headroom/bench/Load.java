@@ -22,8 +22,10 @@ final class Load {
   private static final String FROM = "a@example.test";
   private static final String TO = "b@example.test";
   private static final String HELO = "client.example.test";
+
   /** Sessions at once of the fixed load; far more than it needs unless a configuration stalls. */
   private static final int MAX_IN_FLIGHT = 64;
+
   /** Far above any healthy run; a run this slow is a broken setup, not a figure. */
   private static final Duration RUN_TIMEOUT = Duration.ofMinutes(10);
 
@@ -35,8 +37,21 @@ final class Load {
 
   /** The smtp-source command line the benchmark uses, for the report. */
   static List<String> smtpSource(int sessions, int messages, int port) {
-    return List.of(SMTP_SOURCE.toString(), "-s", Integer.toString(sessions), "-m", Integer.toString(messages),
-        "-l", Integer.toString(Plan.MESSAGE_BYTES), "-M", HELO, "-f", FROM, "-t", TO, "127.0.0.1:" + port);
+    return List.of(
+        SMTP_SOURCE.toString(),
+        "-s",
+        Integer.toString(sessions),
+        "-m",
+        Integer.toString(messages),
+        "-l",
+        Integer.toString(Plan.MESSAGE_BYTES),
+        "-M",
+        HELO,
+        "-f",
+        FROM,
+        "-t",
+        TO,
+        "127.0.0.1:" + port);
   }
 
   /**
@@ -46,8 +61,10 @@ final class Load {
    */
   double throughput(int port, int sessions, int messages) throws IOException, InterruptedException {
     Path out = Files.createTempFile(workDir, "smtp-source-", ".out");
-    ProcessBuilder pb = new ProcessBuilder(smtpSource(sessions, messages, port))
-        .redirectErrorStream(true).redirectOutput(out.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(smtpSource(sessions, messages, port))
+            .redirectErrorStream(true)
+            .redirectOutput(out.toFile());
     long start = System.nanoTime();
     Process p = pb.start();
     if (!p.waitFor(RUN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -68,8 +85,8 @@ final class Load {
    * The fixed load: one SMTP session of one message every 1/{@code perSecond} s, started on
    * schedule whether or not the earlier ones have finished (an open loop, so a slow configuration
    * gets the same load, not a lighter one). Returns each message's milliseconds from its scheduled
-   * start to the end of its session: time spent waiting for a free sender counts, as it would for
-   * a real client.
+   * start to the end of its session: time spent waiting for a free sender counts, as it would for a
+   * real client.
    */
   static List<Double> paced(int port, double perSecond, int messages) throws InterruptedException {
     byte[] message = message();
@@ -81,13 +98,16 @@ final class Load {
       for (int i = 0; i < messages; i++) {
         long due = start + i * period;
         TimeUnit.NANOSECONDS.sleep(Math.max(0, due - System.nanoTime()));
-        sessions.add(senders.submit(() -> {
-          Transcript t = SmtpClient.send(port, FROM, TO, message);
-          if (t.message() == null || !t.message().startsWith("250")) {
-            throw new IllegalStateException("port " + port + " did not accept a message: " + t);
-          }
-          return (System.nanoTime() - due) / 1e6;
-        }));
+        sessions.add(
+            senders.submit(
+                () -> {
+                  Transcript t = SmtpClient.send(port, FROM, TO, message);
+                  if (t.message() == null || !t.message().startsWith("250")) {
+                    throw new IllegalStateException(
+                        "port " + port + " did not accept a message: " + t);
+                  }
+                  return (System.nanoTime() - due) / 1e6;
+                }));
       }
       List<Double> millis = new ArrayList<>(messages);
       long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
@@ -106,7 +126,8 @@ final class Load {
 
   /** A message of the same payload size as smtp-source's. */
   static byte[] message() {
-    StringBuilder m = new StringBuilder("From: " + FROM + "\r\nTo: " + TO + "\r\nSubject: bench\r\n\r\n");
+    StringBuilder m =
+        new StringBuilder("From: " + FROM + "\r\nTo: " + TO + "\r\nSubject: bench\r\n\r\n");
     String line = "The quick brown fox jumps over the lazy dog 0123456789.\r\n";
     int body = 0;
     while (body + line.length() <= Plan.MESSAGE_BYTES) {

@@ -12,8 +12,8 @@ import java.time.Duration;
  *     weeks
  * @param messages messages per throughput run (smtp-source -m)
  * @param sessions parallel SMTP sessions per throughput run (smtp-source -s)
- * @param fixedRate messages per second of the fixed load: well below what the slowest
- *     configuration sustains, so CPU and latency are measured with cores to spare
+ * @param fixedRate messages per second of the fixed load: well below what the slowest configuration
+ *     sustains, so CPU and latency are measured with cores to spare
  * @param fixedMessages messages per fixed-load run
  * @param footprintMessages messages a daemon has handled when its RSS is read
  * @param idle how long idle CPU is measured

@@ -40,7 +40,8 @@ final class Report {
 
   /** A figure with a target: at least {@code target} when higher is better, else at most. */
   void target(String name, String format, Summary s, Better better, double target) {
-    String bound = (better == Better.HIGHER ? "≥ " : "≤ ") + String.format(Locale.ROOT, format, target);
+    String bound =
+        (better == Better.HIGHER ? "≥ " : "≤ ") + String.format(Locale.ROOT, format, target);
     rows.add(new Row(name, format, s, bound, Verdict.of(s.interval(), target, better), true));
   }
 
@@ -53,18 +54,27 @@ final class Report {
     md.append("### headroom-milter benchmark (").append(plan.name()).append(" mode)\n\n");
     header.forEach(h -> md.append("- ").append(h).append('\n'));
     md.append('\n');
-    md.append("| figure | median | ").append(Math.round(Bootstrap.LEVEL * 100))
+    md.append("| figure | median | ")
+        .append(Math.round(Bootstrap.LEVEL * 100))
         .append("% interval | runs | target | verdict | met |\n");
     md.append("| --- | ---: | ---: | ---: | --- | --- | --- |\n");
     for (Row r : rows) {
-      md.append("| ").append(r.name())
-          .append(" | ").append(r.format(r.summary().median()))
-          .append(" | ").append(r.format(r.summary().interval().low()))
-          .append(" – ").append(r.format(r.summary().interval().high()))
-          .append(" | ").append(r.summary().runs())
-          .append(" | ").append(r.target())
-          .append(" | ").append(r.verdict() == null ? "" : r.verdict().word())
-          .append(" | ").append(r.met(plan))
+      md.append("| ")
+          .append(r.name())
+          .append(" | ")
+          .append(r.format(r.summary().median()))
+          .append(" | ")
+          .append(r.format(r.summary().interval().low()))
+          .append(" – ")
+          .append(r.format(r.summary().interval().high()))
+          .append(" | ")
+          .append(r.summary().runs())
+          .append(" | ")
+          .append(r.target())
+          .append(" | ")
+          .append(r.verdict() == null ? "" : r.verdict().word())
+          .append(" | ")
+          .append(r.met(plan))
           .append(" |\n");
     }
     if (!notes.isEmpty()) {
@@ -78,7 +88,13 @@ final class Report {
    * @param verdict the interval against the target, or against 1 for a ratio; null for a figure
    * @param hasTarget whether {@code verdict} decides a target
    */
-  record Row(String name, String format, Summary summary, String target, Verdict verdict, boolean hasTarget) {
+  record Row(
+      String name,
+      String format,
+      Summary summary,
+      String target,
+      Verdict verdict,
+      boolean hasTarget) {
     String format(double value) {
       return String.format(Locale.ROOT, format, value);
     }

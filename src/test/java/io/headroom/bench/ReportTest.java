@@ -17,7 +17,8 @@ class ReportTest {
     report.target("a / b: throughput", "%.2f", Summary.ratio(FAST, SLOW), Better.HIGHER, 1.2);
     report.compare("b / a: CPU per message", "%.2f", Summary.ratio(SLOW, FAST), Better.LOWER);
     report.figure("a: throughput (msg/s)", "%.0f", Summary.of(FAST));
-    assertEquals(List.of(
+    assertEquals(
+        List.of(
             "| a / b: throughput | 1.37 | 1.30 – 1.40 | 4 | ≥ 1.30 | not resolved | **no** |",
             "| a / b: throughput | 1.37 | 1.30 – 1.40 | 4 | ≥ 1.20 | ahead | yes |",
             "| b / a: CPU per message | 0.73 | 0.71 – 0.77 | 4 |  | ahead |  |",
@@ -29,7 +30,8 @@ class ReportTest {
   void quickModeJudgesNoTarget() {
     Report report = new Report(Plan.QUICK);
     report.target("a / b: throughput", "%.2f", Summary.ratio(FAST, SLOW), Better.HIGHER, 1.2);
-    assertEquals(List.of("| a / b: throughput | 1.37 | 1.30 – 1.40 | 4 | ≥ 1.20 | ahead | (quick) |"),
+    assertEquals(
+        List.of("| a / b: throughput | 1.37 | 1.30 – 1.40 | 4 | ≥ 1.20 | ahead | (quick) |"),
         report.markdown().lines().filter(l -> l.startsWith("| a")).toList());
   }
 }

@@ -6,8 +6,8 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * One figure over several runs: the median to quote, and the bootstrap interval of that median
- * (for a ratio: of the ratio of the two medians).
+ * One figure over several runs: the median to quote, and the bootstrap interval of that median (for
+ * a ratio: of the ratio of the two medians).
  */
 record Summary(double median, Interval interval, int runs) {
 

@@ -3,8 +3,8 @@ package io.headroom.bench;
 import io.headroom.bench.Bootstrap.Interval;
 
 /**
- * What an interval says against a reference value (a target, or 1 for a ratio without one): only
- * an interval entirely on one side of it decides.
+ * What an interval says against a reference value (a target, or 1 for a ratio without one): only an
+ * interval entirely on one side of it decides.
  */
 enum Verdict {
   AHEAD("ahead"),

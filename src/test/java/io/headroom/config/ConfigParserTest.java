@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.xbill.DNS.Name;
 
 class ConfigParserTest {
   @TempDir Path dir;
@@ -50,20 +49,36 @@ class ConfigParserTest {
     for (Check check : Check.values()) {
       assertEquals(Mode.ENFORCE, c.mode(check));
     }
-    Path expectedDisk = Files.isDirectory(Path.of("/var/spool/postfix")) ? Path.of("/var/spool/postfix") : Path.of("/");
+    Path expectedDisk =
+        Files.isDirectory(Path.of("/var/spool/postfix"))
+            ? Path.of("/var/spool/postfix")
+            : Path.of("/");
     assertEquals(List.of(expectedDisk), c.disk().paths());
   }
 
-  /** The shipped, annotated file states every default: parsing it must give the built-in defaults. */
+  /**
+   * The shipped, annotated file states every default: parsing it must give the built-in defaults.
+   */
   @Test
   void shippedConfigIsTheDefaults() throws Exception {
     Config shipped = ConfigParser.parse(Path.of("conf/headroom.conf"));
     Config defaults = ConfigParser.defaults();
     assertEquals(Optional.of(Path.of("conf/headroom.conf")), shipped.source());
     assertEquals(
-        new Config(Optional.empty(), shipped.listeners(), shipped.sessions(), shipped.schedule(), shipped.gate(),
-            shipped.bypass(), shipped.resources(), shipped.dns(), shipped.scan(), shipped.recursion(), shipped.queue(),
-            shipped.drain(), shipped.lookup()),
+        new Config(
+            Optional.empty(),
+            shipped.listeners(),
+            shipped.sessions(),
+            shipped.schedule(),
+            shipped.gate(),
+            shipped.bypass(),
+            shipped.resources(),
+            shipped.dns(),
+            shipped.scan(),
+            shipped.recursion(),
+            shipped.queue(),
+            shipped.drain(),
+            shipped.lookup()),
         defaults);
   }
 
@@ -73,7 +88,8 @@ class ConfigParserTest {
     String conf = Files.readString(Path.of("conf/headroom.conf"));
     String readme = Files.readString(Path.of("README.md"));
     for (Setting s : ConfigParser.readDefaults().settings()) {
-      assertTrue(java.util.regex.Pattern.compile("(?m)^#?" + s.name() + " =").matcher(conf).find(),
+      assertTrue(
+          java.util.regex.Pattern.compile("(?m)^#?" + s.name() + " =").matcher(conf).find(),
           s.name() + " in conf/headroom.conf");
       assertTrue(readme.contains("`" + s.name() + "`"), s.name() + " in README.md");
     }
@@ -81,32 +97,37 @@ class ConfigParserTest {
 
   @Test
   void readsEveryKindOfValue() throws Exception {
-    Config c = parse(
-        "# comment",
-        "listen = unix:" + dir.resolve("milter.sock"),
-        "metrics_listen = off",
-        "defer_stage = DATA",
-        "disk_paths = /var/spool/postfix,",
-        "   /var/lib",
-        "disk_min_free = 2G",
-        "memory_min_available = 12.5%",
-        "dns_resolvers = 127.0.0.1:5353 [::1]:53 10.0.0.1",
-        "dns_probe_names = example.org. .",
-        "scanners = clamd:unix:/run/clamav/clamd.ctl, spamd:tcp:127.0.0.1:783",
-        "dns_mode = monitor",
-        "cpu_mode = off",
-        "bypass_networks = 192.168.0.0/16 [::1]/128",
-        "spam_reject_score = off");
+    Config c =
+        parse(
+            "# comment",
+            "listen = unix:" + dir.resolve("milter.sock"),
+            "metrics_listen = off",
+            "defer_stage = DATA",
+            "disk_paths = /var/spool/postfix,",
+            "   /var/lib",
+            "disk_min_free = 2G",
+            "memory_min_available = 12.5%",
+            "dns_resolvers = 127.0.0.1:5353 [::1]:53 10.0.0.1",
+            "dns_probe_names = example.org. .",
+            "scanners = clamd:unix:/run/clamav/clamd.ctl, spamd:tcp:127.0.0.1:783",
+            "dns_mode = monitor",
+            "cpu_mode = off",
+            "bypass_networks = 192.168.0.0/16 [::1]/128",
+            "spam_reject_score = off");
     assertEquals(new ListenAddress.Unix(dir.resolve("milter.sock")), c.listen());
     assertTrue(c.metricsListen().isEmpty());
     assertEquals(Stage.DATA, c.deferStage());
     assertEquals(List.of(Path.of("/var/spool/postfix"), Path.of("/var/lib")), c.disk().paths());
     assertEquals(2L << 30, c.disk().minFree().amount());
     assertEquals(0.125, c.memoryMinAvailable().ratio());
-    assertEquals(List.of("127.0.0.1:5353", "[::1]:53", "10.0.0.1:53"),
+    assertEquals(
+        List.of("127.0.0.1:5353", "[::1]:53", "10.0.0.1:53"),
         c.dns().resolvers().stream().map(HostPort::format).toList());
-    assertEquals(List.of(DnsQuestion.parse("example.org"), DnsQuestion.parse(".")), c.dns().probeNames());
-    assertEquals("[clamd:unix:/run/clamav/clamd.ctl, spamd:tcp:127.0.0.1:783]", c.scan().scanners().toString());
+    assertEquals(
+        List.of(DnsQuestion.parse("example.org"), DnsQuestion.parse(".")), c.dns().probeNames());
+    assertEquals(
+        "[clamd:unix:/run/clamav/clamd.ctl, spamd:tcp:127.0.0.1:783]",
+        c.scan().scanners().toString());
     assertEquals(Mode.MONITOR, c.mode(Check.DNS));
     assertEquals(Mode.OFF, c.mode(Check.CPU));
     assertTrue(c.bypass().covers(InetAddress.getByName("192.168.4.5"), false));
@@ -117,19 +138,22 @@ class ConfigParserTest {
 
   @Test
   void badValueNamesFileLineAndKey() {
-    assertEquals(List.of(file() + ":3: disk_min_free: \"5 %\" is not a ratio or size (like 5% or 2G)"),
+    assertEquals(
+        List.of(file() + ":3: disk_min_free: \"5 %\" is not a ratio or size (like 5% or 2G)"),
         problems("listen = inet:127.0.0.1:8899", "", "disk_min_free = 5 %"));
   }
 
   @Test
   void unknownNameIsAnError() {
-    assertEquals(List.of(file() + ":2: disk_min_fre: unknown name; did you mean disk_min_free?"),
+    assertEquals(
+        List.of(file() + ":2: disk_min_fre: unknown name; did you mean disk_min_free?"),
         problems("# typo below", "disk_min_fre = 5%"));
   }
 
   @Test
   void duplicateIsAnError() {
-    assertEquals(List.of(file() + ":4: probe_interval: duplicate; first set on line 1"),
+    assertEquals(
+        List.of(file() + ":4: probe_interval: duplicate; first set on line 1"),
         problems("probe_interval = 2s", "disk_mode = monitor", "", "probe_interval = 3s"));
   }
 
@@ -140,35 +164,53 @@ class ConfigParserTest {
             file() + ":1: defer_stage: \"queue\" is not one of connect, helo, mail, rcpt, data",
             file() + ":2: probe_interval: \"2\" is not a duration (like 250ms, 2s, 5m)",
             file() + ":3: nonsense line: expected \"name = value\"",
-            file() + ":4: scanners: \"clamav:tcp:127.0.0.1:3310\" names an unknown scanner \"clamav\" (clamd or spamd)",
+            file()
+                + ":4: scanners: \"clamav:tcp:127.0.0.1:3310\" names an unknown scanner \"clamav\" (clamd or spamd)",
             file() + ":5: dns_mode: \"warn\" is not one of enforce, monitor, off"),
-        problems("defer_stage = queue", "probe_interval = 2", "nonsense line",
-            "scanners = clamav:tcp:127.0.0.1:3310", "dns_mode = warn"));
+        problems(
+            "defer_stage = queue",
+            "probe_interval = 2",
+            "nonsense line",
+            "scanners = clamav:tcp:127.0.0.1:3310",
+            "dns_mode = warn"));
   }
 
   @Test
   void rejectsOutOfRangeValues() {
-    assertEquals(List.of(file() + ":1: disk_min_free: \"150%\" is more than 100%"), problems("disk_min_free = 150%"));
-    assertEquals(List.of(file() + ":1: listen: \"127.0.0.1:99999\" has no valid port (1-65535)"),
+    assertEquals(
+        List.of(file() + ":1: disk_min_free: \"150%\" is more than 100%"),
+        problems("disk_min_free = 150%"));
+    assertEquals(
+        List.of(file() + ":1: listen: \"127.0.0.1:99999\" has no valid port (1-65535)"),
         problems("listen = inet:127.0.0.1:99999"));
-    assertEquals(List.of(file() + ":1: bypass_networks: \"10.0.0.0/33\" has a prefix length outside 0-32"),
+    assertEquals(
+        List.of(file() + ":1: bypass_networks: \"10.0.0.0/33\" has a prefix length outside 0-32"),
         problems("bypass_networks = 10.0.0.0/33"));
-    assertEquals(List.of(file() + ":1: bypass_networks: \"mail.example.com\" is not an address or CIDR block"),
+    assertEquals(
+        List.of(
+            file() + ":1: bypass_networks: \"mail.example.com\" is not an address or CIDR block"),
         problems("bypass_networks = mail.example.com"));
-    assertEquals(List.of(file() + ":1: probe_interval: \"0s\" must be more than zero"), problems("probe_interval = 0s"));
+    assertEquals(
+        List.of(file() + ":1: probe_interval: \"0s\" must be more than zero"),
+        problems("probe_interval = 0s"));
   }
 
   @Test
   void authenticatedBypassNeedsAStageAfterAuth() {
-    assertEquals(List.of(file() + ":2: bypass_authenticated: needs defer_stage mail, rcpt or data"
-            + " (SMTP AUTH happens after HELO)"),
+    assertEquals(
+        List.of(
+            file()
+                + ":2: bypass_authenticated: needs defer_stage mail, rcpt or data"
+                + " (SMTP AUTH happens after HELO)"),
         problems("defer_stage = helo", "bypass_authenticated = yes"));
   }
 
   @Test
   void missingFileIsAClearError() {
-    ConfigException e = assertThrows(ConfigException.class, () -> ConfigParser.parse(dir.resolve("nope.conf")));
-    assertEquals(List.of(dir.resolve("nope.conf") + ": cannot read: no such file"),
+    ConfigException e =
+        assertThrows(ConfigException.class, () -> ConfigParser.parse(dir.resolve("nope.conf")));
+    assertEquals(
+        List.of(dir.resolve("nope.conf") + ": cannot read: no such file"),
         e.problems().stream().map(ConfigProblem::toString).toList());
   }
 }

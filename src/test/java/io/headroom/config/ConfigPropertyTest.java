@@ -25,25 +25,103 @@ class ConfigPropertyTest {
   private static final long SEED = 0x5eed_2026L;
   private static final int RANDOM_VALUES_PER_SETTING = 25;
   private static final String ALPHABET = "0123456789abcdefghmsk%.:/[],-_ GMT!#=ü日\t";
-  private static final List<String> EDGE_CASES = List.of(
-      "", "0", "-1", "-0", "1", "00", "0s", "0ms", "1ms", "1h", "61m", "3601s", "9999999999999h",
-      "99999999999999999999999999", "99999999999999999999999999ms", "1e9", "NaN", "Infinity", "-Infinity",
-      ".5", "5.", "4.0", "-4.0", "1000", "1000.1", "0%", "100%", "100.5%", "-5%", "8T", "9999999T", "2G",
-      "off", "system", "yes", "no", "connect", "helo", "mail", "rcpt", "data", "monitor", "enforce",
-      "reject", "tempfail", "quarantine", "skip", ".", "a..b", "x".repeat(64) + ".example", "ü.example",
-      "日本語", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:65536", "[::1]:53", "::1", "[::1", "resolver.example",
-      "inet:127.0.0.1:1", "inet:localhost:65535", "inet:host.invalid:25", "inet::25", "unix:/", "unix:relative",
-      "unix:/nonexistent/x.sock", "clamd:tcp:127.0.0.1:3310", "spamd:unix:/run/x", "clamd:unix:relative",
-      "clamd:tcp:127.0.0.1:0", "/", "/nonexistent", "relative/path", "root", "nosuchgroup", "0777", "0888",
-      "10.0.0.1/8", "10.0.0.0/33", "[::1]/129", "hash:/etc/postfix/x", "!10.0.0.0/8", "a, b, c", ",,,",
-      "probe_interval", "=", "# not a comment");
+  private static final List<String> EDGE_CASES =
+      List.of(
+          "",
+          "0",
+          "-1",
+          "-0",
+          "1",
+          "00",
+          "0s",
+          "0ms",
+          "1ms",
+          "1h",
+          "61m",
+          "3601s",
+          "9999999999999h",
+          "99999999999999999999999999",
+          "99999999999999999999999999ms",
+          "1e9",
+          "NaN",
+          "Infinity",
+          "-Infinity",
+          ".5",
+          "5.",
+          "4.0",
+          "-4.0",
+          "1000",
+          "1000.1",
+          "0%",
+          "100%",
+          "100.5%",
+          "-5%",
+          "8T",
+          "9999999T",
+          "2G",
+          "off",
+          "system",
+          "yes",
+          "no",
+          "connect",
+          "helo",
+          "mail",
+          "rcpt",
+          "data",
+          "monitor",
+          "enforce",
+          "reject",
+          "tempfail",
+          "quarantine",
+          "skip",
+          ".",
+          "a..b",
+          "x".repeat(64) + ".example",
+          "ü.example",
+          "日本語",
+          "127.0.0.1",
+          "127.0.0.1:0",
+          "127.0.0.1:65536",
+          "[::1]:53",
+          "::1",
+          "[::1",
+          "resolver.example",
+          "inet:127.0.0.1:1",
+          "inet:localhost:65535",
+          "inet:host.invalid:25",
+          "inet::25",
+          "unix:/",
+          "unix:relative",
+          "unix:/nonexistent/x.sock",
+          "clamd:tcp:127.0.0.1:3310",
+          "spamd:unix:/run/x",
+          "clamd:unix:relative",
+          "clamd:tcp:127.0.0.1:0",
+          "/",
+          "/nonexistent",
+          "relative/path",
+          "root",
+          "nosuchgroup",
+          "0777",
+          "0888",
+          "10.0.0.1/8",
+          "10.0.0.0/33",
+          "[::1]/129",
+          "hash:/etc/postfix/x",
+          "!10.0.0.0/8",
+          "a, b, c",
+          ",,,",
+          "probe_interval",
+          "=",
+          "# not a comment");
 
   @TempDir Path dir;
 
   @Test
   void everyValueOfEverySettingIsRejectedAtItsLineOrWorks() throws Exception {
     Random random = new Random(SEED);
-    List<String> names = ConfigParser.readDefaults().settings().stream().map(Setting::name).toList();
+    List<String> names =
+        ConfigParser.readDefaults().settings().stream().map(Setting::name).toList();
     assertTrue(names.size() > 40, "every known setting: " + names);
     int accepted = 0;
     for (String name : names) {
@@ -61,7 +139,8 @@ class ConfigPropertyTest {
   /** True when accepted. */
   private boolean check(String name, String value) throws Exception {
     Path file = dir.resolve("headroom.conf");
-    Files.write(file, ("# generated\n" + name + " = " + value + "\n").getBytes(StandardCharsets.UTF_8));
+    Files.write(
+        file, ("# generated\n" + name + " = " + value + "\n").getBytes(StandardCharsets.UTF_8));
     String what = name + " = " + value;
     Config config;
     try {
@@ -81,7 +160,9 @@ class ConfigPropertyTest {
   private static void assertWithinBounds(Config c, String what) {
     assertBetween(c.probeInterval(), Duration.ofMillis(1), Duration.ofHours(1), what);
     assertBetween(c.probeTimeout(), Duration.ofMillis(1), Duration.ofMinutes(5), what);
-    assertTrue(c.probeTimeout().compareTo(c.probeInterval()) <= 0 || !what.startsWith("probe_timeout "), what);
+    assertTrue(
+        c.probeTimeout().compareTo(c.probeInterval()) <= 0 || !what.startsWith("probe_timeout "),
+        what);
     assertTrue(c.failAfter() >= 1 && c.failAfter() <= 100, what);
     assertTrue(c.recoverAfter() >= 1 && c.recoverAfter() <= 100, what);
     assertBetween(c.sessions().idleTimeout(), Duration.ofMillis(1), Duration.ofHours(1), what);
@@ -91,15 +172,20 @@ class ConfigPropertyTest {
     assertBetween(c.dns().timeout(), Duration.ofMillis(1), Duration.ofSeconds(30), what);
     assertFalse(c.dns().probeNames().isEmpty(), what);
     c.dns().probeNames().forEach(n -> assertTrue(n.name().isAbsolute(), what));
-    c.dns().resolvers().forEach(r -> assertTrue(HostPort.isAddress(r.getHostString()) && r.getPort() > 0, what));
+    c.dns()
+        .resolvers()
+        .forEach(r -> assertTrue(HostPort.isAddress(r.getHostString()) && r.getPort() > 0, what));
     assertBetween(c.scan().timeout(), Duration.ofMillis(1), Duration.ofMinutes(10), what);
     assertBetween(c.scan().timeoutPerMib(), Duration.ZERO, Duration.ofMinutes(1), what);
     assertTrue(c.scan().maxSize() >= 0 && c.scan().spamdMaxSize() >= 0, what);
-    assertTrue(Double.isNaN(c.scan().spamRejectScore()) || Double.isFinite(c.scan().spamRejectScore()), what);
+    assertTrue(
+        Double.isNaN(c.scan().spamRejectScore()) || Double.isFinite(c.scan().spamRejectScore()),
+        what);
     assertTrue(c.cpuMaxLoadPerCore() > 0 && c.cpuMaxLoadPerCore() <= 1000, what);
     c.disk().paths().forEach(p -> assertTrue(Files.isDirectory(p), what));
     assertTrue(Files.isDirectory(c.spoolProbeDirectory()), what);
-    for (Threshold t : List.of(c.disk().minFree(), c.disk().minFreeInodes(), c.memoryMinAvailable())) {
+    for (Threshold t :
+        List.of(c.disk().minFree(), c.disk().minFreeInodes(), c.memoryMinAvailable())) {
       assertTrue(t.isRatio() ? t.ratio() >= 0 && t.ratio() <= 1 : t.amount() >= 0, what);
     }
     if (c.listen() instanceof ListenAddress.Unix unix) {
@@ -121,7 +207,8 @@ class ConfigPropertyTest {
   private static String randomValue(Random random) {
     if (random.nextInt(3) == 0) {
       String[] units = {"ms", "s", "m", "h", "%", "k", "M", "G", "T", ""};
-      return (random.nextBoolean() ? "-" : "") + Math.abs(random.nextLong() >> random.nextInt(64))
+      return (random.nextBoolean() ? "-" : "")
+          + Math.abs(random.nextLong() >> random.nextInt(64))
           + units[random.nextInt(units.length)];
     }
     StringBuilder b = new StringBuilder();

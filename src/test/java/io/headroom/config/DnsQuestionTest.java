@@ -49,7 +49,8 @@ class DnsQuestionTest {
 
     assertEquals(new DnsQuestion(Name.fromString("example.org."), Type.AAAA, true), q);
     assertEquals("*.example.org/AAAA", q.toString());
-    assertTrue(first.subdomain(q.name()) && first.labels() == q.name().labels() + 1, first.toString());
+    assertTrue(
+        first.subdomain(q.name()) && first.labels() == q.name().labels() + 1, first.toString());
     assertTrue(first.getLabelString(0).matches("hr-[0-9a-f]{16}"), first.toString());
     assertNotEquals(first, second);
   }
@@ -72,18 +73,30 @@ class DnsQuestionTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "*", "a.*.example.org", "**.example.org", "example.org/NOTATYPE", "example.org/"})
+  @ValueSource(
+      strings = {
+        "",
+        "*",
+        "a.*.example.org",
+        "**.example.org",
+        "example.org/NOTATYPE",
+        "example.org/"
+      })
   void malformedNamesAreRejectedWithTheExpectedForm(String text) {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DnsQuestion.parse(text));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> DnsQuestion.parse(text));
 
     assertEquals(
-        '"' + text + "\" is not a DNS probe name (like ., example.org, example.org/TXT or *.example.org)",
+        '"'
+            + text
+            + "\" is not a DNS probe name (like ., example.org, example.org/TXT or *.example.org)",
         e.getMessage());
   }
 
   @Test
   void aMalformedNameSaysWhatIsWrongWithIt() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DnsQuestion.parse("*.a..b/TXT"));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> DnsQuestion.parse("*.a..b/TXT"));
 
     assertEquals("\"a..b\" is not a domain name: it has an empty label", e.getMessage());
   }

@@ -25,27 +25,46 @@ class TableFileAccessTest {
     Path file = Files.writeString(dir.resolve("ldap.cf"), "bind_pw = secret\n");
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
     String owner = Files.getOwner(file).getName();
-    String group = Files.readAttributes(file, java.nio.file.attribute.PosixFileAttributes.class).group().getName();
+    String group =
+        Files.readAttributes(file, java.nio.file.attribute.PosixFileAttributes.class)
+            .group()
+            .getName();
 
     Optional<String> problem = new TableFileAccess(p -> false).problem(table(file));
 
-    assertEquals(Optional.of("cannot read " + file + " (" + owner + ":" + group + " rw-------): make it group postfix"
-        + " and mode 0640 (chgrp postfix " + file + "; chmod 0640 " + file + ") and give headroom-milter the"
-        + " supplementary group postfix"), problem);
+    assertEquals(
+        Optional.of(
+            "cannot read "
+                + file
+                + " ("
+                + owner
+                + ":"
+                + group
+                + " rw-------): make it group postfix"
+                + " and mode 0640 (chgrp postfix "
+                + file
+                + "; chmod 0640 "
+                + file
+                + ") and give headroom-milter the"
+                + " supplementary group postfix"),
+        problem);
   }
 
   @Test
   void aMissingDefinitionIsNamed() {
     Path file = dir.resolve("missing.cf");
 
-    assertEquals(Optional.of(file + " does not exist (or a directory on its path cannot be searched)"),
+    assertEquals(
+        Optional.of(file + " does not exist (or a directory on its path cannot be searched)"),
         new TableFileAccess().problem(table(file)));
   }
 
   @Test
   void aTableWithoutAFileHasNothingToRead() {
-    assertEquals(Optional.empty(),
-        new TableFileAccess(p -> false).problem(new LookupTable("tcp", "127.0.0.1:2525", TableRole.LISTED)));
+    assertEquals(
+        Optional.empty(),
+        new TableFileAccess(p -> false)
+            .problem(new LookupTable("tcp", "127.0.0.1:2525", TableRole.LISTED)));
   }
 
   private static LookupTable table(Path file) {

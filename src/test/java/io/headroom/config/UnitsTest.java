@@ -52,6 +52,7 @@ class UnitsTest {
     assertEquals("need " + Units.formatSize(2L << 30), "need " + Threshold.ofAmount(2L << 30));
     assertEquals("25 MiB", Units.formatSize(25L << 20));
     assertEquals("11.7 KiB", Units.formatSize(12_000));
-    assertEquals("1.9 GiB", Units.formatSize((2L << 30) - 1), "rounded down, never up to the limit");
+    assertEquals(
+        "1.9 GiB", Units.formatSize((2L << 30) - 1), "rounded down, never up to the limit");
   }
 }

@@ -39,19 +39,25 @@ class DependencyChecksEndToEndIT {
   @RegisterExtension final Running running = new Running();
 
   private HeadroomProcess daemon(Path home, String... extra) {
-    List<String> lines = new ArrayList<>(List.of(
-        "probe_interval = " + PROBE_INTERVAL.toMillis() + "ms",
-        "dns_timeout = 1s",
-        "disk_paths = " + dir.toAbsolutePath(),
-        "cpu_max_load_per_core = 1000",
-        "drain_file = " + dir.toAbsolutePath().resolve("drain")));
+    List<String> lines =
+        new ArrayList<>(
+            List.of(
+                "probe_interval = " + PROBE_INTERVAL.toMillis() + "ms",
+                "dns_timeout = 1s",
+                "disk_paths = " + dir.toAbsolutePath(),
+                "cpu_max_load_per_core = 1000",
+                "drain_file = " + dir.toAbsolutePath().resolve("drain")));
     lines.addAll(List.of(extra));
     return running.keep(HeadroomProcess.start(home, lines.toArray(String[]::new)));
   }
 
   private PostfixInstance postfix(HeadroomProcess daemon, String name) {
-    return running.keep(PostfixInstance.builder(dir.resolve(name)).smtpdMilters(daemon.milterAddress())
-        .set("message_size_limit", "0").set("mailbox_size_limit", "0").start());
+    return running.keep(
+        PostfixInstance.builder(dir.resolve(name))
+            .smtpdMilters(daemon.milterAddress())
+            .set("message_size_limit", "0")
+            .set("mailbox_size_limit", "0")
+            .start());
   }
 
   private static Transcript send(PostfixInstance postfix) {
@@ -59,7 +65,8 @@ class DependencyChecksEndToEndIT {
   }
 
   /** Sends a message every 100 ms until the RCPT reply matches; returns that transcript. */
-  private static Transcript sendUntil(PostfixInstance postfix, Predicate<String> rcpt, Duration within)
+  private static Transcript sendUntil(
+      PostfixInstance postfix, Predicate<String> rcpt, Duration within)
       throws InterruptedException {
     long deadline = System.nanoTime() + within.toNanos();
     Transcript t = send(postfix);
@@ -78,26 +85,39 @@ class DependencyChecksEndToEndIT {
   }
 
   @Test
-  void resolverCutOffFromItsUpstreamDefersWithinTheIntervalWhileTheRootProbeStaysHealthy() throws Exception {
+  void resolverCutOffFromItsUpstreamDefersWithinTheIntervalWhileTheRootProbeStaysHealthy()
+      throws Exception {
     Dnsmasq internet = running.keep(Dnsmasq.startUpstream());
     Dnsmasq forwarder = running.keep(Dnsmasq.startForwarding(internet));
     Duration interval = Duration.ofSeconds(3);
-    HeadroomProcess daemon = daemon(dir.resolve("daemon"), "dns_resolvers = 127.0.0.1:" + forwarder.port(),
-        "dns_recursion_names = *.example.org", "dns_recursion_interval = 3s");
+    HeadroomProcess daemon =
+        daemon(
+            dir.resolve("daemon"),
+            "dns_resolvers = 127.0.0.1:" + forwarder.port(),
+            "dns_recursion_names = *.example.org",
+            "dns_recursion_interval = 3s");
     PostfixInstance postfix = postfix(daemon, "postfix");
     assertTrue(accepted(send(postfix).rcpt()));
 
     internet.stop();
     long killed = System.nanoTime();
-    Transcript t = sendUntil(postfix, r -> r != null && r.startsWith("451"), Duration.ofSeconds(15));
+    Transcript t =
+        sendUntil(postfix, r -> r != null && r.startsWith("451"), Duration.ofSeconds(15));
     double seconds = (System.nanoTime() - killed) / 1e9;
 
-    assertEquals("451 4.3.0 DNS recursion failing (no answer within 1s), try again later", t.rcpt());
+    assertEquals(
+        "451 4.3.0 DNS recursion failing (no answer within 1s), try again later", t.rcpt());
     // The bound of issue 14: the interval, dns_timeout and one second.
-    assertTrue(seconds <= interval.toSeconds() + 1 + 1, "deferred " + seconds + "s after the upstream died");
-    assertEquals(1.0, daemon.metric("headroom_check_up{check=\"dns\"}"), "the forwarder still answers \".\"");
+    assertTrue(
+        seconds <= interval.toSeconds() + 1 + 1,
+        "deferred " + seconds + "s after the upstream died");
+    assertEquals(
+        1.0,
+        daemon.metric("headroom_check_up{check=\"dns\"}"),
+        "the forwarder still answers \".\"");
     assertEquals(0.0, daemon.metric("headroom_check_up{check=\"dns_recursion\"}"));
-    assertEquals(1.0, daemon.metric("headroom_deferrals_total{check=\"dns_recursion\",stage=\"rcpt\"}"));
+    assertEquals(
+        1.0, daemon.metric("headroom_deferrals_total{check=\"dns_recursion\",stage=\"rcpt\"}"));
 
     internet.restart();
     sendUntil(postfix, DependencyChecksEndToEndIT::accepted, Duration.ofSeconds(10));
@@ -106,26 +126,52 @@ class DependencyChecksEndToEndIT {
   @Test
   void backlogAboveTheLimitDefersNamingItAndMailFlowsOnceItIsCleared() throws Exception {
     // The backlog: an instance that puts every message it accepts on hold.
-    PostfixInstance backlog = running.keep(PostfixInstance.builder(dir.resolve("backlog"))
-        .set("smtpd_recipient_restrictions", "check_client_access static:HOLD, permit_mynetworks, reject").start());
+    PostfixInstance backlog =
+        running.keep(
+            PostfixInstance.builder(dir.resolve("backlog"))
+                .set(
+                    "smtpd_recipient_restrictions",
+                    "check_client_access static:HOLD, permit_mynetworks, reject")
+                .start());
     Dnsmasq dns = running.keep(Dnsmasq.start());
-    HeadroomProcess daemon = daemon(dir.resolve("daemon"), "dns_resolvers = 127.0.0.1:" + dns.port(),
-        "queue_max_messages = 5", "queue_interval = 1s", "queue_postfix_config = " + backlog.configDirectory());
+    HeadroomProcess daemon =
+        daemon(
+            dir.resolve("daemon"),
+            "dns_resolvers = 127.0.0.1:" + dns.port(),
+            "queue_max_messages = 5",
+            "queue_interval = 1s",
+            "queue_postfix_config = " + backlog.configDirectory());
     PostfixInstance postfix = postfix(daemon, "postfix");
     assertTrue(accepted(send(postfix).rcpt()));
     assertEquals(0.0, daemon.metric("headroom_queue_messages{queue=\"hold\"}"));
 
-    Processes.output(List.of("/usr/sbin/smtp-source", "-s", "4", "-m", "8", "-l", "512",
-        "-f", "a@" + PostfixInstance.DOMAIN, "-t", "b@" + PostfixInstance.DOMAIN,
-        "127.0.0.1:" + backlog.smtpPort()), Duration.ofSeconds(30));
-    Transcript t = sendUntil(postfix, r -> r != null && r.startsWith("451"), Duration.ofSeconds(15));
+    Processes.output(
+        List.of(
+            "/usr/sbin/smtp-source",
+            "-s",
+            "4",
+            "-m",
+            "8",
+            "-l",
+            "512",
+            "-f",
+            "a@" + PostfixInstance.DOMAIN,
+            "-t",
+            "b@" + PostfixInstance.DOMAIN,
+            "127.0.0.1:" + backlog.smtpPort()),
+        Duration.ofSeconds(30));
+    Transcript t =
+        sendUntil(postfix, r -> r != null && r.startsWith("451"), Duration.ofSeconds(15));
 
-    assertEquals("451 4.3.0 Mail queue backlog too large (8 messages queued, limit 5), try again later", t.rcpt());
+    assertEquals(
+        "451 4.3.0 Mail queue backlog too large (8 messages queued, limit 5), try again later",
+        t.rcpt());
     assertEquals(8.0, daemon.metric("headroom_queue_messages{queue=\"hold\"}"));
     assertEquals(0.0, daemon.metric("headroom_queue_messages{queue=\"deferred\"}"));
     assertEquals(1.0, daemon.metric("headroom_deferrals_total{check=\"queue\",stage=\"rcpt\"}"));
 
-    Processes.output(List.of("postsuper", "-c", backlog.configDirectory().toString(), "-d", "ALL", "hold"),
+    Processes.output(
+        List.of("postsuper", "-c", backlog.configDirectory().toString(), "-d", "ALL", "hold"),
         Duration.ofSeconds(30));
     sendUntil(postfix, DependencyChecksEndToEndIT::accepted, Duration.ofSeconds(10));
     assertEquals(0.0, daemon.metric("headroom_queue_messages{queue=\"hold\"}"));
@@ -137,25 +183,38 @@ class DependencyChecksEndToEndIT {
     // A reserve that leaves about 2 GiB free above it: 10 GiB never fits, 1 kB always does, however
     // the machine's other work moves the free space meanwhile.
     long reserve = Files.getFileStore(dir).getUsableSpace() - 2 * GIB;
-    assertTrue(reserve > 20 * GIB, "the test needs a disk with 22 GiB free (Postfix wants 1.5 x SIZE itself)");
+    assertTrue(
+        reserve > 20 * GIB,
+        "the test needs a disk with 22 GiB free (Postfix wants 1.5 x SIZE itself)");
     // disk_stage = mail: the disk check, and with it the announced size, answers at MAIL.
-    HeadroomProcess daemon = daemon(dir.resolve("daemon"), "dns_resolvers = 127.0.0.1:" + dns.port(),
-        "disk_min_free = " + reserve / 1024 + "k", "disk_stage = mail");
+    HeadroomProcess daemon =
+        daemon(
+            dir.resolve("daemon"),
+            "dns_resolvers = 127.0.0.1:" + dns.port(),
+            "disk_min_free = " + reserve / 1024 + "k",
+            "disk_stage = mail");
     PostfixInstance postfix = postfix(daemon, "postfix");
 
     try (SmtpClient c = SmtpClient.connect(postfix.smtpPort())) {
       c.greeting();
       assertEquals(250, c.ehlo(SmtpClient.CLIENT_NAME).code());
       String large = c.command("MAIL FROM:<a@example.test> SIZE=" + 10 * GIB).text();
-      assertTrue(Pattern.matches("451 4\\.3\\.0 Mail spool disk too full for this message \\(10 GiB announced, "
-          + "[12](\\.\\d)? GiB free above the reserve\\), try again later", large), large);
+      assertTrue(
+          Pattern.matches(
+              "451 4\\.3\\.0 Mail spool disk too full for this message \\(10 GiB announced, "
+                  + "[12](\\.\\d)? GiB free above the reserve\\), try again later",
+              large),
+          large);
       assertEquals("250 2.1.0 Ok", c.command("MAIL FROM:<a@example.test> SIZE=1000").text());
       assertEquals("250 2.1.5 Ok", c.rcptTo("b@example.test").text());
       assertEquals(354, c.data().code());
       assertTrue(c.message(MESSAGE).text().startsWith("250 2.0.0 Ok: queued as "));
     }
     assertEquals(1.0, daemon.metric("headroom_deferrals_total{check=\"disk\",stage=\"mail\"}"));
-    assertEquals(1.0, daemon.metric("headroom_check_up{check=\"disk\"}"), "the disk itself keeps its headroom");
+    assertEquals(
+        1.0,
+        daemon.metric("headroom_check_up{check=\"disk\"}"),
+        "the disk itself keeps its headroom");
   }
 
   @Test
@@ -173,25 +232,38 @@ class DependencyChecksEndToEndIT {
       assertEquals("250 2.1.5 Ok", inFlight.rcptTo("b@example.test").text());
 
       String drained = cli(daemon, "drain", "--reason", "Storage maintenance until 23:00 UTC");
-      assertTrue(drained.startsWith("drained: new transactions get \"451 4.3.0 Storage maintenance until 23:00 UTC,"
-          + " try again later\" within probe_interval (300ms)"), drained);
-      Transcript t = sendUntil(postfix, r -> r != null && r.startsWith("451"), Duration.ofSeconds(2));
+      assertTrue(
+          drained.startsWith(
+              "drained: new transactions get \"451 4.3.0 Storage maintenance until 23:00 UTC,"
+                  + " try again later\" within probe_interval (300ms)"),
+          drained);
+      Transcript t =
+          sendUntil(postfix, r -> r != null && r.startsWith("451"), Duration.ofSeconds(2));
 
       assertEquals("451 4.3.0 Storage maintenance until 23:00 UTC, try again later", t.rcpt());
       assertEquals(354, inFlight.data().code());
-      assertTrue(inFlight.message(MESSAGE).text().startsWith("250 2.0.0 Ok: queued as "), "a session in flight finishes");
+      assertTrue(
+          inFlight.message(MESSAGE).text().startsWith("250 2.0.0 Ok: queued as "),
+          "a session in flight finishes");
     }
     assertEquals(1.0, daemon.metric("headroom_drain_active"));
     assertEquals(1.0, daemon.metric("headroom_deferrals_total{check=\"drain\",stage=\"rcpt\"}"));
     String health = daemon.get("/health").body();
-    assertTrue(health.contains("\"check\":\"drain\",\"probe\":\"drain\",\"healthy\":false"), health);
+    assertTrue(
+        health.contains("\"check\":\"drain\",\"probe\":\"drain\",\"healthy\":false"), health);
     assertTrue(health.contains("\"reason\":\"Storage maintenance until 23:00 UTC\""), health);
-    assertTrue(cli(1, daemon, "status").lines().anyMatch(l -> l.matches("drain +FAILING +drained since .*")));
+    assertTrue(
+        cli(1, daemon, "status")
+            .lines()
+            .anyMatch(l -> l.matches("drain +FAILING +drained since .*")));
 
     int port = daemon.milterPort();
     assertEquals(0, daemon.stop(Duration.ofSeconds(40)));
-    HeadroomProcess restarted = daemon(dir.resolve("restarted"), "listen = inet:127.0.0.1:" + port, config[0]);
-    assertEquals("451 4.3.0 Storage maintenance until 23:00 UTC, try again later", send(postfix).rcpt(),
+    HeadroomProcess restarted =
+        daemon(dir.resolve("restarted"), "listen = inet:127.0.0.1:" + port, config[0]);
+    assertEquals(
+        "451 4.3.0 Storage maintenance until 23:00 UTC, try again later",
+        send(postfix).rcpt(),
         "the drain outlives the restart");
 
     assertTrue(cli(restarted, "undrain").startsWith("undrained: "));
@@ -205,8 +277,12 @@ class DependencyChecksEndToEndIT {
   }
 
   private static String cli(int exit, HeadroomProcess daemon, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of(
-        ProcessHandle.current().info().command().orElse("java"), "-jar", HeadroomProcess.JAR.toString()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-jar",
+                HeadroomProcess.JAR.toString()));
     command.addAll(List.of(args));
     command.addAll(List.of("--config", daemon.config().toString()));
     Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();

@@ -38,13 +38,15 @@ class GateEndToEndIT {
 
   /** The daemon, probing quickly, with DNS at {@code dns} and the given extra config lines. */
   private HeadroomProcess daemon(Dnsmasq dns, String... extra) {
-    List<String> lines = new ArrayList<>(List.of(
-        "probe_interval = 300ms",
-        "dns_resolvers = 127.0.0.1:" + dns.port(),
-        "dns_timeout = 1s",
-        "disk_paths = " + dir.toAbsolutePath(),
-        // The build machine's own load is not what these tests are about.
-        "cpu_max_load_per_core = 1000"));
+    List<String> lines =
+        new ArrayList<>(
+            List.of(
+                "probe_interval = 300ms",
+                "dns_resolvers = 127.0.0.1:" + dns.port(),
+                "dns_timeout = 1s",
+                "disk_paths = " + dir.toAbsolutePath(),
+                // The build machine's own load is not what these tests are about.
+                "cpu_max_load_per_core = 1000"));
     lines.addAll(List.of(extra));
     return running.keep(HeadroomProcess.start(dir.resolve("daemon"), lines.toArray(String[]::new)));
   }
@@ -89,7 +91,8 @@ class GateEndToEndIT {
       assertEquals(250, c.ehlo(SmtpClient.CLIENT_NAME).code());
       assertEquals("250 2.1.0 Ok", c.mailFrom("a@example.test").text());
       assertEquals("250 2.1.5 Ok", c.rcptTo("b@example.test").text());
-      assertEquals("250 2.1.5 Ok", c.rcptTo("c@example.test").text(), "a second recipient after the accept");
+      assertEquals(
+          "250 2.1.5 Ok", c.rcptTo("c@example.test").text(), "a second recipient after the accept");
       assertEquals(354, c.data().code());
       assertTrue(c.message(MESSAGE).text().startsWith("250 2.0.0 Ok: queued as "));
       assertEquals("250 2.1.0 Ok", c.mailFrom("a@example.test").text());
@@ -117,14 +120,18 @@ class GateEndToEndIT {
     Transcript t = send(postfix);
 
     assertEquals("250 2.1.0 Ok", t.mail());
-    assertMatches("451 4\\.3\\.0 Mail spool disk nearly full \\(\\d+(\\.\\d)?% free, need 100%\\), try again later",
+    assertMatches(
+        "451 4\\.3\\.0 Mail spool disk nearly full \\(\\d+(\\.\\d)?% free, need 100%\\), try again later",
         t.rcpt());
     assertEquals(null, t.message(), "no message is sent after every recipient was deferred");
-    postfix.awaitLogLine("milter-reject: RCPT from unknown\\[127\\.0\\.0\\.1\\]: 451 4\\.3\\.0 Mail spool disk nearly full",
+    postfix.awaitLogLine(
+        "milter-reject: RCPT from unknown\\[127\\.0\\.0\\.1\\]: 451 4\\.3\\.0 Mail spool disk nearly full",
         Duration.ofSeconds(10));
-    String warn = daemon.awaitLog("WARN .*queue \\w+: deferred client unknown\\[127\\.0\\.0\\.1\\] at rcpt by check disk: "
-        + "\"451 4\\.3\\.0 Mail spool disk nearly full \\(\\d+\\.\\d% free, need 100%\\), try again later\"; measured",
-        Duration.ofSeconds(5));
+    String warn =
+        daemon.awaitLog(
+            "WARN .*queue \\w+: deferred client unknown\\[127\\.0\\.0\\.1\\] at rcpt by check disk: "
+                + "\"451 4\\.3\\.0 Mail spool disk nearly full \\(\\d+\\.\\d% free, need 100%\\), try again later\"; measured",
+            Duration.ofSeconds(5));
     assertTrue(warn.contains(dir.toAbsolutePath().toString()), "the log names the path: " + warn);
     assertEquals(1.0, daemon.metric("headroom_deferrals_total{check=\"disk\",stage=\"rcpt\"}"));
     assertEquals(1.0, daemon.metric("headroom_messages_total{action=\"deferred\"}"));
@@ -144,7 +151,8 @@ class GateEndToEndIT {
     daemon.awaitLog("check dns \\(dns\\) now failing", Duration.ofSeconds(10));
     Transcript t = send(postfix);
 
-    assertEquals("451 4.3.0 DNS resolution failing (resolver unreachable), try again later", t.rcpt());
+    assertEquals(
+        "451 4.3.0 DNS resolution failing (resolver unreachable), try again later", t.rcpt());
     assertEquals(1.0, daemon.metric("headroom_deferrals_total{check=\"dns\",stage=\"rcpt\"}"));
     assertNotEquals("451 4.7.1 Service unavailable - try again later", t.rcpt());
   }
@@ -159,11 +167,16 @@ class GateEndToEndIT {
 
     assertEquals("250 2.1.5 Ok", t.rcpt());
     assertTrue(t.message().startsWith("250 2.0.0 Ok: queued as "), t.message());
-    assertEquals(1.0, daemon.metric("headroom_monitor_deferrals_total{check=\"disk\",stage=\"rcpt\"}"));
-    assertEquals(0.0, daemon.metric("headroom_deferrals_total{check=\"disk\",stage=\"rcpt\"}"),
+    assertEquals(
+        1.0, daemon.metric("headroom_monitor_deferrals_total{check=\"disk\",stage=\"rcpt\"}"));
+    assertEquals(
+        0.0,
+        daemon.metric("headroom_deferrals_total{check=\"disk\",stage=\"rcpt\"}"),
         "nothing was deferred (the counter is exported at 0 from the start)");
-    daemon.awaitLog("WARN .*would be deferred at rcpt by disk \\(monitor mode\\)", Duration.ofSeconds(5));
-    assertEquals(200, daemon.get("/health").statusCode(), "monitor-mode failures do not make /health fail");
+    daemon.awaitLog(
+        "WARN .*would be deferred at rcpt by disk \\(monitor mode\\)", Duration.ofSeconds(5));
+    assertEquals(
+        200, daemon.get("/health").statusCode(), "monitor-mode failures do not make /health fail");
   }
 
   @Test
@@ -174,16 +187,27 @@ class GateEndToEndIT {
     send(postfix);
 
     String metrics = daemon.get("/metrics").body();
-    for (String name : List.of("headroom_deferrals_total", "headroom_messages_total", "headroom_check_up",
-        "headroom_check_duration_seconds", "headroom_disk_free_ratio", "headroom_memory_available_ratio",
-        "headroom_cpu_load_per_core", "headroom_milter_sessions_active", "jvm_memory_used_bytes",
-        "process_cpu_usage")) {
+    for (String name :
+        List.of(
+            "headroom_deferrals_total",
+            "headroom_messages_total",
+            "headroom_check_up",
+            "headroom_check_duration_seconds",
+            "headroom_disk_free_ratio",
+            "headroom_memory_available_ratio",
+            "headroom_cpu_load_per_core",
+            "headroom_milter_sessions_active",
+            "jvm_memory_used_bytes",
+            "process_cpu_usage")) {
       assertTrue(metrics.contains("\n" + name), name + " missing from /metrics");
     }
     Path scraped = dir.resolve("scraped.txt");
     Files.writeString(scraped, metrics);
-    Process promtool = new ProcessBuilder("promtool", "check", "metrics")
-        .redirectInput(scraped.toFile()).redirectErrorStream(true).start();
+    Process promtool =
+        new ProcessBuilder("promtool", "check", "metrics")
+            .redirectInput(scraped.toFile())
+            .redirectErrorStream(true)
+            .start();
     assertTrue(promtool.waitFor(30, TimeUnit.SECONDS));
     String out = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertEquals(0, promtool.exitValue(), out);
@@ -199,7 +223,8 @@ class GateEndToEndIT {
   }
 
   private static void assertMatches(String regex, String actual) {
-    assertTrue(Pattern.compile(regex).matcher(actual == null ? "" : actual).matches(),
+    assertTrue(
+        Pattern.compile(regex).matcher(actual == null ? "" : actual).matches(),
         "expected /" + regex + "/ but was: " + actual);
   }
 }

@@ -24,13 +24,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Content scanning as a sender meets it: a real Postfix, the daemon from the jar, a real clamd
- * with a signature database built from EICAR, and spamd in local mode; exact SMTP replies.
+ * Content scanning as a sender meets it: a real Postfix, the daemon from the jar, a real clamd with
+ * a signature database built from EICAR, and spamd in local mode; exact SMTP replies.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ScanEndToEndIT {
@@ -67,25 +67,33 @@ class ScanEndToEndIT {
   }
 
   private PostfixInstance start(List<String> jvm, String... extra) throws Exception {
-    List<String> lines = new ArrayList<>(List.of(
-        "scanners = clamd:tcp:127.0.0.1:" + clamd.tcpPort() + ", spamd:tcp:127.0.0.1:" + spamd.port(),
-        "scan_timeout = " + SCAN_TIMEOUT,
-        "probe_interval = 500ms",
-        "dns_resolvers = 127.0.0.1:" + dns.port(),
-        "disk_paths = " + dir.toAbsolutePath(),
-        "cpu_max_load_per_core = 1000"));
+    List<String> lines =
+        new ArrayList<>(
+            List.of(
+                "scanners = clamd:tcp:127.0.0.1:"
+                    + clamd.tcpPort()
+                    + ", spamd:tcp:127.0.0.1:"
+                    + spamd.port(),
+                "scan_timeout = " + SCAN_TIMEOUT,
+                "probe_interval = 500ms",
+                "dns_resolvers = 127.0.0.1:" + dns.port(),
+                "disk_paths = " + dir.toAbsolutePath(),
+                "cpu_max_load_per_core = 1000"));
     lines.addAll(List.of(extra));
-    HeadroomProcess daemon = HeadroomProcess.start(dir.resolve("daemon"), jvm, lines.toArray(String[]::new));
+    HeadroomProcess daemon =
+        HeadroomProcess.start(dir.resolve("daemon"), jvm, lines.toArray(String[]::new));
     running.keep(daemon);
     this.daemon = daemon;
     Path checks = dir.resolve("milter_header_checks");
-    // Makes the header the milter adds visible in the maillog, since the test transport discards mail.
+    // Makes the header the milter adds visible in the maillog, since the test transport discards
+    // mail.
     Files.writeString(checks, "/^X-Spam-Status: (.*)/ WARN spam status $1\n");
-    PostfixInstance postfix = PostfixInstance.builder(dir)
-        .smtpdMilters(daemon.milterAddress())
-        .set("milter_header_checks", "regexp:" + checks)
-        .set("message_size_limit", "104857600")
-        .start();
+    PostfixInstance postfix =
+        PostfixInstance.builder(dir)
+            .smtpdMilters(daemon.milterAddress())
+            .set("milter_header_checks", "regexp:" + checks)
+            .set("message_size_limit", "104857600")
+            .start();
     running.keep(postfix);
     return postfix;
   }
@@ -93,8 +101,14 @@ class ScanEndToEndIT {
   private HeadroomProcess daemon;
 
   private static byte[] message(String subject, String body) {
-    return ("From: a@example.test\r\nTo: b@example.test\r\nSubject: " + subject + "\r\n"
-        + "Message-ID: <" + System.nanoTime() + "@example.test>\r\n\r\n" + body + "\r\n")
+    return ("From: a@example.test\r\nTo: b@example.test\r\nSubject: "
+            + subject
+            + "\r\n"
+            + "Message-ID: <"
+            + System.nanoTime()
+            + "@example.test>\r\n\r\n"
+            + body
+            + "\r\n")
         .getBytes(StandardCharsets.US_ASCII);
   }
 
@@ -107,7 +121,8 @@ class ScanEndToEndIT {
     PostfixInstance postfix = start(List.of("-Xmx256m"));
     Transcript t = send(postfix, message("hello", "Just a plain note."));
     assertTrue(t.message().startsWith("250 2.0.0 Ok: queued as "), t.message());
-    postfix.awaitLogLine("warning: .*spam status No, score=-?\\d+\\.\\d required=5\\.0", Duration.ofSeconds(10));
+    postfix.awaitLogLine(
+        "warning: .*spam status No, score=-?\\d+\\.\\d required=5\\.0", Duration.ofSeconds(10));
     assertEquals(1.0, daemon.metric("headroom_scans_total{result=\"clean\",scanner=\"clamd\"}"));
   }
 
@@ -115,7 +130,8 @@ class ScanEndToEndIT {
   void malwareIsRejectedNamingTheSignature() throws Exception {
     PostfixInstance postfix = start(List.of("-Xmx256m"));
     Transcript t = send(postfix, eicarMail());
-    assertEquals("550 5.7.1 Message contains malware (" + Clamd.SIGNATURE + "), rejected", t.message());
+    assertEquals(
+        "550 5.7.1 Message contains malware (" + Clamd.SIGNATURE + "), rejected", t.message());
     assertEquals(1.0, daemon.metric("headroom_messages_total{action=\"rejected\"}"));
   }
 
@@ -125,11 +141,18 @@ class ScanEndToEndIT {
     Transcript t = send(postfix, eicarMail());
     assertTrue(t.message().startsWith("250 2.0.0 Ok: queued as "), t.message());
     String queueId = t.queueId().orElseThrow();
-    postfix.awaitLogLine(queueId + ": milter-hold: END-OF-MESSAGE from unknown\\[127\\.0\\.0\\.1\\]: "
-        + "milter triggers HOLD action", Duration.ofSeconds(10));
-    assertTrue(Files.exists(postfix.queueDirectory().resolve("hold").resolve(queueId)), "in the hold queue");
-    daemon.awaitLog("WARN .*quarantined message from unknown\\[127\\.0\\.0\\.1\\]: .*"
-        + Pattern.quote(Clamd.SIGNATURE), Duration.ofSeconds(5));
+    postfix.awaitLogLine(
+        queueId
+            + ": milter-hold: END-OF-MESSAGE from unknown\\[127\\.0\\.0\\.1\\]: "
+            + "milter triggers HOLD action",
+        Duration.ofSeconds(10));
+    assertTrue(
+        Files.exists(postfix.queueDirectory().resolve("hold").resolve(queueId)),
+        "in the hold queue");
+    daemon.awaitLog(
+        "WARN .*quarantined message from unknown\\[127\\.0\\.0\\.1\\]: .*"
+            + Pattern.quote(Clamd.SIGNATURE),
+        Duration.ofSeconds(5));
     assertEquals(1.0, daemon.metric("headroom_messages_total{action=\"quarantined\"}"));
   }
 
@@ -138,18 +161,24 @@ class ScanEndToEndIT {
     PostfixInstance postfix = start(List.of("-Xmx256m"), "scan_mode = monitor");
     Transcript t = send(postfix, eicarMail());
     assertTrue(t.message().startsWith("250 2.0.0 Ok: queued as "), t.message());
-    assertEquals(1.0, daemon.metric("headroom_monitor_deferrals_total{check=\"scan\",stage=\"data\"}"));
-    daemon.awaitLog("WARN .*would get REJECT from scanning \\(monitor mode\\): .*infected", Duration.ofSeconds(5));
+    assertEquals(
+        1.0, daemon.metric("headroom_monitor_deferrals_total{check=\"scan\",stage=\"data\"}"));
+    daemon.awaitLog(
+        "WARN .*would get REJECT from scanning \\(monitor mode\\): .*infected",
+        Duration.ofSeconds(5));
   }
 
   private static byte[] eicarMail() {
-    String attachment = Base64.getEncoder().encodeToString(Clamd.EICAR.getBytes(StandardCharsets.US_ASCII));
+    String attachment =
+        Base64.getEncoder().encodeToString(Clamd.EICAR.getBytes(StandardCharsets.US_ASCII));
     return ("From: mallory@example.test\r\nTo: b@example.test\r\nSubject: invoice\r\n"
-        + "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
-        + "--b1\r\nContent-Type: text/plain\r\n\r\nplease see attached\r\n"
-        + "--b1\r\nContent-Type: application/octet-stream\r\n"
-        + "Content-Disposition: attachment; filename=\"invoice.com\"\r\n"
-        + "Content-Transfer-Encoding: base64\r\n\r\n" + attachment + "\r\n--b1--\r\n")
+            + "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
+            + "--b1\r\nContent-Type: text/plain\r\n\r\nplease see attached\r\n"
+            + "--b1\r\nContent-Type: application/octet-stream\r\n"
+            + "Content-Disposition: attachment; filename=\"invoice.com\"\r\n"
+            + "Content-Transfer-Encoding: base64\r\n\r\n"
+            + attachment
+            + "\r\n--b1--\r\n")
         .getBytes(StandardCharsets.US_ASCII);
   }
 
@@ -157,7 +186,9 @@ class ScanEndToEndIT {
   void spamAboveTheRejectScoreIsRejected() throws Exception {
     PostfixInstance postfix = start(List.of("-Xmx256m"));
     Transcript t = send(postfix, message("offer", Spamd.GTUBE));
-    assertMatches("550 5\\.7\\.1 Message looks like spam \\(score \\d+\\.\\d, limit 15\\.0\\), rejected", t.message());
+    assertMatches(
+        "550 5\\.7\\.1 Message looks like spam \\(score \\d+\\.\\d, limit 15\\.0\\), rejected",
+        t.message());
   }
 
   @Test
@@ -176,8 +207,10 @@ class ScanEndToEndIT {
       String reply = c.message(message("while hung", "x")).text();
       long ms = (System.nanoTime() - start) / 1_000_000;
       c.close();
-      assertEquals("451 4.3.0 Virus scanner clamd did not answer within 3s, message not accepted unscanned, "
-          + "try again later", reply);
+      assertEquals(
+          "451 4.3.0 Virus scanner clamd did not answer within 3s, message not accepted unscanned, "
+              + "try again later",
+          reply);
       assertTrue(ms < 3000 + 1500, "answered after " + ms + "ms");
     } finally {
       clamd.resume();
@@ -202,25 +235,36 @@ class ScanEndToEndIT {
   @Test
   void largeMessageScansWithABoundedHeap() throws Exception {
     // 40 MiB through a daemon whose heap is 32 MiB: holding the message would not fit.
-    PostfixInstance postfix = start(List.of("-Xmx32m", "-XX:MaxDirectMemorySize=16m"),
-        "scan_max_size = 100M", "scan_timeout_per_mib = 1s");
+    PostfixInstance postfix =
+        start(
+            List.of("-Xmx32m", "-XX:MaxDirectMemorySize=16m"),
+            "scan_max_size = 100M",
+            "scan_timeout_per_mib = 1s");
     ByteArrayOutputStream body = new ByteArrayOutputStream();
-    String line = "The quick brown fox jumps over the lazy dog 0123456789 abcdefghijklmnopqrstuvwxyz\r\n";
+    String line =
+        "The quick brown fox jumps over the lazy dog 0123456789 abcdefghijklmnopqrstuvwxyz\r\n";
     while (body.size() < 40 << 20) {
       body.writeBytes(line.getBytes(StandardCharsets.US_ASCII));
     }
     long start = System.nanoTime();
     // Postfix answers the final dot only after the whole scan: allow for a loaded build machine.
-    Transcript t = SmtpClient.send(postfix.smtpPort(), "a@example.test", "b@example.test",
-        message("big", body.toString(StandardCharsets.US_ASCII)), Duration.ofMinutes(3));
-    System.out.printf("40 MiB message through Postfix and both scanners: %d ms%n",
+    Transcript t =
+        SmtpClient.send(
+            postfix.smtpPort(),
+            "a@example.test",
+            "b@example.test",
+            message("big", body.toString(StandardCharsets.US_ASCII)),
+            Duration.ofMinutes(3));
+    System.out.printf(
+        "40 MiB message through Postfix and both scanners: %d ms%n",
         (System.nanoTime() - start) / 1_000_000);
     assertTrue(t.message().startsWith("250 2.0.0 Ok: queued as "), t.message());
     assertEquals(1.0, daemon.metric("headroom_scans_total{result=\"clean\",scanner=\"clamd\"}"));
   }
 
   private static void assertMatches(String regex, String actual) {
-    assertTrue(Pattern.compile(regex).matcher(actual == null ? "" : actual).matches(),
+    assertTrue(
+        Pattern.compile(regex).matcher(actual == null ? "" : actual).matches(),
         "expected /" + regex + "/ but was: " + actual);
   }
 }

@@ -55,13 +55,23 @@ class HealthMonitorTest {
     public ProbeResult run() {
       return healthy.get()
           ? ProbeResult.pass(this, 0.5, "50% free", "need 5%", "ok")
-          : ProbeResult.fail(this, 0.01, "1% free", "need 5%", "nearly full", "full", "1% free", "need 5%");
+          : ProbeResult.fail(
+              this, 0.01, "1% free", "need 5%", "nearly full", "full", "1% free", "need 5%");
     }
   }
 
-  private static HealthMonitor monitor(List<Probe> probes, int failAfter, int recoverAfter, List<HealthListener> l) {
-    return new HealthMonitor(probes, check -> Mode.ENFORCE, check -> Stage.RCPT, Duration.ofSeconds(60), Duration.ofMillis(300),
-        failAfter, recoverAfter, Clock.systemUTC(), l);
+  private static HealthMonitor monitor(
+      List<Probe> probes, int failAfter, int recoverAfter, List<HealthListener> l) {
+    return new HealthMonitor(
+        probes,
+        check -> Mode.ENFORCE,
+        check -> Stage.RCPT,
+        Duration.ofSeconds(60),
+        Duration.ofMillis(300),
+        failAfter,
+        recoverAfter,
+        Clock.systemUTC(),
+        l);
   }
 
   @Test
@@ -69,7 +79,8 @@ class HealthMonitorTest {
     Switch disk = new Switch("disk_space:/");
     disk.healthy.set(false);
     try (HealthMonitor m = monitor(List.of(disk), 2, 3, List.of())) {
-      assertFalse(m.runOnce().allEnforcedHealthy(), "a daemon started on a full disk defers at once");
+      assertFalse(
+          m.runOnce().allEnforcedHealthy(), "a daemon started on a full disk defers at once");
       disk.healthy.set(true);
       assertFalse(m.runOnce().allEnforcedHealthy());
       assertFalse(m.runOnce().allEnforcedHealthy());
@@ -84,15 +95,18 @@ class HealthMonitorTest {
     }
   }
 
-  /** A drain file, a DNS question asked twice: the probe's own result is the decision, both ways. */
+  /**
+   * A drain file, a DNS question asked twice: the probe's own result is the decision, both ways.
+   */
   @Test
   void aProbeThatConfirmsItselfChangesAtTheNextRound() {
-    Switch drain = new Switch("drain", Check.DRAIN) {
-      @Override
-      public boolean confirmsItself() {
-        return true;
-      }
-    };
+    Switch drain =
+        new Switch("drain", Check.DRAIN) {
+          @Override
+          public boolean confirmsItself() {
+            return true;
+          }
+        };
     try (HealthMonitor m = monitor(List.of(drain), 3, 3, List.of())) {
       assertTrue(m.runOnce().allEnforcedHealthy());
       drain.healthy.set(false);
@@ -111,7 +125,8 @@ class HealthMonitorTest {
       assertEquals(Duration.ofSeconds(60), m.nextDelay(), "steady: the interval");
       disk.healthy.set(false);
       m.runOnce();
-      assertEquals(Duration.ofMillis(500), m.nextDelay(), "a first failure is confirmed within 500ms");
+      assertEquals(
+          Duration.ofMillis(500), m.nextDelay(), "a first failure is confirmed within 500ms");
       m.runOnce();
       assertFalse(m.current().allEnforcedHealthy());
       assertEquals(Duration.ofSeconds(60), m.nextDelay(), "confirmed: back to the interval");
@@ -121,14 +136,24 @@ class HealthMonitorTest {
   @Test
   void aHungProbeFailsByItsDeadlineAndDoesNotHoldUpTheOthers() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
-    Probe hung = new Probe() {
-      @Override public Check check() { return Check.DNS; }
-      @Override public String name() { return "dns"; }
-      @Override public ProbeResult run() throws InterruptedException {
-        release.await();
-        return ProbeResult.pass(this, 0, "ok", "", "");
-      }
-    };
+    Probe hung =
+        new Probe() {
+          @Override
+          public Check check() {
+            return Check.DNS;
+          }
+
+          @Override
+          public String name() {
+            return "dns";
+          }
+
+          @Override
+          public ProbeResult run() throws InterruptedException {
+            release.await();
+            return ProbeResult.pass(this, 0, "ok", "", "");
+          }
+        };
     Switch disk = new Switch("disk_space:/");
     try (HealthMonitor m = monitor(List.of(hung, disk), 1, 1, List.of())) {
       long start = System.nanoTime();
@@ -141,7 +166,8 @@ class HealthMonitorTest {
 
       start = System.nanoTime();
       HealthSnapshot second = m.runOnce();
-      assertTrue(System.nanoTime() - start < 200_000_000L, "the still-hung probe is not waited for again");
+      assertTrue(
+          System.nanoTime() - start < 200_000_000L, "the still-hung probe is not waited for again");
       assertFalse(second.of(Check.DNS).get(0).healthy());
       release.countDown();
     }
@@ -149,27 +175,51 @@ class HealthMonitorTest {
 
   /**
    * A probe that kills its own child at a deadline longer than probe_timeout (a lookup table's
-   * postmap at lookup_timeout) is waited for, so the reply names the table, not a check that did not
-   * finish.
+   * postmap at lookup_timeout) is waited for, so the reply names the table, not a check that did
+   * not finish.
    */
   @Test
   void aProbeWithItsOwnLongerDeadlineIsWaitedForAndNamesWhatFailed() {
-    Probe postmap = new Probe() {
-      @Override public Check check() { return Check.LOOKUP; }
-      @Override public String name() { return "lookup:pgsql:/etc/postfix/pgsql.cf"; }
-      @Override public String noun() { return "Sender directory (PostgreSQL)"; }
-      @Override public Optional<Duration> ownDeadline() { return Optional.of(Duration.ofMillis(500)); }
-      @Override public ProbeResult run() throws InterruptedException {
-        Thread.sleep(500);
-        return ProbeResult.fail(this, 0, "no answer within 500ms", "answer within 500ms", "unavailable",
-            "pgsql:/etc/postfix/pgsql.cf: no answer within 500ms, killed");
-      }
-    };
+    Probe postmap =
+        new Probe() {
+          @Override
+          public Check check() {
+            return Check.LOOKUP;
+          }
+
+          @Override
+          public String name() {
+            return "lookup:pgsql:/etc/postfix/pgsql.cf";
+          }
+
+          @Override
+          public String noun() {
+            return "Sender directory (PostgreSQL)";
+          }
+
+          @Override
+          public Optional<Duration> ownDeadline() {
+            return Optional.of(Duration.ofMillis(500));
+          }
+
+          @Override
+          public ProbeResult run() throws InterruptedException {
+            Thread.sleep(500);
+            return ProbeResult.fail(
+                this,
+                0,
+                "no answer within 500ms",
+                "answer within 500ms",
+                "unavailable",
+                "pgsql:/etc/postfix/pgsql.cf: no answer within 500ms, killed");
+          }
+        };
     try (HealthMonitor m = monitor(List.of(postmap), 1, 1, List.of())) {
       CheckState lookup = m.runOnce().of(Check.LOOKUP).get(0);
 
       assertEquals("Sender directory (PostgreSQL) unavailable", lookup.latest().reason());
-      assertEquals("pgsql:/etc/postfix/pgsql.cf: no answer within 500ms, killed", lookup.latest().detail());
+      assertEquals(
+          "pgsql:/etc/postfix/pgsql.cf: no answer within 500ms, killed", lookup.latest().detail());
     }
   }
 
@@ -177,7 +227,8 @@ class HealthMonitorTest {
   void listenersSeeEachChange() {
     Switch disk = new Switch("disk_space:/");
     List<String> seen = new ArrayList<>();
-    HealthListener l = (prev, cur) -> seen.add(prev.allEnforcedHealthy() + "->" + cur.allEnforcedHealthy());
+    HealthListener l =
+        (prev, cur) -> seen.add(prev.allEnforcedHealthy() + "->" + cur.allEnforcedHealthy());
     try (HealthMonitor m = monitor(List.of(disk), 1, 1, List.of(l))) {
       m.runOnce();
       disk.healthy.set(false);
@@ -217,8 +268,17 @@ class HealthMonitorTest {
     Switch monitored = new Switch("dns", Check.DNS);
     Function<Check, Mode> modes = check -> check == Check.DNS ? Mode.MONITOR : Mode.ENFORCE;
     // Interval 60s, deadline 300ms: stale after 3 x 60s + 300ms.
-    try (HealthMonitor m = new HealthMonitor(List.of(disk, monitored), modes, check -> Stage.MAIL,
-        Duration.ofSeconds(60), Duration.ofMillis(300), 1, 1, clock, List.of())) {
+    try (HealthMonitor m =
+        new HealthMonitor(
+            List.of(disk, monitored),
+            modes,
+            check -> Stage.MAIL,
+            Duration.ofSeconds(60),
+            Duration.ofMillis(300),
+            1,
+            1,
+            clock,
+            List.of())) {
       m.runOnce();
       clock.advance(Duration.ofMillis(180_300));
       assertTrue(m.current().allEnforcedHealthy(), "at the bound: still fresh");
@@ -228,7 +288,9 @@ class HealthMonitorTest {
       CheckState cause = stale.firstBlockingAt(Stage.MAIL).orElseThrow();
       assertEquals("disk_space:/", cause.probe());
       assertEquals("Health checks stalled (no result for 189s)", cause.latest().reason());
-      assertEquals(List.of("dns"), stale.monitoredAt(Stage.MAIL).stream().map(CheckState::probe).toList(),
+      assertEquals(
+          List.of("dns"),
+          stale.monitoredAt(Stage.MAIL).stream().map(CheckState::probe).toList(),
           "a check in monitor mode stays in monitor mode");
       m.runOnce();
       assertTrue(m.current().allEnforcedHealthy(), "a fresh round ends it");
@@ -240,14 +302,24 @@ class HealthMonitorTest {
     Switch disk = new Switch("disk_space:/");
     CountDownLatch laterRounds = new CountDownLatch(2);
     AtomicBoolean thrown = new AtomicBoolean();
-    HealthListener failsOnce = (prev, cur) -> {
-      if (thrown.compareAndSet(false, true)) {
-        throw new AssertionError("a listener's bug, an Error the round does not expect");
-      }
-      laterRounds.countDown();
-    };
-    try (HealthMonitor m = new HealthMonitor(List.of(disk), check -> Mode.ENFORCE, check -> Stage.RCPT,
-        Duration.ofMillis(20), Duration.ofMillis(300), 1, 1, Clock.systemUTC(), List.of(failsOnce))) {
+    HealthListener failsOnce =
+        (prev, cur) -> {
+          if (thrown.compareAndSet(false, true)) {
+            throw new AssertionError("a listener's bug, an Error the round does not expect");
+          }
+          laterRounds.countDown();
+        };
+    try (HealthMonitor m =
+        new HealthMonitor(
+            List.of(disk),
+            check -> Mode.ENFORCE,
+            check -> Stage.RCPT,
+            Duration.ofMillis(20),
+            Duration.ofMillis(300),
+            1,
+            1,
+            Clock.systemUTC(),
+            List.of(failsOnce))) {
       m.start();
       assertTrue(laterRounds.await(5, TimeUnit.SECONDS), "rounds go on after one threw");
     }

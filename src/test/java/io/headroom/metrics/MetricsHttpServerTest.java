@@ -1,18 +1,17 @@
 package io.headroom.metrics;
 
-import io.headroom.config.Stage;
-import io.headroom.probe.Measure;
-import io.headroom.reply.Reason;
-import java.util.Optional;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headroom.config.Check;
 import io.headroom.config.Mode;
+import io.headroom.config.Stage;
 import io.headroom.health.CheckState;
 import io.headroom.health.HealthSnapshot;
+import io.headroom.probe.Measure;
 import io.headroom.probe.ProbeResult;
+import io.headroom.reply.Reason;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,22 +29,33 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The metrics endpoint over real loopback sockets, as Prometheus, curl and a hostile peer meet it. */
+/**
+ * The metrics endpoint over real loopback sockets, as Prometheus, curl and a hostile peer meet it.
+ */
 class MetricsHttpServerTest {
   private static final InetSocketAddress LOOPBACK = new InetSocketAddress("127.0.0.1", 0);
-  /** What Prometheus 2.x and 3.x send by default. */
-  private static final String PROMETHEUS_ACCEPT = "application/openmetrics-text;version=1.0.0,"
-      + "application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
 
-  private final AtomicReference<HealthSnapshot> health = new AtomicReference<>(HealthSnapshot.EMPTY);
-  private final MicrometerMetrics metrics = new MicrometerMetrics(health::get, new MicrometerMetrics.Labels("9.9-test", List.of(), List.of()));
-  private final HttpClient client = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
+  /** What Prometheus 2.x and 3.x send by default. */
+  private static final String PROMETHEUS_ACCEPT =
+      "application/openmetrics-text;version=1.0.0,"
+          + "application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+
+  private final AtomicReference<HealthSnapshot> health =
+      new AtomicReference<>(HealthSnapshot.EMPTY);
+  private final MicrometerMetrics metrics =
+      new MicrometerMetrics(
+          health::get, new MicrometerMetrics.Labels("9.9-test", List.of(), List.of()));
+  private final HttpClient client =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
   private MetricsHttpServer server;
 
   @AfterEach
@@ -60,16 +70,20 @@ class MetricsHttpServerTest {
   }
 
   private MetricsHttpServer start(Duration deadline) throws IOException {
-    server = MetricsHttpServer.start(LOOPBACK, new MetricsRoutes(metrics::scrape, health::get), deadline);
+    server =
+        MetricsHttpServer.start(
+            LOOPBACK, new MetricsRoutes(metrics::scrape, health::get), deadline);
     return server;
   }
 
   private HttpResponse<byte[]> send(HttpRequest.Builder request) throws Exception {
-    return client.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    return client.send(
+        request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 
   private HttpRequest.Builder request(String path) {
-    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.address().getPort() + path));
+    return HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + server.address().getPort() + path));
   }
 
   private static String text(HttpResponse<byte[]> response) {
@@ -81,9 +95,15 @@ class MetricsHttpServerTest {
     start();
     HttpResponse<byte[]> response = send(request("/metrics"));
     assertEquals(200, response.statusCode());
-    assertEquals("text/plain; version=0.0.4; charset=utf-8", response.headers().firstValue("Content-Type").get());
-    assertTrue(text(response).contains("# TYPE headroom_milter_sessions_active gauge\n"
-        + "headroom_milter_sessions_active 0.0\n"), text(response));
+    assertEquals(
+        "text/plain; version=0.0.4; charset=utf-8",
+        response.headers().firstValue("Content-Type").get());
+    assertTrue(
+        text(response)
+            .contains(
+                "# TYPE headroom_milter_sessions_active gauge\n"
+                    + "headroom_milter_sessions_active 0.0\n"),
+        text(response));
   }
 
   @Test
@@ -91,11 +111,16 @@ class MetricsHttpServerTest {
     start();
     HttpResponse<byte[]> response = send(request("/metrics").header("Accept", PROMETHEUS_ACCEPT));
     assertEquals(200, response.statusCode());
-    assertEquals("application/openmetrics-text; version=1.0.0; charset=utf-8",
+    assertEquals(
+        "application/openmetrics-text; version=1.0.0; charset=utf-8",
         response.headers().firstValue("Content-Type").get());
-    assertTrue(text(response).contains("# TYPE headroom_milter_sessions_active gauge\n"
-        + "# HELP headroom_milter_sessions_active Milter connections open now\n"
-        + "headroom_milter_sessions_active 0.0\n"), text(response));
+    assertTrue(
+        text(response)
+            .contains(
+                "# TYPE headroom_milter_sessions_active gauge\n"
+                    + "# HELP headroom_milter_sessions_active Milter connections open now\n"
+                    + "headroom_milter_sessions_active 0.0\n"),
+        text(response));
     assertTrue(text(response).endsWith("# EOF\n"), text(response));
   }
 
@@ -120,7 +145,8 @@ class MetricsHttpServerTest {
   @Test
   void headAnswersTheHeadersAlone() throws Exception {
     start();
-    HttpResponse<byte[]> response = send(request("/metrics").method("HEAD", HttpRequest.BodyPublishers.noBody()));
+    HttpResponse<byte[]> response =
+        send(request("/metrics").method("HEAD", HttpRequest.BodyPublishers.noBody()));
     assertEquals(200, response.statusCode());
     assertTrue(Integer.parseInt(response.headers().firstValue("Content-Length").get()) > 1000);
     assertEquals(0, response.body().length);
@@ -129,7 +155,8 @@ class MetricsHttpServerTest {
   @Test
   void onlyTheExactPathsAnswer() throws Exception {
     start();
-    for (String path : List.of("/metricsfoo", "/", "/health/x", "/metrics/", "/healthz", "/metrics/../health")) {
+    for (String path :
+        List.of("/metricsfoo", "/", "/health/x", "/metrics/", "/healthz", "/metrics/../health")) {
       HttpResponse<byte[]> response = send(request(path));
       assertEquals(404, response.statusCode(), path);
       assertEquals("404 Not Found\n", text(response), path);
@@ -154,13 +181,27 @@ class MetricsHttpServerTest {
     HttpResponse<byte[]> ok = send(request("/health"));
     assertEquals(200, ok.statusCode());
     assertEquals("application/json", ok.headers().firstValue("Content-Type").get());
-    assertEquals("{\"status\":\"ok\",\"taken\":\"1970-01-01T00:00:00Z\",\"checks\":[]}\n", text(ok));
+    assertEquals(
+        "{\"status\":\"ok\",\"taken\":\"1970-01-01T00:00:00Z\",\"checks\":[]}\n", text(ok));
 
-    ProbeResult disk = new ProbeResult(Check.DISK, "disk:/var/spool", Measure.DISK_FREE_RATIO, "/var/spool", false,
-        0.021, "2.1% free", "need 5%", Optional.of(Reason.of("Mail spool disk", "nearly full", "2.1% free", "need 5%")),
-        "statvfs /var/spool");
-    health.set(new HealthSnapshot(Instant.EPOCH,
-        List.of(new CheckState(disk, false, Mode.ENFORCE, Stage.RCPT, Duration.ofMillis(1), Instant.EPOCH))));
+    ProbeResult disk =
+        new ProbeResult(
+            Check.DISK,
+            "disk:/var/spool",
+            Measure.DISK_FREE_RATIO,
+            "/var/spool",
+            false,
+            0.021,
+            "2.1% free",
+            "need 5%",
+            Optional.of(Reason.of("Mail spool disk", "nearly full", "2.1% free", "need 5%")),
+            "statvfs /var/spool");
+    health.set(
+        new HealthSnapshot(
+            Instant.EPOCH,
+            List.of(
+                new CheckState(
+                    disk, false, Mode.ENFORCE, Stage.RCPT, Duration.ofMillis(1), Instant.EPOCH))));
     HttpResponse<byte[]> deferring = send(request("/health"));
     assertEquals(503, deferring.statusCode());
     assertEquals(HealthJson.of(health.get()), text(deferring));
@@ -170,8 +211,10 @@ class MetricsHttpServerTest {
   @Test
   void oversizedHeadersAreRefusedAndClosed() throws Exception {
     start();
-    String request = "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(MetricsHttpServer.MAX_HEADER_BYTES)
-        + "\r\n\r\n";
+    String request =
+        "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: "
+            + "a".repeat(MetricsHttpServer.MAX_HEADER_BYTES)
+            + "\r\n\r\n";
     String answer = exchange(request.getBytes(StandardCharsets.US_ASCII));
     assertTrue(answer.startsWith("HTTP/1.1 431 Request Header Fields Too Large\r\n"), answer);
   }
@@ -179,7 +222,8 @@ class MetricsHttpServerTest {
   @Test
   void aRequestLineTooLongIsRefusedAndClosed() throws Exception {
     start();
-    String request = "GET /metrics?" + "a".repeat(MetricsHttpServer.MAX_REQUEST_LINE) + " HTTP/1.1\r\n\r\n";
+    String request =
+        "GET /metrics?" + "a".repeat(MetricsHttpServer.MAX_REQUEST_LINE) + " HTTP/1.1\r\n\r\n";
     String answer = exchange(request.getBytes(StandardCharsets.US_ASCII));
     assertTrue(answer.startsWith("HTTP/1.1 414 Request-URI Too Long\r\n"), answer);
   }
@@ -216,27 +260,36 @@ class MetricsHttpServerTest {
   @Test
   void twoHundredHalfRequestsDoNotDelayAScrape() throws Exception {
     start();
-    send(request("/metrics")); // classes loaded and the registry warm: what is timed is the crowd's effect
+    send(request("/metrics")); // classes loaded and the registry warm: what is timed is the crowd's
+    // effect
     try (HalfRequests slow = HalfRequests.open(server.address().getPort(), 200)) {
       long start = System.nanoTime();
       assertEquals(200, send(request("/metrics")).statusCode());
       assertEquals(200, send(request("/health")).statusCode());
       Duration took = Duration.ofNanos(System.nanoTime() - start);
-      assertTrue(took.compareTo(Duration.ofSeconds(1)) < 0,
-          "behind " + slow.sockets().size() + " half requests, a scrape and a health check took " + took);
+      assertTrue(
+          took.compareTo(Duration.ofSeconds(1)) < 0,
+          "behind "
+              + slow.sockets().size()
+              + " half requests, a scrape and a health check took "
+              + took);
     }
   }
 
   @Test
   void oneWaitingConnectionTooManyClosesTheOldest() throws Exception {
     start();
-    try (HalfRequests waiting = HalfRequests.open(server.address().getPort(), MetricsHttpServer.MAX_WAITING + 1)) {
+    try (HalfRequests waiting =
+        HalfRequests.open(server.address().getPort(), MetricsHttpServer.MAX_WAITING + 1)) {
       Socket oldest = waiting.sockets().get(0);
       oldest.setSoTimeout(2000);
       assertEquals(-1, oldest.getInputStream().read(), "the oldest is closed without an answer");
       Socket next = waiting.sockets().get(1);
       next.setSoTimeout(200);
-      assertThrows(SocketTimeoutException.class, () -> next.getInputStream().read(), "the next oldest still waits");
+      assertThrows(
+          SocketTimeoutException.class,
+          () -> next.getInputStream().read(),
+          "the next oldest still waits");
     }
   }
 
@@ -246,7 +299,9 @@ class MetricsHttpServerTest {
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.address().getPort())) {
       socket.setSoTimeout(50);
       long start = System.nanoTime();
-      byte[] request = ("GET /metrics HTTP/1.1\r\nX-Slow: " + "a".repeat(100)).getBytes(StandardCharsets.US_ASCII);
+      byte[] request =
+          ("GET /metrics HTTP/1.1\r\nX-Slow: " + "a".repeat(100))
+              .getBytes(StandardCharsets.US_ASCII);
       int closedAt = -1;
       for (int i = 0; i < request.length && closedAt < 0; i++) {
         try {
@@ -263,17 +318,26 @@ class MetricsHttpServerTest {
       Duration open = Duration.ofNanos(System.nanoTime() - start);
       assertTrue(closedAt > 0, "the server closed the trickling client");
       // The trickle alone would last over 6 s (a byte per 50 ms read timeout).
-      assertTrue(open.compareTo(Duration.ofMillis(450)) > 0 && open.compareTo(Duration.ofSeconds(3)) < 0,
+      assertTrue(
+          open.compareTo(Duration.ofMillis(450)) > 0 && open.compareTo(Duration.ofSeconds(3)) < 0,
           "closed after " + open);
     }
   }
 
   @Test
   void anUnresolvedAddressIsResolvedOrNamed() throws Exception {
-    server = MetricsHttpServer.start(InetSocketAddress.createUnresolved("127.0.0.1", 0), metrics, health::get);
+    server =
+        MetricsHttpServer.start(
+            InetSocketAddress.createUnresolved("127.0.0.1", 0), metrics, health::get);
     assertEquals(200, send(request("/metrics")).statusCode());
-    IOException e = assertThrows(IOException.class, () -> MetricsHttpServer.start(
-        InetSocketAddress.createUnresolved("host.invalid", 9899), metrics, health::get));
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () ->
+                MetricsHttpServer.start(
+                    InetSocketAddress.createUnresolved("host.invalid", 9899),
+                    metrics,
+                    health::get));
     assertEquals("cannot listen on host.invalid:9899 for metrics: host not found", e.getMessage());
   }
 
@@ -281,8 +345,13 @@ class MetricsHttpServerTest {
   void aPortInUseFailsNamingTheAddress() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       InetSocketAddress address = new InetSocketAddress("127.0.0.1", taken.getLocalPort());
-      IOException e = assertThrows(IOException.class, () -> MetricsHttpServer.start(address, metrics, health::get));
-      assertEquals("cannot listen on 127.0.0.1:" + taken.getLocalPort() + " for metrics: Address already in use",
+      IOException e =
+          assertThrows(
+              IOException.class, () -> MetricsHttpServer.start(address, metrics, health::get));
+      assertEquals(
+          "cannot listen on 127.0.0.1:"
+              + taken.getLocalPort()
+              + " for metrics: Address already in use",
           e.getMessage());
     }
   }

@@ -3,9 +3,9 @@ package io.headroom.metrics;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headroom.config.Check;
+import io.headroom.config.Mode;
 import io.headroom.config.ScannerEndpoint;
 import io.headroom.config.Stage;
-import io.headroom.config.Mode;
 import io.headroom.health.CheckState;
 import io.headroom.health.HealthSnapshot;
 import io.headroom.probe.Measure;
@@ -18,8 +18,11 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class MicrometerMetricsTest {
-  private final MicrometerMetrics metrics = new MicrometerMetrics(() -> HealthSnapshot.EMPTY,
-      new MicrometerMetrics.Labels("9.9-test", List.of("packet_too_long", "idle_timeout"), List.of("clean", "timeout")));
+  private final MicrometerMetrics metrics =
+      new MicrometerMetrics(
+          () -> HealthSnapshot.EMPTY,
+          new MicrometerMetrics.Labels(
+              "9.9-test", List.of("packet_too_long", "idle_timeout"), List.of("clean", "timeout")));
 
   private void assertLine(String line, String scrape) {
     assertTrue(scrape.lines().anyMatch(line::equals), "no line \"" + line + "\" in:\n" + scrape);
@@ -53,19 +56,35 @@ class MicrometerMetricsTest {
     String scrape = metrics.scrape();
     assertLine("headroom_deferrals_total{check=\"disk\",stage=\"mail\"} 2.0", scrape);
     assertLine("headroom_scans_total{result=\"clean\",scanner=\"clamd\"} 1.0", scrape);
-    assertLine("headroom_scan_duration_seconds_count{result=\"clean\",scanner=\"clamd\"} 1", scrape);
+    assertLine(
+        "headroom_scan_duration_seconds_count{result=\"clean\",scanner=\"clamd\"} 1", scrape);
     assertLine("headroom_config_reloads_total{result=\"failure\"} 1.0", scrape);
   }
 
-  /** A lookup table's gauge is labelled with the table and follows its damped state, as check_up does. */
+  /**
+   * A lookup table's gauge is labelled with the table and follows its damped state, as check_up
+   * does.
+   */
   @Test
   void eachLookupTableHasAnUpGaugeOfItsState() {
     String table = "ldap:/etc/postfix/ldap-users.cf";
-    ProbeResult failing = new ProbeResult(Check.LOOKUP, "lookup:" + table, Measure.LOOKUP_TABLE_UP, table, false,
-        Double.NaN, "lookup error", "answer within 5s", Optional.empty(), "Can't contact LDAP server");
+    ProbeResult failing =
+        new ProbeResult(
+            Check.LOOKUP,
+            "lookup:" + table,
+            Measure.LOOKUP_TABLE_UP,
+            table,
+            false,
+            Double.NaN,
+            "lookup error",
+            "answer within 5s",
+            Optional.empty(),
+            "Can't contact LDAP server");
     AtomicReference<HealthSnapshot> health = new AtomicReference<>(snapshot(failing, true));
-    MicrometerMetrics m = new MicrometerMetrics(health::get,
-        new MicrometerMetrics.Labels("1.0", List.of("idle_timeout"), List.of("clean")));
+    MicrometerMetrics m =
+        new MicrometerMetrics(
+            health::get,
+            new MicrometerMetrics.Labels("1.0", List.of("idle_timeout"), List.of("clean")));
 
     m.updated(HealthSnapshot.EMPTY, health.get());
     assertLine("headroom_lookup_table_up{table=\"" + table + "\"} 1.0", m.scrape());
@@ -74,19 +93,27 @@ class MicrometerMetricsTest {
   }
 
   private static HealthSnapshot snapshot(ProbeResult latest, boolean healthy) {
-    return new HealthSnapshot(Instant.now(),
-        List.of(new CheckState(latest, healthy, Mode.ENFORCE, Stage.MAIL, Duration.ofMillis(20), Instant.EPOCH)));
+    return new HealthSnapshot(
+        Instant.now(),
+        List.of(
+            new CheckState(
+                latest, healthy, Mode.ENFORCE, Stage.MAIL, Duration.ofMillis(20), Instant.EPOCH)));
   }
 
   /** The queue levels and the drain, read from the snapshot as the monitor publishes it. */
   @Test
   void queueLevelsAndTheDrainAreGaugesOfTheSnapshot() {
-    HealthSnapshot snapshot = new HealthSnapshot(Instant.EPOCH, List.of(
-        state(Check.DRAIN, "drain", Measure.DRAIN_ACTIVE, "", 1),
-        state(Check.QUEUE, "queue:deferred", Measure.QUEUE_MESSAGES, "deferred", 11997),
-        state(Check.QUEUE, "queue:hold", Measure.QUEUE_MESSAGES, "hold", 0)));
-    MicrometerMetrics m = new MicrometerMetrics(() -> snapshot,
-        new MicrometerMetrics.Labels("9.9-test", List.of("idle_timeout"), List.of("clean")));
+    HealthSnapshot snapshot =
+        new HealthSnapshot(
+            Instant.EPOCH,
+            List.of(
+                state(Check.DRAIN, "drain", Measure.DRAIN_ACTIVE, "", 1),
+                state(Check.QUEUE, "queue:deferred", Measure.QUEUE_MESSAGES, "deferred", 11997),
+                state(Check.QUEUE, "queue:hold", Measure.QUEUE_MESSAGES, "hold", 0)));
+    MicrometerMetrics m =
+        new MicrometerMetrics(
+            () -> snapshot,
+            new MicrometerMetrics.Labels("9.9-test", List.of("idle_timeout"), List.of("clean")));
 
     m.updated(HealthSnapshot.EMPTY, snapshot);
 
@@ -97,8 +124,10 @@ class MicrometerMetricsTest {
     assertLine("headroom_deferrals_total{check=\"dns_recursion\",stage=\"rcpt\"} 0.0", scrape);
   }
 
-  private static CheckState state(Check check, String probe, Measure measure, String subject, double value) {
-    ProbeResult r = new ProbeResult(check, probe, measure, subject, true, value, "", "", Optional.empty(), "");
+  private static CheckState state(
+      Check check, String probe, Measure measure, String subject, double value) {
+    ProbeResult r =
+        new ProbeResult(check, probe, measure, subject, true, value, "", "", Optional.empty(), "");
     return new CheckState(r, true, Mode.ENFORCE, Stage.RCPT, Duration.ZERO, Instant.EPOCH);
   }
 }

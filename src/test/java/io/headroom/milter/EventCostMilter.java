@@ -1,18 +1,18 @@
 package io.headroom.milter;
 
-import java.util.Optional;
-import java.util.Set;
-import io.headroom.transport.MilterServer;
 import io.headroom.config.Config;
 import io.headroom.config.ConfigException;
 import io.headroom.config.ConfigParser;
 import io.headroom.config.Stage;
 import io.headroom.health.HealthSnapshot;
 import io.headroom.metrics.Metrics;
+import io.headroom.transport.MilterServer;
 import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import org.nightcode.milter.Actions;
 import org.nightcode.milter.MilterContext;
@@ -26,8 +26,8 @@ import org.nightcode.milter.net.MilterPacketSender;
 /**
  * The benchmark's measure of what negotiation saves: the gate's own handler and milter server,
  * healthy and without probes, asking Postfix either for the events {@link Negotiation} picks (and
- * accepting the message at the defer stage) or for every event with a reply to each. Everything else is the same code, so the difference is
- * the events alone.
+ * accepting the message at the defer stage) or for every event with a reply to each. Everything
+ * else is the same code, so the difference is the events alone.
  *
  * <p>Run as {@code java -cp headroom-milter.jar:test-classes io.headroom.milter.EventCostMilter
  * CONFIG negotiated|all}; prints "listening on" and serves until killed.
@@ -44,8 +44,13 @@ public final class EventCostMilter {
     boolean all = args[1].equals("all");
     // Every event means a reply to each, up to the end of the message: answered at DATA, the gate
     // says "continue" at RCPT instead of the accept that would stop Postfix's events early.
-    GateHandler gate = new GateHandler(() -> HealthSnapshot.EMPTY,
-        all ? Set.of(Stage.DATA) : Set.of(config.deferStage()), config.bypass(), Metrics.NONE, Optional.empty());
+    GateHandler gate =
+        new GateHandler(
+            () -> HealthSnapshot.EMPTY,
+            all ? Set.of(Stage.DATA) : Set.of(config.deferStage()),
+            config.bypass(),
+            Metrics.NONE,
+            Optional.empty());
     MilterHandler handler = all ? new AllEvents(gate) : gate;
     MilterServer server =
         MilterServer.start(config.listen(), () -> handler, config::sessions, Metrics.NONE);
@@ -54,10 +59,10 @@ public final class EventCostMilter {
   }
 
   /**
-   * The gate with an unrestricted negotiation: Postfix sends every event and waits for every
-   * reply. jmilter negotiates with the steps of the session's context; the gate answers the events
-   * it handles, and the content events it never asks for without a scanner are answered
-   * "continue", as a milter that looks at them and finds nothing would.
+   * The gate with an unrestricted negotiation: Postfix sends every event and waits for every reply.
+   * jmilter negotiates with the steps of the session's context; the gate answers the events it
+   * handles, and the content events it never asks for without a scanner are answered "continue", as
+   * a milter that looks at them and finds nothing would.
    */
   private static final class AllEvents implements MilterHandler {
     private final GateHandler gate;
@@ -69,7 +74,11 @@ public final class EventCostMilter {
     @Override
     public MilterContext createContext(MilterPacketSender sender) {
       return new Session(
-          this, Actions.builder().build(), ProtocolSteps.builder().build(), MilterMacros.instance(), sender);
+          this,
+          Actions.builder().build(),
+          ProtocolSteps.builder().build(),
+          MilterMacros.instance(),
+          sender);
     }
 
     @Override
@@ -93,7 +102,8 @@ public final class EventCostMilter {
     }
 
     @Override
-    public void connect(MilterContext context, String hostname, int family, int port, SocketAddress address)
+    public void connect(
+        MilterContext context, String hostname, int family, int port, SocketAddress address)
         throws MilterException {
       gate.connect(context, hostname, family, port, address);
     }
@@ -124,7 +134,8 @@ public final class EventCostMilter {
     }
 
     @Override
-    public void header(MilterContext context, String headerName, String headerValue) throws MilterException {
+    public void header(MilterContext context, String headerName, String headerValue)
+        throws MilterException {
       context.sendContinue();
     }
 
@@ -134,12 +145,14 @@ public final class EventCostMilter {
     }
 
     @Override
-    public void macro(MilterContext context, int type, Map<String, String> macros) throws MilterException {
+    public void macro(MilterContext context, int type, Map<String, String> macros)
+        throws MilterException {
       gate.macro(context, type, macros);
     }
 
     @Override
-    public void optneg(MilterContext context, int mtaProtocolVersion, Actions mtaActions, ProtocolSteps mtaSteps)
+    public void optneg(
+        MilterContext context, int mtaProtocolVersion, Actions mtaActions, ProtocolSteps mtaSteps)
         throws MilterException {
       gate.optneg(context, mtaProtocolVersion, mtaActions, mtaSteps);
     }

@@ -1,8 +1,5 @@
 package io.headroom.milter;
 
-import io.headroom.transport.MemoryBudget;
-import io.headroom.support.FakeMta;
-import io.headroom.support.MilterClient;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,7 +17,9 @@ import io.headroom.probe.ProbeResult;
 import io.headroom.reply.Reason;
 import io.headroom.scan.ScanService;
 import io.headroom.support.ConfigFiles;
+import io.headroom.support.FakeMta;
 import io.headroom.support.RecordingMetrics;
+import io.headroom.transport.MemoryBudget;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,18 +35,31 @@ import org.nightcode.milter.ProtocolSteps;
 import org.nightcode.milter.ResponseCode;
 
 class GateHandlerTest {
-  private static final Reason DISK_REASON = Reason.of("Mail spool disk", "nearly full", "2.1% free", "need 5%");
+  private static final Reason DISK_REASON =
+      Reason.of("Mail spool disk", "nearly full", "2.1% free", "need 5%");
   private final AtomicReference<HealthSnapshot> health = new AtomicReference<>(snapshot());
   private final RecordingMetrics metrics = new RecordingMetrics();
   private final List<String> counted = metrics.events();
 
-  private static CheckState state(Check check, String probe, boolean healthy, Mode mode, Reason reason) {
+  private static CheckState state(
+      Check check, String probe, boolean healthy, Mode mode, Reason reason) {
     return state(check, probe, healthy, mode, Stage.RCPT, reason);
   }
 
-  private static CheckState state(Check check, String probe, boolean healthy, Mode mode, Stage stage, Reason reason) {
-    ProbeResult r = new ProbeResult(check, probe, Measure.NONE, "", healthy, 0.021, "2.1% free", "need 5%",
-        healthy ? Optional.empty() : Optional.of(reason), "detail of " + probe);
+  private static CheckState state(
+      Check check, String probe, boolean healthy, Mode mode, Stage stage, Reason reason) {
+    ProbeResult r =
+        new ProbeResult(
+            check,
+            probe,
+            Measure.NONE,
+            "",
+            healthy,
+            0.021,
+            "2.1% free",
+            "need 5%",
+            healthy ? Optional.empty() : Optional.of(reason),
+            "detail of " + probe);
     return new CheckState(r, healthy, mode, stage, Duration.ofMillis(1), Instant.EPOCH);
   }
 
@@ -56,7 +68,10 @@ class GateHandlerTest {
   }
 
   private FakeMta session(Stage stage, BypassRules bypass) {
-    FakeMta mta = new FakeMta(new GateHandler(health::get, Set.of(stage), bypass, metrics, Optional.empty()), metrics);
+    FakeMta mta =
+        new FakeMta(
+            new GateHandler(health::get, Set.of(stage), bypass, metrics, Optional.empty()),
+            metrics);
     mta.optneg();
     return mta;
   }
@@ -75,13 +90,18 @@ class GateHandlerTest {
   }
 
   private static void assertAccept(FakeMta.Reply reply) {
-    assertEquals(ResponseCode.SMFIR_ACCEPT.code(), reply.command(), "SMFIR_ACCEPT: Postfix sends nothing more for the message");
+    assertEquals(
+        ResponseCode.SMFIR_ACCEPT.code(),
+        reply.command(),
+        "SMFIR_ACCEPT: Postfix sends nothing more for the message");
   }
 
   @Test
   void healthyAcceptsAtTheDeferStageAndCountsEachTransactionOnce() {
     FakeMta mta = session(Stage.RCPT);
-    assertNull(mta.connect("client.example", "192.0.2.1"), "connect is not answered when deferring at rcpt");
+    assertNull(
+        mta.connect("client.example", "192.0.2.1"),
+        "connect is not answered when deferring at rcpt");
     assertNull(mta.mail("<a@example.test>"));
     assertAccept(mta.rcpt("<b@example.test>"));
     assertNull(mta.abort(), "Postfix ends each transaction with an abort, which gets no reply");
@@ -90,8 +110,14 @@ class GateHandlerTest {
     FakeMta atMail = session(Stage.MAIL);
     atMail.connect("client.example", "192.0.2.1");
     assertAccept(atMail.mail("<a@example.test>"));
-    assertEquals(List.of("session opened", "message accepted", "message accepted", "session opened",
-        "message accepted"), counted);
+    assertEquals(
+        List.of(
+            "session opened",
+            "message accepted",
+            "message accepted",
+            "session opened",
+            "message accepted"),
+        counted);
   }
 
   @Test
@@ -107,12 +133,16 @@ class GateHandlerTest {
     assertContinue(connect.connect("client.example", "192.0.2.1"));
     connect.mail("<a@example.test>");
     assertContinue(connect.eom());
-    assertEquals(List.of("session opened", "message accepted", "session opened", "message accepted"), counted);
+    assertEquals(
+        List.of("session opened", "message accepted", "session opened", "message accepted"),
+        counted);
   }
 
   @Test
   void aTransactionDeferredOnceIsNotCountedAcceptedWhenALaterRecipientPasses() {
-    health.set(snapshot(state(Check.DISK, "disk_space:/var/spool/postfix", false, Mode.ENFORCE, DISK_REASON)));
+    health.set(
+        snapshot(
+            state(Check.DISK, "disk_space:/var/spool/postfix", false, Mode.ENFORCE, DISK_REASON)));
     FakeMta mta = session(Stage.RCPT);
     mta.connect("client.example", "192.0.2.1");
     mta.mail("<a@example.test>");
@@ -124,11 +154,14 @@ class GateHandlerTest {
 
   @Test
   void failingDiskDefersAtTheConfiguredStageOnceCounted() {
-    health.set(snapshot(state(Check.DISK, "disk_space:/var/spool/postfix", false, Mode.ENFORCE, DISK_REASON)));
+    health.set(
+        snapshot(
+            state(Check.DISK, "disk_space:/var/spool/postfix", false, Mode.ENFORCE, DISK_REASON)));
     FakeMta mta = session(Stage.RCPT);
     mta.connect("client.example", "192.0.2.1");
     assertNull(mta.mail("<a@example.test>"));
-    String expected = "451 4.3.0 Mail spool disk nearly full (2.1%% free, need 5%%), try again later";
+    String expected =
+        "451 4.3.0 Mail spool disk nearly full (2.1%% free, need 5%%), try again later";
     assertReply(expected, mta.rcpt("<b@example.test>"));
     assertReply(expected, mta.rcpt("<c@example.test>"));
     assertEquals(List.of("session opened", "deferred disk rcpt", "message deferred"), counted);
@@ -136,18 +169,33 @@ class GateHandlerTest {
 
   @Test
   void theReplyNamesTheFirstFailingCheck() {
-    health.set(snapshot(
-        state(Check.DNS, "dns", false, Mode.ENFORCE, Stage.MAIL, Reason.of("DNS resolution", "failing", "no answer within 2s")),
-        state(Check.DISK, "disk_space:/", false, Mode.ENFORCE, Stage.MAIL, DISK_REASON)));
+    health.set(
+        snapshot(
+            state(
+                Check.DNS,
+                "dns",
+                false,
+                Mode.ENFORCE,
+                Stage.MAIL,
+                Reason.of("DNS resolution", "failing", "no answer within 2s")),
+            state(Check.DISK, "disk_space:/", false, Mode.ENFORCE, Stage.MAIL, DISK_REASON)));
     FakeMta mta = session(Stage.MAIL);
     mta.connect("client.example", "192.0.2.1");
-    assertReply("451 4.3.0 Mail spool disk nearly full (2.1%% free, need 5%%), try again later",
+    assertReply(
+        "451 4.3.0 Mail spool disk nearly full (2.1%% free, need 5%%), try again later",
         mta.mail("<a@example.test>"));
   }
 
   @Test
   void monitorModeContinuesAndCountsAWouldBeDeferral() {
-    health.set(snapshot(state(Check.DNS, "dns", false, Mode.MONITOR, Reason.of("DNS resolution", "failing", "SERVFAIL"))));
+    health.set(
+        snapshot(
+            state(
+                Check.DNS,
+                "dns",
+                false,
+                Mode.MONITOR,
+                Reason.of("DNS resolution", "failing", "SERVFAIL"))));
     FakeMta mta = session(Stage.RCPT);
     mta.connect("client.example", "192.0.2.1");
     mta.mail("<a@example.test>");
@@ -158,13 +206,17 @@ class GateHandlerTest {
   @Test
   void bypassNetworksAreNeverDeferred() {
     health.set(snapshot(state(Check.DISK, "disk_space:/", false, Mode.ENFORCE, DISK_REASON)));
-    FakeMta mta = session(Stage.RCPT, new BypassRules(List.of(CidrBlock.parse("192.0.2.0/24")), false));
+    FakeMta mta =
+        session(Stage.RCPT, new BypassRules(List.of(CidrBlock.parse("192.0.2.0/24")), false));
     mta.connect("client.example", "192.0.2.1");
     mta.mail("<a@example.test>");
     assertAccept(mta.rcpt("<b@example.test>"));
-    assertEquals(List.of("session opened", "message bypassed"), counted,
+    assertEquals(
+        List.of("session opened", "message bypassed"),
+        counted,
         "counted once, as bypassed rather than accepted");
-    FakeMta other = session(Stage.RCPT, new BypassRules(List.of(CidrBlock.parse("192.0.2.0/24")), false));
+    FakeMta other =
+        session(Stage.RCPT, new BypassRules(List.of(CidrBlock.parse("192.0.2.0/24")), false));
     other.connect("client.example", "198.51.100.1");
     other.mail("<a@example.test>");
     assertEquals(ResponseCode.SMFIR_REPLYCODE.code(), other.rcpt("<b@example.test>").command());
@@ -182,20 +234,38 @@ class GateHandlerTest {
 
   @Test
   void anInternalErrorDefersAndNeverAccepts() {
-    FakeMta mta = new FakeMta(new GateHandler(() -> { throw new IllegalStateException("boom"); },
-        Set.of(Stage.RCPT), new BypassRules(List.of(), false), metrics, Optional.empty()), metrics);
+    FakeMta mta =
+        new FakeMta(
+            new GateHandler(
+                () -> {
+                  throw new IllegalStateException("boom");
+                },
+                Set.of(Stage.RCPT),
+                new BypassRules(List.of(), false),
+                metrics,
+                Optional.empty()),
+            metrics);
     mta.optneg();
     mta.connect("client.example", "192.0.2.1");
     mta.mail("<a@example.test>");
-    assertReply("451 4.3.0 Mail filter internal error, message not accepted, try again later",
+    assertReply(
+        "451 4.3.0 Mail filter internal error, message not accepted, try again later",
         mta.rcpt("<b@example.test>"));
   }
 
   @Test
   void negotiatesOnlyTheEventsTheGateNeeds() {
     // Negotiation happens once per connection: a fresh one, not session()'s.
-    int steps = new FakeMta(new GateHandler(health::get, Set.of(Stage.RCPT), new BypassRules(List.of(), false), metrics,
-        Optional.empty()), metrics).optneg();
+    int steps =
+        new FakeMta(
+                new GateHandler(
+                    health::get,
+                    Set.of(Stage.RCPT),
+                    new BypassRules(List.of(), false),
+                    metrics,
+                    Optional.empty()),
+                metrics)
+            .optneg();
     assertTrue((steps & ProtocolSteps.NO_BODY) != 0, "no body without scanners");
     assertTrue((steps & ProtocolSteps.NO_HEADERS) != 0);
     assertTrue((steps & ProtocolSteps.NO_HELO) != 0);
@@ -207,40 +277,62 @@ class GateHandlerTest {
   @Test
   void scanningAsksForTheContentWithoutAReplyPerHeaderOrChunk() {
     int steps = Negotiation.steps(Set.of(Stage.RCPT), true).bitmap();
-    assertEquals(0, steps & (ProtocolSteps.NO_HEADERS | ProtocolSteps.NO_EOH | ProtocolSteps.NO_BODY),
+    assertEquals(
+        0,
+        steps & (ProtocolSteps.NO_HEADERS | ProtocolSteps.NO_EOH | ProtocolSteps.NO_BODY),
         "the content is what scanning needs");
-    int noReply = ProtocolSteps.NO_REPLY_FOR_HEADERS | ProtocolSteps.NO_REPLY_FOR_EOH | ProtocolSteps.NO_REPLY_FOR_BODY;
+    int noReply =
+        ProtocolSteps.NO_REPLY_FOR_HEADERS
+            | ProtocolSteps.NO_REPLY_FOR_EOH
+            | ProtocolSteps.NO_REPLY_FOR_BODY;
     assertEquals(noReply, steps & noReply);
-    assertTrue(Negotiation.acceptsAt(Set.of(Stage.RCPT), true).isEmpty(), "the content must still come");
+    assertTrue(
+        Negotiation.acceptsAt(Set.of(Stage.RCPT), true).isEmpty(), "the content must still come");
   }
 
   /** A scanning session as Postfix drives it, up to its first header (which gets no reply). */
   private FakeMta scanningAfterAHeader(Config config, ScanService scans, MemoryBudget budget) {
-    FakeMta mta = new FakeMta(MilterHandlers.forConfig(config, Set.of(), health::get, metrics, Optional.of(scans),
-        budget), metrics);
+    FakeMta mta =
+        new FakeMta(
+            MilterHandlers.forConfig(
+                config, Set.of(), health::get, metrics, Optional.of(scans), budget),
+            metrics);
     mta.optneg();
     mta.connect("client.example", "192.0.2.1");
     mta.mail("<a@example.test>");
     assertContinue(mta.rcpt("<b@example.test>"));
-    assertNull(mta.exchange(CommandCode.SMFIC_HEADER, "Subject\0hello\0".getBytes(StandardCharsets.US_ASCII)),
+    assertNull(
+        mta.exchange(
+            CommandCode.SMFIC_HEADER, "Subject\0hello\0".getBytes(StandardCharsets.US_ASCII)),
         "Postfix waits for no reply to a header");
     return mta;
   }
 
   @Test
-  void aContentFailureIsAnsweredAtTheEndOfTheMessageAndNeverAccepted(@TempDir Path dir) throws Exception {
+  void aContentFailureIsAnsweredAtTheEndOfTheMessageAndNeverAccepted(@TempDir Path dir)
+      throws Exception {
     Config config = ConfigFiles.parse(dir, "scanners = clamd:tcp:127.0.0.1:3310");
-    ScanService stopped = new ScanService(config.scan(), metrics, dir, ScanService.DEFAULT_IO_THREADS, kind -> false);
+    ScanService stopped =
+        new ScanService(config.scan(), metrics, dir, ScanService.DEFAULT_IO_THREADS, kind -> false);
     stopped.close(); // its deadline timer refuses new scans: beginning one throws
     FakeMta mta = scanningAfterAHeader(config, stopped, new MemoryBudget(1 << 30));
-    assertNull(mta.exchange(CommandCode.SMFIC_BODY, "Hello.\r\n".getBytes(StandardCharsets.US_ASCII)));
-    assertReply("451 4.3.0 Mail filter internal error, message not accepted, try again later", mta.eom());
+    assertNull(
+        mta.exchange(CommandCode.SMFIC_BODY, "Hello.\r\n".getBytes(StandardCharsets.US_ASCII)));
+    assertReply(
+        "451 4.3.0 Mail filter internal error, message not accepted, try again later", mta.eom());
   }
 
   @Test
   void eachCheckAnswersAtItsOwnStageAndOnlyTheLastOneAccepts() {
-    FakeMta fresh = new FakeMta(new GateHandler(health::get, Set.of(Stage.MAIL, Stage.RCPT),
-        new BypassRules(List.of(), false), metrics, Optional.empty()), metrics);
+    FakeMta fresh =
+        new FakeMta(
+            new GateHandler(
+                health::get,
+                Set.of(Stage.MAIL, Stage.RCPT),
+                new BypassRules(List.of(), false),
+                metrics,
+                Optional.empty()),
+            metrics);
     int steps = fresh.optneg();
     assertEquals(0, steps & ProtocolSteps.NO_REPLY_FOR_MAIL_FROM, "a check answers at MAIL");
     assertEquals(0, steps & ProtocolSteps.NO_RECIPIENTS, "and one at RCPT");
@@ -248,32 +340,65 @@ class GateHandlerTest {
     assertContinue(fresh.mail("<a@example.test>"));
     assertAccept(fresh.rcpt("<b@example.test>"));
 
-    health.set(snapshot(
-        state(Check.DNS, "dns", false, Mode.ENFORCE, Stage.MAIL, Reason.of("DNS resolution", "failing", "SERVFAIL")),
-        state(Check.DISK, "disk_space:/", false, Mode.ENFORCE, Stage.RCPT, DISK_REASON)));
-    FakeMta mta = new FakeMta(new GateHandler(health::get, Set.of(Stage.MAIL, Stage.RCPT),
-        new BypassRules(List.of(), false), metrics, Optional.empty()), metrics);
+    health.set(
+        snapshot(
+            state(
+                Check.DNS,
+                "dns",
+                false,
+                Mode.ENFORCE,
+                Stage.MAIL,
+                Reason.of("DNS resolution", "failing", "SERVFAIL")),
+            state(Check.DISK, "disk_space:/", false, Mode.ENFORCE, Stage.RCPT, DISK_REASON)));
+    FakeMta mta =
+        new FakeMta(
+            new GateHandler(
+                health::get,
+                Set.of(Stage.MAIL, Stage.RCPT),
+                new BypassRules(List.of(), false),
+                metrics,
+                Optional.empty()),
+            metrics);
     mta.optneg();
     mta.connect("client.example", "192.0.2.1");
-    assertReply("451 4.3.0 DNS resolution failing (SERVFAIL), try again later", mta.mail("<a@example.test>"));
-    health.set(snapshot(state(Check.DISK, "disk_space:/", false, Mode.ENFORCE, Stage.RCPT, DISK_REASON)));
+    assertReply(
+        "451 4.3.0 DNS resolution failing (SERVFAIL), try again later",
+        mta.mail("<a@example.test>"));
+    health.set(
+        snapshot(state(Check.DISK, "disk_space:/", false, Mode.ENFORCE, Stage.RCPT, DISK_REASON)));
     mta.abort();
     assertContinue(mta.mail("<a@example.test>"));
-    assertReply("451 4.3.0 Mail spool disk nearly full (2.1%% free, need 5%%), try again later",
+    assertReply(
+        "451 4.3.0 Mail spool disk nearly full (2.1%% free, need 5%%), try again later",
         mta.rcpt("<b@example.test>"));
-    assertEquals(List.of("session opened", "message accepted", "session opened", "deferred dns mail",
-        "message deferred", "deferred disk rcpt", "message deferred"), counted);
+    assertEquals(
+        List.of(
+            "session opened",
+            "message accepted",
+            "session opened",
+            "deferred dns mail",
+            "message deferred",
+            "deferred disk rcpt",
+            "message deferred"),
+        counted);
   }
 
   @Test
-  void aMessageThatFindsNoScanMemoryLeftIsDeferredBusyNeverAccepted(@TempDir Path dir) throws Exception {
+  void aMessageThatFindsNoScanMemoryLeftIsDeferredBusyNeverAccepted(@TempDir Path dir)
+      throws Exception {
     Config config = ConfigFiles.parse(dir, "scanners = clamd:tcp:127.0.0.1:3310");
-    try (ScanService scans = new ScanService(config.scan(), metrics, dir, ScanService.DEFAULT_IO_THREADS, kind -> false)) {
+    try (ScanService scans =
+        new ScanService(
+            config.scan(), metrics, dir, ScanService.DEFAULT_IO_THREADS, kind -> false)) {
       MemoryBudget full = new MemoryBudget(ContentScanning.SCAN_MEMORY - 1);
       FakeMta mta = scanningAfterAHeader(config, scans, full);
-      assertReply("451 4.3.0 Mail filter busy (no memory left for another scan), try again later", mta.eom());
+      assertReply(
+          "451 4.3.0 Mail filter busy (no memory left for another scan), try again later",
+          mta.eom());
       assertEquals(0, full.used(), "nothing was reserved");
-      assertTrue(counted.containsAll(List.of("deferred scan data", "message deferred")), counted.toString());
+      assertTrue(
+          counted.containsAll(List.of("deferred scan data", "message deferred")),
+          counted.toString());
     }
   }
 }

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 class AlertRunbookTest {
   private static final String README_URL = "https://github.com/headroom-milter/headroom-milter#";
   private static final Pattern ALERT = Pattern.compile("^\\s*- alert: ", Pattern.MULTILINE);
-  private static final Pattern RUNBOOK = Pattern.compile("^\\s*runbook_url: (\\S+)$", Pattern.MULTILINE);
+  private static final Pattern RUNBOOK =
+      Pattern.compile("^\\s*runbook_url: (\\S+)$", Pattern.MULTILINE);
 
   /** GitHub's heading anchor: lower case, punctuation dropped, spaces as hyphens. */
   static String anchor(String heading) {
@@ -25,22 +26,25 @@ class AlertRunbookTest {
 
   @Test
   void anchorIsGitHubs() {
-    assertEquals("troubleshooting-you-just-read-451-430-in-a-bounce",
+    assertEquals(
+        "troubleshooting-you-just-read-451-430-in-a-bounce",
         anchor("Troubleshooting: you just read `451 4.3.0` in a bounce"));
   }
 
   @Test
   void everyAlertHasARunbookInTheReadme() throws Exception {
-    Set<String> anchors = Files.readAllLines(Path.of("README.md")).stream()
-        .filter(l -> l.startsWith("#"))
-        .map(l -> anchor(l.replaceFirst("^#+ ", "")))
-        .collect(Collectors.toSet());
+    Set<String> anchors =
+        Files.readAllLines(Path.of("README.md")).stream()
+            .filter(l -> l.startsWith("#"))
+            .map(l -> anchor(l.replaceFirst("^#+ ", "")))
+            .collect(Collectors.toSet());
     String rules = Files.readString(Path.of("conf", "prometheus", "headroom-alerts.yml"));
     List<String> urls = RUNBOOK.matcher(rules).results().map(m -> m.group(1)).toList();
     assertEquals(ALERT.matcher(rules).results().count(), urls.size(), "one runbook_url per alert");
     for (String url : urls) {
       assertTrue(url.startsWith(README_URL), url);
-      assertTrue(anchors.contains(url.substring(README_URL.length())), url + " names no README heading");
+      assertTrue(
+          anchors.contains(url.substring(README_URL.length())), url + " names no README heading");
     }
   }
 }

@@ -13,19 +13,29 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The daemon started by hand or by another supervisor: SIGHUP reloads even under nohup, and the
- * log lines take the journal's form exactly when stdout is the journal stream.
+ * The daemon started by hand or by another supervisor: SIGHUP reloads even under nohup, and the log
+ * lines take the journal's form exactly when stdout is the journal stream.
  */
 final class DaemonOutsideSystemdIT {
   private static final Duration WAIT = Duration.ofSeconds(20);
 
   @Test
   void hupReloadsWhenTheDaemonWasStartedUnderNohup(@TempDir Path dir) {
-    try (HeadroomProcess daemon = HeadroomProcess.start(dir,
-        // exec keeps the shell's pid for the JVM, and with it the ignored SIGHUP.
-        builder -> builder.command().addAll(0, List.of("sh", "-c", "trap '' HUP; exec \"$0\" \"$@\"")))) {
-      assertTrue(daemon.log().contains("SIGHUP was ignored when the daemon started (nohup?);"
-          + " it reloads the configuration all the same"), daemon.log());
+    try (HeadroomProcess daemon =
+        HeadroomProcess.start(
+            dir,
+            // exec keeps the shell's pid for the JVM, and with it the ignored SIGHUP.
+            builder ->
+                builder
+                    .command()
+                    .addAll(0, List.of("sh", "-c", "trap '' HUP; exec \"$0\" \"$@\"")))) {
+      assertTrue(
+          daemon
+              .log()
+              .contains(
+                  "SIGHUP was ignored when the daemon started (nohup?);"
+                      + " it reloads the configuration all the same"),
+          daemon.log());
       daemon.signal("HUP");
       daemon.awaitLog("reloaded " + daemon.config(), WAIT);
       assertTrue(daemon.isAlive());
@@ -37,43 +47,69 @@ final class DaemonOutsideSystemdIT {
   @Test
   void aBadFileAtStartExitsTwoSoSystemdDoesNotRestartIt(@TempDir Path dir) throws Exception {
     Path bad = Files.writeString(dir.resolve("bad.conf"), "no_such_name = 1\n");
-    Tool.Result run = Tool.run(WAIT, ProcessHandle.current().info().command().orElse("java"), "-jar",
-        HeadroomProcess.JAR.toString(), "--config", bad.toString()).assertExit(2);
+    Tool.Result run =
+        Tool.run(
+                WAIT,
+                ProcessHandle.current().info().command().orElse("java"),
+                "-jar",
+                HeadroomProcess.JAR.toString(),
+                "--config",
+                bad.toString())
+            .assertExit(2);
     assertTrue(run.output().startsWith(bad + ":1: no_such_name: "), run.output());
   }
 
   @Test
   void jsonLinesWithTheDocumentedSwitch(@TempDir Path dir) {
-    try (HeadroomProcess daemon = HeadroomProcess.start(dir,
-        builder -> builder.environment().put("HEADROOM_LOG_FORMAT", "json"))) {
+    try (HeadroomProcess daemon =
+        HeadroomProcess.start(
+            dir, builder -> builder.environment().put("HEADROOM_LOG_FORMAT", "json"))) {
       String listening = daemon.awaitLog("listening on", WAIT);
-      assertTrue(listening.matches("\\{\"timestamp\":\\d+,\"level\":\"INFO\",\"threadName\":\"main\","
-          + "\"loggerName\":\"io.headroom.Daemon\",\"mdc\": \\{},\"formattedMessage\":\"listening on "
-          + "inet:127.0.0.1:" + daemon.milterPort() + " .*\",\"throwable\":null}"), listening);
-      assertTrue(daemon.log().lines().allMatch(l -> l.startsWith("{") && l.endsWith("}")), daemon.log());
+      assertTrue(
+          listening.matches(
+              "\\{\"timestamp\":\\d+,\"level\":\"INFO\",\"threadName\":\"main\","
+                  + "\"loggerName\":\"io.headroom.Daemon\",\"mdc\": \\{},\"formattedMessage\":\"listening on "
+                  + "inet:127.0.0.1:"
+                  + daemon.milterPort()
+                  + " .*\",\"throwable\":null}"),
+          listening);
+      assertTrue(
+          daemon.log().lines().allMatch(l -> l.startsWith("{") && l.endsWith("}")), daemon.log());
     }
   }
 
   @Test
   void underJournaldLinesCarryThePriorityPrefixAndNoTimestamp(@TempDir Path dir) throws Exception {
     Path log = dir.resolve("headroom.log");
-    try (HeadroomProcess daemon = HeadroomProcess.start(dir, builder -> {
-      try {
-        // systemd sets JOURNAL_STREAM to the device and inode of the stream it connected.
-        Files.createFile(log);
-        builder.environment().put("JOURNAL_STREAM", LogFormat.identity(log).orElseThrow());
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    })) {
+    try (HeadroomProcess daemon =
+        HeadroomProcess.start(
+            dir,
+            builder -> {
+              try {
+                // systemd sets JOURNAL_STREAM to the device and inode of the stream it connected.
+                Files.createFile(log);
+                builder.environment().put("JOURNAL_STREAM", LogFormat.identity(log).orElseThrow());
+              } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            })) {
       String start = daemon.awaitLog("starting headroom-milter", WAIT);
-      assertEquals("<6>Daemon: starting headroom-milter " + BuildInfo.version() + " with " + daemon.config()
-          + ": ", start.substring(0, start.indexOf(": listen=") + 2));
+      assertEquals(
+          "<6>Daemon: starting headroom-milter "
+              + BuildInfo.version()
+              + " with "
+              + daemon.config()
+              + ": ",
+          start.substring(0, start.indexOf(": listen=") + 2));
       daemon.rewriteConfig("no_such_name = 1");
       daemon.signal("HUP");
       String error = daemon.awaitLog("reload failed", WAIT);
-      assertTrue(error.startsWith("<3>Daemon: reload failed, keeping the running configuration: "
-          + daemon.config() + ":4: no_such_name: "), error);
+      assertTrue(
+          error.startsWith(
+              "<3>Daemon: reload failed, keeping the running configuration: "
+                  + daemon.config()
+                  + ":4: no_such_name: "),
+          error);
     }
   }
 }

@@ -62,16 +62,25 @@ final class DebianPackageIT {
    * owned may remain elsewhere), and nothing else.
    */
   private static final List<Path> GONE_AFTER_PURGE =
-      List.of(SPOOL_DIR, CONF.getParent(), DEFAULTS, DOC, Path.of("/usr/share/headroom-milter"),
+      List.of(
+          SPOOL_DIR,
+          CONF.getParent(),
+          DEFAULTS,
+          DOC,
+          Path.of("/usr/share/headroom-milter"),
           Path.of("/var/lib/headroom-milter"));
 
   @Test
   void lintianFindsNothingBeyondItsDocumentedOverrides() throws Exception {
     Tool.assumeInstalled("lintian", "lintian");
-    Tool.Result result = Tool.run(TIMEOUT, "lintian", "--fail-on", "error,warning", newestDeb().toString());
-    String findings = result.output().lines()
-        .filter(l -> !l.equals("running with root privileges is not recommended!"))
-        .collect(java.util.stream.Collectors.joining("\n"));
+    Tool.Result result =
+        Tool.run(TIMEOUT, "lintian", "--fail-on", "error,warning", newestDeb().toString());
+    String findings =
+        result
+            .output()
+            .lines()
+            .filter(l -> !l.equals("running with root privileges is not recommended!"))
+            .collect(java.util.stream.Collectors.joining("\n"));
     assertEquals("", findings, "lintian " + newestDeb());
     result.assertExit(0);
   }
@@ -123,24 +132,37 @@ final class DebianPackageIT {
     }
     assertEquals(
         List.of(DEFAULTS.toString(), CONF.toString()),
-        query("${Conffiles}").replaceAll(" [0-9a-f]{32}", "").strip().lines().map(String::strip).sorted().toList());
+        query("${Conffiles}")
+            .replaceAll(" [0-9a-f]{32}", "")
+            .strip()
+            .lines()
+            .map(String::strip)
+            .sorted()
+            .toList());
     assertTrue(query("${Maintainer}").matches("[^<]+ <[^@<>]+@[^@<>]+>"), query("${Maintainer}"));
     // changelog.Debian's entry names the version dpkg installed.
-    String changelog = Tool.run(TIMEOUT, "zcat", DOC.resolve("changelog.Debian.gz").toString()).assertExit(0).output();
+    String changelog =
+        Tool.run(TIMEOUT, "zcat", DOC.resolve("changelog.Debian.gz").toString())
+            .assertExit(0)
+            .output();
     assertTrue(changelog.startsWith(PACKAGE + " (" + query("${Version}") + ") "), changelog);
 
     // The installed config: Postfix's chroot socket, for group postfix only (README, Install).
     List<String> conf = Files.readAllLines(CONF);
-    assertTrue(conf.contains("listen = unix:/var/spool/postfix/headroom-milter/milter.sock"), conf.toString());
+    assertTrue(
+        conf.contains("listen = unix:/var/spool/postfix/headroom-milter/milter.sock"),
+        conf.toString());
     assertTrue(conf.contains("listen_socket_mode = 0660"), conf.toString());
     assertTrue(conf.contains("listen_socket_group = postfix"), conf.toString());
     assertTrue(Files.readString(DEFAULTS).contains("#JAVA_OPTS="));
 
     // Both manual pages, as man finds them.
     Tool.assumeInstalled("man", "man-db");
-    String page = Tool.run(TIMEOUT, "man", "-P", "cat", "5", "headroom.conf").assertExit(0).output();
+    String page =
+        Tool.run(TIMEOUT, "man", "-P", "cat", "5", "headroom.conf").assertExit(0).output();
     assertTrue(page.contains("listen_socket_group"), page);
-    String daemonPage = Tool.run(TIMEOUT, "man", "-P", "cat", "8", "headroom-milter").assertExit(0).output();
+    String daemonPage =
+        Tool.run(TIMEOUT, "man", "-P", "cat", "8", "headroom-milter").assertExit(0).output();
     assertTrue(daemonPage.contains("HEADROOM_LOG_FORMAT"), daemonPage);
     assertEquals(
         "default-jre-headless (>= 2:1.17) | java17-runtime-headless, adduser", query("${Depends}"));
@@ -162,10 +184,14 @@ final class DebianPackageIT {
     Tool.run(TIMEOUT, "/usr/bin/headroom-milter", "--check-config", "--config", CONF.toString())
         .assertExit(0);
     // Without --config the installed file is the one read, and named.
-    assertEquals(CONF + ": OK\n",
+    assertEquals(
+        CONF + ": OK\n",
         Tool.run(TIMEOUT, "/usr/bin/headroom-milter", "--check-config").assertExit(0).output());
-    assertTrue(Tool.run(TIMEOUT, "/usr/bin/headroom-milter", "--version").assertExit(0).output()
-        .startsWith("headroom-milter "));
+    assertTrue(
+        Tool.run(TIMEOUT, "/usr/bin/headroom-milter", "--version")
+            .assertExit(0)
+            .output()
+            .startsWith("headroom-milter "));
     // systemctl reload runs the unit's check first: a bad file fails it, with the reason.
     String check = UnitFile.read(UNIT).values("ExecReload").get(0).replace("$JAVA_OPTS ", "");
     Tool.run(TIMEOUT, check.split(" ")).assertExit(0);

@@ -31,8 +31,14 @@ class LogEncoderTest {
   }
 
   private LoggingEvent warn(Throwable thrown) {
-    LoggingEvent event = new LoggingEvent(Logger.FQCN, logger, Level.WARN,
-        "session 1a2b3c4d queue 4XyZ1: deferred client {} at rcpt by check disk", thrown, new Object[] {"mx.example[192.0.2.1]"});
+    LoggingEvent event =
+        new LoggingEvent(
+            Logger.FQCN,
+            logger,
+            Level.WARN,
+            "session 1a2b3c4d queue 4XyZ1: deferred client {} at rcpt by check disk",
+            thrown,
+            new Object[] {"mx.example[192.0.2.1]"});
     event.setTimeStamp(AT);
     event.setThreadName("milter-1");
     event.setMDCPropertyMap(Map.of());
@@ -42,31 +48,45 @@ class LogEncoderTest {
   @Test
   void plainLineHasTimeLevelLoggerAndMessage() {
     String line = encode("plain", warn(null));
-    String time = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX")
-        .format(java.time.Instant.ofEpochMilli(AT).atZone(java.time.ZoneId.systemDefault()));
-    assertEquals(time + " WARN  GateHandler: session 1a2b3c4d queue 4XyZ1: deferred client mx.example[192.0.2.1] at rcpt by check disk\n", line);
+    String time =
+        java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX")
+            .format(java.time.Instant.ofEpochMilli(AT).atZone(java.time.ZoneId.systemDefault()));
+    assertEquals(
+        time
+            + " WARN  GateHandler: session 1a2b3c4d queue 4XyZ1: deferred client mx.example[192.0.2.1] at rcpt by check disk\n",
+        line);
   }
 
   @Test
   void journalLineHasThePriorityPrefixAndNoTimestamp() {
-    assertEquals("<4>GateHandler: session 1a2b3c4d queue 4XyZ1: deferred client mx.example[192.0.2.1] at rcpt by check disk\n", encode("journal", warn(null)));
+    assertEquals(
+        "<4>GateHandler: session 1a2b3c4d queue 4XyZ1: deferred client mx.example[192.0.2.1] at rcpt by check disk\n",
+        encode("journal", warn(null)));
   }
 
   @Test
   void journalFoldsAStackTraceIntoOneEntry() {
-    IllegalStateException thrown = new IllegalStateException("boom", new java.io.IOException("disk"));
-    thrown.setStackTrace(new StackTraceElement[] {new StackTraceElement("io.headroom.A", "run", "A.java", 7)});
-    thrown.getCause().setStackTrace(new StackTraceElement[] {new StackTraceElement("io.headroom.B", "io", "B.java", 9)});
+    IllegalStateException thrown =
+        new IllegalStateException("boom", new java.io.IOException("disk"));
+    thrown.setStackTrace(
+        new StackTraceElement[] {new StackTraceElement("io.headroom.A", "run", "A.java", 7)});
+    thrown
+        .getCause()
+        .setStackTrace(
+            new StackTraceElement[] {new StackTraceElement("io.headroom.B", "io", "B.java", 9)});
     String line = encode("journal", warn(thrown));
-    assertEquals("<4>GateHandler: session 1a2b3c4d queue 4XyZ1: deferred client mx.example[192.0.2.1] at rcpt by check disk"
-        + " | java.lang.IllegalStateException: boom | at io.headroom.A.run(A.java:7)"
-        + " | Caused by: java.io.IOException: disk | at io.headroom.B.io(B.java:9)\n", line);
+    assertEquals(
+        "<4>GateHandler: session 1a2b3c4d queue 4XyZ1: deferred client mx.example[192.0.2.1] at rcpt by check disk"
+            + " | java.lang.IllegalStateException: boom | at io.headroom.A.run(A.java:7)"
+            + " | Caused by: java.io.IOException: disk | at io.headroom.B.io(B.java:9)\n",
+        line);
   }
 
   @Test
   void plainKeepsTheStackTraceOnItsOwnLines() {
     IllegalStateException thrown = new IllegalStateException("boom");
-    thrown.setStackTrace(new StackTraceElement[] {new StackTraceElement("io.headroom.A", "run", "A.java", 7)});
+    thrown.setStackTrace(
+        new StackTraceElement[] {new StackTraceElement("io.headroom.A", "run", "A.java", 7)});
     String[] lines = encode("plain", warn(thrown)).split("\n");
     assertEquals(3, lines.length);
     assertEquals("java.lang.IllegalStateException: boom", lines[1]);
@@ -84,10 +104,12 @@ class LogEncoderTest {
 
   @Test
   void jsonLineCarriesLevelLoggerAndMessage() {
-    assertEquals("{\"timestamp\":1780000000123,\"level\":\"WARN\",\"threadName\":\"milter-1\","
-        + "\"loggerName\":\"io.headroom.milter.GateHandler\",\"mdc\": {},"
-        + "\"formattedMessage\":\"session 1a2b3c4d queue 4XyZ1: deferred client mx.example[192.0.2.1] at rcpt by check disk\","
-        + "\"throwable\":null}\n", encode("json", warn(null)));
+    assertEquals(
+        "{\"timestamp\":1780000000123,\"level\":\"WARN\",\"threadName\":\"milter-1\","
+            + "\"loggerName\":\"io.headroom.milter.GateHandler\",\"mdc\": {},"
+            + "\"formattedMessage\":\"session 1a2b3c4d queue 4XyZ1: deferred client mx.example[192.0.2.1] at rcpt by check disk\","
+            + "\"throwable\":null}\n",
+        encode("json", warn(null)));
   }
 
   @Test
@@ -103,11 +125,16 @@ class LogEncoderTest {
 
   @Test
   void theEnvironmentSwitchWins() {
-    assertEquals(LogFormat.JSON, LogFormat.choose(Map.of("HEADROOM_LOG_FORMAT", "json"), Optional.empty()));
-    assertEquals(LogFormat.JSON,
-        LogFormat.choose(Map.of("HEADROOM_LOG_FORMAT", "json", "JOURNAL_STREAM", "1:2"), Optional.of("1:2")));
-    IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
-        () -> LogFormat.choose(Map.of("HEADROOM_LOG_FORMAT", "xml"), Optional.empty()));
+    assertEquals(
+        LogFormat.JSON, LogFormat.choose(Map.of("HEADROOM_LOG_FORMAT", "json"), Optional.empty()));
+    assertEquals(
+        LogFormat.JSON,
+        LogFormat.choose(
+            Map.of("HEADROOM_LOG_FORMAT", "json", "JOURNAL_STREAM", "1:2"), Optional.of("1:2")));
+    IllegalArgumentException bad =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> LogFormat.choose(Map.of("HEADROOM_LOG_FORMAT", "xml"), Optional.empty()));
     assertEquals("log format \"xml\" is not plain, journal or json", bad.getMessage());
   }
 }

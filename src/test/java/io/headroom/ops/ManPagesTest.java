@@ -14,13 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,29 +49,41 @@ class ManPagesTest {
         missing.add(name);
       }
     }
-    assertEquals(List.of(), missing, "names the parser reads that headroom.conf(5) does not describe");
+    assertEquals(
+        List.of(), missing, "names the parser reads that headroom.conf(5) does not describe");
   }
 
   @Test
   void everyNameOnThePageIsOneTheParserAccepts(@TempDir Path dir) throws Exception {
     List<String> unknownToTheParser = new ArrayList<>(ConfManPage.names(reference()));
     unknownToTheParser.removeAll(parserNames());
-    assertEquals(List.of(), unknownToTheParser, "names headroom.conf(5) describes that the parser rejects");
+    assertEquals(
+        List.of(), unknownToTheParser, "names headroom.conf(5) describes that the parser rejects");
 
     Path file = Files.write(dir.resolve("misspelled.conf"), List.of("listen_sockett_mode = 0660"));
-    ConfigException unknown = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
-        () -> ConfigParser.parse(file));
-    assertTrue(unknown.problems().get(0).toString().startsWith(file + ":1: listen_sockett_mode: "),
+    ConfigException unknown =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            ConfigException.class, () -> ConfigParser.parse(file));
+    assertTrue(
+        unknown.problems().get(0).toString().startsWith(file + ":1: listen_sockett_mode: "),
         unknown.problems().toString());
   }
 
   @Test
   void aTermShowsItsDefaultAndItsDescription() throws IOException {
     String page = ConfManPage.render(reference(), "9.9");
-    assertTrue(page.startsWith(".TH HEADROOM.CONF 5 \"\" \"headroom-milter 9.9\" \"File Formats\"\n"), page);
-    assertTrue(page.contains(".TP\n\\fBfail_after\\fR = 2\n.PD 0\n.TP\n\\fBrecover_after\\fR = 2\n.PD\n"
-        + "Damping: a healthy check turns failing"), page);
-    assertTrue(page.contains(".TP\n\\fBdisk_paths\\fR\n.PD\nFile systems that must keep headroom: existing directories."), page);
+    assertTrue(
+        page.startsWith(".TH HEADROOM.CONF 5 \"\" \"headroom-milter 9.9\" \"File Formats\"\n"),
+        page);
+    assertTrue(
+        page.contains(
+            ".TP\n\\fBfail_after\\fR = 2\n.PD 0\n.TP\n\\fBrecover_after\\fR = 2\n.PD\n"
+                + "Damping: a healthy check turns failing"),
+        page);
+    assertTrue(
+        page.contains(
+            ".TP\n\\fBdisk_paths\\fR\n.PD\nFile systems that must keep headroom: existing directories."),
+        page);
   }
 
   @Test
@@ -86,18 +94,27 @@ class ManPagesTest {
     List<String> removed = new ArrayList<>(reference());
     removed.removeAll(installed);
     assertEquals(List.of("listen = inet:127.0.0.1:8899", "listen_socket_group ="), removed);
-    assertEquals(List.of("listen = unix:/var/spool/postfix/headroom-milter/milter.sock", "listen_socket_group = postfix"),
+    assertEquals(
+        List.of(
+            "listen = unix:/var/spool/postfix/headroom-milter/milter.sock",
+            "listen_socket_group = postfix"),
         added.stream().filter(l -> !l.startsWith("#")).toList());
     assertTrue(installed.contains("listen_socket_mode = 0660"));
   }
 
   @Test
-  void buildWritesGzippedPagesTheChangelogAndTheInstalledConfig(@TempDir Path out) throws IOException {
+  void buildWritesGzippedPagesTheChangelogAndTheInstalledConfig(@TempDir Path out)
+      throws IOException {
     BuildDocs.main(new String[] {".", out.toString(), "2026-11-28T00:00:00Z"});
-    assertEquals(ConfManPage.render(reference(), BuildInfo.version()), gunzip(out.resolve("man/headroom.conf.5.gz")));
-    assertTrue(gunzip(out.resolve("man/headroom-milter.8.gz"))
-        .startsWith(".TH HEADROOM\\-MILTER 8 \"\" \"headroom\\-milter " + BuildInfo.version() + "\""));
-    assertEquals(InstalledConfig.from(reference()), Files.readAllLines(out.resolve("headroom.conf")));
+    assertEquals(
+        ConfManPage.render(reference(), BuildInfo.version()),
+        gunzip(out.resolve("man/headroom.conf.5.gz")));
+    assertTrue(
+        gunzip(out.resolve("man/headroom-milter.8.gz"))
+            .startsWith(
+                ".TH HEADROOM\\-MILTER 8 \"\" \"headroom\\-milter " + BuildInfo.version() + "\""));
+    assertEquals(
+        InstalledConfig.from(reference()), Files.readAllLines(out.resolve("headroom.conf")));
     byte[] gz = Files.readAllBytes(out.resolve("man/headroom.conf.5.gz"));
     assertEquals(2, gz[8], "gzip XFL: maximum compression, as gzip -9 writes it");
     assertEquals(0, gz[4] | gz[5] | gz[6] | gz[7], "no time stamp, as gzip -n");
@@ -105,9 +122,14 @@ class ManPagesTest {
 
   @Test
   void changelogIsSignedByTheControlFilesMaintainer() {
-    String entry = BuildDocs.changelog("p (@VERSION@) unstable; urgency=medium\n\n -- @MAINTAINER@  @DATE@\n",
-        "Package: p\nMaintainer: A B <a@b.example>\n", "1.2.0-SNAPSHOT", Instant.parse("2026-11-28T00:00:00Z"));
-    assertEquals("p (1.2.0~snapshot-1) unstable; urgency=medium\n\n -- A B <a@b.example>  Sat, 28 Nov 2026 00:00:00 +0000\n",
+    String entry =
+        BuildDocs.changelog(
+            "p (@VERSION@) unstable; urgency=medium\n\n -- @MAINTAINER@  @DATE@\n",
+            "Package: p\nMaintainer: A B <a@b.example>\n",
+            "1.2.0-SNAPSHOT",
+            Instant.parse("2026-11-28T00:00:00Z"));
+    assertEquals(
+        "p (1.2.0~snapshot-1) unstable; urgency=medium\n\n -- A B <a@b.example>  Sat, 28 Nov 2026 00:00:00 +0000\n",
         entry);
   }
 

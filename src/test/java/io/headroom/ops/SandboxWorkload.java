@@ -1,6 +1,5 @@
 package io.headroom.ops;
 
-import java.util.List;
 import io.headroom.health.HealthSnapshot;
 import io.headroom.metrics.MetricsHttpServer;
 import io.headroom.metrics.MicrometerMetrics;
@@ -31,6 +30,7 @@ import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.xbill.DNS.DClass;
@@ -45,8 +45,8 @@ import oshi.software.os.OSFileStore;
 /**
  * What the daemon's libraries do at run time, in one short JVM that {@link SandboxSyscallsIT} runs
  * under strace: OSHI's memory, load and file-store reads, the spool write probe, Netty's epoll
- * listeners (unix socket with mode and group, and TCP), the metrics endpoint (gzip), dnsjava over UDP
- * and TCP, sd_notify over a unix datagram socket, and taking back a signal ignored at start.
+ * listeners (unix socket with mode and group, and TCP), the metrics endpoint (gzip), dnsjava over
+ * UDP and TCP, sd_notify over a unix datagram socket, and taking back a signal ignored at start.
  * Loopback only; DNS goes to a port where nothing listens.
  *
  * <p>Arguments: a scratch directory and a closed loopback port.
@@ -93,8 +93,13 @@ final class SandboxWorkload {
 
   private static void serveAndConnect(Path dir) throws Exception {
     EventLoopGroup group = new EpollEventLoopGroup(1);
-    MetricsHttpServer http = MetricsHttpServer.start(new InetSocketAddress("127.0.0.1", 0),
-        new MicrometerMetrics(() -> HealthSnapshot.EMPTY, new MicrometerMetrics.Labels("9.9-test", List.of(), List.of())), () -> HealthSnapshot.EMPTY);
+    MetricsHttpServer http =
+        MetricsHttpServer.start(
+            new InetSocketAddress("127.0.0.1", 0),
+            new MicrometerMetrics(
+                () -> HealthSnapshot.EMPTY,
+                new MicrometerMetrics.Labels("9.9-test", List.of(), List.of())),
+            () -> HealthSnapshot.EMPTY);
     try {
       Path socket = dir.resolve("milter.sock");
       Channel unix =

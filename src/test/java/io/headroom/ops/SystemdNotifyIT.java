@@ -31,21 +31,28 @@ final class SystemdNotifyIT {
 
   @Test
   void anAbstractNotifySocketWorksToo(@TempDir Path dir) throws Exception {
-    try (NotifySocket systemd = NotifySocket.bind("@headroom-notify-" + ProcessHandle.current().pid())) {
+    try (NotifySocket systemd =
+        NotifySocket.bind("@headroom-notify-" + ProcessHandle.current().pid())) {
       lifecycle(dir, systemd);
     }
   }
 
   private static void lifecycle(Path dir, NotifySocket systemd) throws Exception {
-    try (HeadroomProcess daemon = HeadroomProcess.start(dir.resolve("d"),
-        builder -> builder.environment().put("NOTIFY_SOCKET", systemd.name()))) {
+    try (HeadroomProcess daemon =
+        HeadroomProcess.start(
+            dir.resolve("d"),
+            builder -> builder.environment().put("NOTIFY_SOCKET", systemd.name()))) {
       String ready = systemd.receive(WAIT);
       // READY=1 means Postfix can connect now, not "soon".
       try (java.net.Socket milter = new java.net.Socket()) {
         milter.connect(new InetSocketAddress("127.0.0.1", daemon.milterPort()), 1000);
       }
-      assertEquals("READY=1\nSTATUS=listening on inet:127.0.0.1:" + daemon.milterPort() + ", config "
-          + daemon.config(), ready);
+      assertEquals(
+          "READY=1\nSTATUS=listening on inet:127.0.0.1:"
+              + daemon.milterPort()
+              + ", config "
+              + daemon.config(),
+          ready);
 
       daemon.signal("HUP");
       Matcher reloading = RELOADING.matcher(systemd.receive(WAIT));
@@ -59,8 +66,12 @@ final class SystemdNotifyIT {
       daemon.signal("HUP");
       assertTrue(RELOADING.matcher(systemd.receive(WAIT)).matches());
       String failed = systemd.receive(WAIT);
-      assertTrue(failed.startsWith("READY=1\nSTATUS=reload failed, running configuration kept: "
-          + daemon.config() + ":4: no_such_name: "), failed);
+      assertTrue(
+          failed.startsWith(
+              "READY=1\nSTATUS=reload failed, running configuration kept: "
+                  + daemon.config()
+                  + ":4: no_such_name: "),
+          failed);
 
       daemon.signal("TERM");
       assertEquals("STOPPING=1\nSTATUS=stopping: draining 0 sessions", systemd.receive(WAIT));

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The systemd unit as systemd 252 (Debian 12) reads it: valid, sandboxed to an exposure of at most
- * 1.5, yet still fit for a JVM; notify, reload and restart settings that match the daemon; and the sysusers.d/tmpfiles.d files create what the unit needs.
+ * 1.5, yet still fit for a JVM; notify, reload and restart settings that match the daemon; and the
+ * sysusers.d/tmpfiles.d files create what the unit needs.
  */
 final class SystemdUnitIT {
 

@@ -19,7 +19,8 @@ class BoundedCommandTest {
 
   @Test
   void exitCodeAndBothStreamsAreKept() throws Exception {
-    CommandOutput out = runner.run(List.of("sh", "-c", "echo out; echo err >&2; exit 3"), Duration.ofSeconds(10));
+    CommandOutput out =
+        runner.run(List.of("sh", "-c", "echo out; echo err >&2; exit 3"), Duration.ofSeconds(10));
 
     assertEquals(3, out.exitCode());
     assertEquals("out\n", out.stdout());
@@ -29,7 +30,9 @@ class BoundedCommandTest {
 
   @Test
   void outputBeyondTheLimitIsDroppedAndTheChildStillFinishes() throws Exception {
-    CommandOutput out = runner.run(List.of("sh", "-c", "head -c 1000000 /dev/zero | tr '\\0' x"), Duration.ofSeconds(10));
+    CommandOutput out =
+        runner.run(
+            List.of("sh", "-c", "head -c 1000000 /dev/zero | tr '\\0' x"), Duration.ofSeconds(10));
 
     assertEquals(0, out.exitCode());
     assertEquals("x".repeat(1000), out.stdout());
@@ -47,6 +50,7 @@ class BoundedCommandTest {
     assertEquals(-1, out.exitCode());
     assertTrue(out.elapsed().compareTo(Duration.ofSeconds(3)) < 0, "took " + out.elapsed());
     long grandchild = Long.parseLong(Files.readString(pid).strip());
-    assertTrue(Processes.ended(grandchild, Duration.ofSeconds(1)), "sleep " + grandchild + " left behind");
+    assertTrue(
+        Processes.ended(grandchild, Duration.ofSeconds(1)), "sleep " + grandchild + " left behind");
   }
 }

@@ -79,9 +79,10 @@ class DiskSpaceProbeTest {
 
   @Test
   void unreadableFileSystemFails() {
-    FileStoreSource broken = () -> {
-      throw new IOException("statvfs(/var/spool/postfix) failed, errno 2");
-    };
+    FileStoreSource broken =
+        () -> {
+          throw new IOException("statvfs(/var/spool/postfix) failed, errno 2");
+        };
 
     ProbeResult r = FileSystemProbe.space(SPOOL, Threshold.ofRatio(0.05), broken).run();
 

@@ -1,11 +1,11 @@
 package io.headroom.probe;
 
-import io.headroom.config.DnsQuestion;
-import io.headroom.config.DnsRecursion;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.headroom.config.DnsQuestion;
+import io.headroom.config.DnsRecursion;
 import io.headroom.config.DnsSettings;
 import io.headroom.support.Dnsmasq;
 import io.headroom.support.TruncatingDnsServer;
@@ -16,21 +16,23 @@ import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.xbill.DNS.Name;
 import org.xbill.DNS.TextParseException;
 
 /** DnsProbe with dnsjava against a private dnsmasq on loopback. */
 class DnsProbeIT {
 
-  private static DnsProbe probe(List<InetSocketAddress> resolvers, Duration timeout, String... names)
+  private static DnsProbe probe(
+      List<InetSocketAddress> resolvers, Duration timeout, String... names)
       throws TextParseException {
-    return new DnsProbe(new DnsSettings(resolvers, Stream.of(names).map(DnsQuestion::parse).toList(), timeout));
+    return new DnsProbe(
+        new DnsSettings(resolvers, Stream.of(names).map(DnsQuestion::parse).toList(), timeout));
   }
 
   @Test
   void answeringResolverIsHealthyForTheRootAndForNames() throws Exception {
     try (Dnsmasq dns = Dnsmasq.start()) {
-      ProbeResult r = probe(List.of(dns.address()), Duration.ofSeconds(2), ".", "example.com").run();
+      ProbeResult r =
+          probe(List.of(dns.address()), Duration.ofSeconds(2), ".", "example.com").run();
 
       assertTrue(r.healthy(), r.detail());
       assertTrue(r.value() > 0 && r.value() < 2, "seconds: " + r.value());
@@ -61,7 +63,8 @@ class DnsProbeIT {
       port = socket.getLocalPort();
     }
 
-    ProbeResult r = probe(List.of(new InetSocketAddress("127.0.0.1", port)), Duration.ofSeconds(2), ".").run();
+    ProbeResult r =
+        probe(List.of(new InetSocketAddress("127.0.0.1", port)), Duration.ofSeconds(2), ".").run();
 
     assertFalse(r.healthy());
     assertEquals("DNS resolution failing (resolver unreachable)", r.reason());
@@ -94,22 +97,32 @@ class DnsProbeIT {
 
   @Test
   void oneWorkingResolverOutOfTwoIsEnough() throws Exception {
-    try (Dnsmasq down = Dnsmasq.start(); Dnsmasq up = Dnsmasq.start()) {
+    try (Dnsmasq down = Dnsmasq.start();
+        Dnsmasq up = Dnsmasq.start()) {
       down.stop();
 
-      ProbeResult r = probe(List.of(down.address(), up.address()), Duration.ofSeconds(2), ".").run();
+      ProbeResult r =
+          probe(List.of(down.address(), up.address()), Duration.ofSeconds(2), ".").run();
 
       assertTrue(r.healthy(), r.detail());
     }
   }
 
   @Test
-  void deadUpstreamFailsTheRandomLabelProbeWhileTheRootProbeStaysHealthyUntilItIsBack() throws Exception {
-    try (Dnsmasq internet = Dnsmasq.startUpstream(); Dnsmasq forwarder = Dnsmasq.startForwarding(internet)) {
-      DnsSettings settings = new DnsSettings(List.of(forwarder.address()), List.of(DnsQuestion.parse("."), DnsQuestion.parse("cached.example.org")), Duration.ofSeconds(2));
+  void deadUpstreamFailsTheRandomLabelProbeWhileTheRootProbeStaysHealthyUntilItIsBack()
+      throws Exception {
+    try (Dnsmasq internet = Dnsmasq.startUpstream();
+        Dnsmasq forwarder = Dnsmasq.startForwarding(internet)) {
+      DnsSettings settings =
+          new DnsSettings(
+              List.of(forwarder.address()),
+              List.of(DnsQuestion.parse("."), DnsQuestion.parse("cached.example.org")),
+              Duration.ofSeconds(2));
       DnsProbe liveness = new DnsProbe(settings);
       Probe recursion =
-          DnsProbe.recursion(settings, new DnsRecursion(List.of(DnsQuestion.parse("*.example.org")), Duration.ofSeconds(1)));
+          DnsProbe.recursion(
+              settings,
+              new DnsRecursion(List.of(DnsQuestion.parse("*.example.org")), Duration.ofSeconds(1)));
       ProbeResult livenessBefore = liveness.run();
       ProbeResult recursionBefore = recursion.run();
       assertTrue(livenessBefore.healthy(), livenessBefore.detail());
@@ -122,17 +135,24 @@ class DnsProbeIT {
       ProbeResult uncached = recursion.run();
 
       assertTrue(stillCached.healthy(), "within its minimum interval the last pass stands");
-      assertTrue(root.healthy(), "the forwarder answers the root and what it cached: " + root.detail());
+      assertTrue(
+          root.healthy(), "the forwarder answers the root and what it cached: " + root.detail());
       assertFalse(uncached.healthy(), uncached.detail());
       assertEquals("dns_recursion", uncached.probe());
       // dnsmasq keeps waiting for its dead upstream and never answers.
       assertEquals("DNS recursion failing (no answer within 2s)", uncached.reason());
-      assertTrue(uncached.detail().matches("127\\.0\\.0\\.1:\\d+ hr-[0-9a-f]{16}\\.example\\.org\\./A: .*"), uncached.detail());
+      assertTrue(
+          uncached
+              .detail()
+              .matches("127\\.0\\.0\\.1:\\d+ hr-[0-9a-f]{16}\\.example\\.org\\./A: .*"),
+          uncached.detail());
 
       internet.restart();
       ProbeResult restored = recursion.run();
 
-      assertTrue(restored.healthy(), "a failure is measured again at once, not after the interval: " + restored.detail());
+      assertTrue(
+          restored.healthy(),
+          "a failure is measured again at once, not after the interval: " + restored.detail());
     }
   }
 
@@ -163,7 +183,11 @@ class DnsProbeIT {
   }
 
   private static Probe truncationProbe(TruncatingDnsServer server, boolean retryOverTcp) {
-    return new DnsProbe(new DnsSettings(
-        List.of(server.address()), List.of(DnsQuestion.parse("example.org/TXT")), Duration.ofSeconds(2), retryOverTcp));
+    return new DnsProbe(
+        new DnsSettings(
+            List.of(server.address()),
+            List.of(DnsQuestion.parse("example.org/TXT")),
+            Duration.ofSeconds(2),
+            retryOverTcp));
   }
 }

@@ -1,11 +1,11 @@
 package io.headroom.probe;
 
-import io.headroom.config.DnsQuestion;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headroom.config.Check;
+import io.headroom.config.DnsQuestion;
 import io.headroom.config.DnsRecursion;
 import io.headroom.config.DnsSettings;
 import java.net.InetSocketAddress;
@@ -15,8 +15,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
 import java.util.stream.Stream;
@@ -27,8 +27,10 @@ import org.xbill.DNS.Type;
 
 /** The verdict over fixed query outcomes; DnsProbeIT runs the same probe against a real dnsmasq. */
 class DnsProbeTest {
-  private static final InetSocketAddress FIRST = InetSocketAddress.createUnresolved("192.0.2.1", 53);
-  private static final InetSocketAddress SECOND = InetSocketAddress.createUnresolved("192.0.2.2", 53);
+  private static final InetSocketAddress FIRST =
+      InetSocketAddress.createUnresolved("192.0.2.1", 53);
+  private static final InetSocketAddress SECOND =
+      InetSocketAddress.createUnresolved("192.0.2.2", 53);
   private static final Duration TIMEOUT = Duration.ofMillis(200);
   private static final RandomGenerator FIXED_RANDOM = () -> 0xabcL;
 
@@ -48,7 +50,8 @@ class DnsProbeTest {
     }
 
     @Override
-    public CompletionStage<Integer> query(InetSocketAddress resolver, Name name, int type, Duration timeout) {
+    public CompletionStage<Integer> query(
+        InetSocketAddress resolver, Name name, int type, Duration timeout) {
       askedTypes.put(name.toString(), type);
       return outcomes.getOrDefault(key(resolver, name.toString()), new CompletableFuture<>());
     }
@@ -58,16 +61,26 @@ class DnsProbeTest {
     }
   }
 
-  private static ProbeResult run(FixedClient client, List<InetSocketAddress> resolvers, String... names)
-      throws Exception {
-    return new DnsProbe(Check.DNS, "dns", () -> resolvers, Stream.of(names).map(DnsQuestion::parse).toList(), TIMEOUT,
-            client, FIXED_RANDOM, false)
+  private static ProbeResult run(
+      FixedClient client, List<InetSocketAddress> resolvers, String... names) throws Exception {
+    return new DnsProbe(
+            Check.DNS,
+            "dns",
+            () -> resolvers,
+            Stream.of(names).map(DnsQuestion::parse).toList(),
+            TIMEOUT,
+            client,
+            FIXED_RANDOM,
+            false)
         .run();
   }
 
   @Test
   void answerPassesAndAsksTheRootForNs() throws Exception {
-    FixedClient client = new FixedClient().answer(FIRST, ".", Rcode.NOERROR).answer(FIRST, "example.com.", Rcode.NOERROR);
+    FixedClient client =
+        new FixedClient()
+            .answer(FIRST, ".", Rcode.NOERROR)
+            .answer(FIRST, "example.com.", Rcode.NOERROR);
 
     ProbeResult r = run(client, List.of(FIRST), ".", "example.com");
 
@@ -96,7 +109,8 @@ class DnsProbeTest {
     assertFalse(r.healthy());
     assertEquals("DNS resolution failing (SERVFAIL)", r.reason());
     assertEquals("SERVFAIL", r.measured());
-    assertTrue(r.detail().matches("192\\.0\\.2\\.1:53 \\./NS: SERVFAIL in \\d+\\.\\d{3}s"), r.detail());
+    assertTrue(
+        r.detail().matches("192\\.0\\.2\\.1:53 \\./NS: SERVFAIL in \\d+\\.\\d{3}s"), r.detail());
     assertTrue(Double.isNaN(r.value()));
   }
 
@@ -122,9 +136,12 @@ class DnsProbeTest {
 
   @Test
   void clientTimeoutIsNoAnswer() throws Exception {
-    FixedClient client = new FixedClient().error(FIRST, ".", new SocketTimeoutException("Query timed out"));
+    FixedClient client =
+        new FixedClient().error(FIRST, ".", new SocketTimeoutException("Query timed out"));
 
-    assertEquals("DNS resolution failing (no answer within 200ms)", run(client, List.of(FIRST), ".").reason());
+    assertEquals(
+        "DNS resolution failing (no answer within 200ms)",
+        run(client, List.of(FIRST), ".").reason());
   }
 
   @Test
@@ -179,7 +196,8 @@ class DnsProbeTest {
     ProbeResult r = run(client, List.of(FIRST), ".");
 
     assertEquals("DNS resolution failing (network error)", r.reason());
-    assertTrue(r.detail().startsWith("192.0.2.1:53 ./NS: java.io.IOException: boom in "), r.detail());
+    assertTrue(
+        r.detail().startsWith("192.0.2.1:53 ./NS: java.io.IOException: boom in "), r.detail());
   }
 
   @Test
@@ -191,7 +209,9 @@ class DnsProbeTest {
 
     assertTrue(r.healthy(), r.detail());
     assertEquals(Type.A, client.askedTypes.get("hr-0000000000000abc.example.org."));
-    assertTrue(r.detail().startsWith("192.0.2.1:53 hr-0000000000000abc.example.org./A: NXDOMAIN in "), r.detail());
+    assertTrue(
+        r.detail().startsWith("192.0.2.1:53 hr-0000000000000abc.example.org./A: NXDOMAIN in "),
+        r.detail());
   }
 
   @Test
@@ -209,28 +229,39 @@ class DnsProbeTest {
             .error(
                 FIRST,
                 "example.org.",
-                new SimpleResolverDnsClient.TcpRetryFailedException(new java.net.ConnectException("Connection refused")));
+                new SimpleResolverDnsClient.TcpRetryFailedException(
+                    new java.net.ConnectException("Connection refused")));
 
     ProbeResult r = run(client, List.of(FIRST), "example.org/TXT");
 
     assertFalse(r.healthy());
     assertEquals("DNS resolution failing (truncated answer, TCP retry failed)", r.reason());
     assertTrue(
-        r.detail().startsWith("192.0.2.1:53 example.org./TXT: io.headroom.probe.SimpleResolverDnsClient$TcpRetryFailedException:"
-            + " truncated over UDP, TCP retry failed: java.net.ConnectException: Connection refused in "),
+        r.detail()
+            .startsWith(
+                "192.0.2.1:53 example.org./TXT: io.headroom.probe.SimpleResolverDnsClient$TcpRetryFailedException:"
+                    + " truncated over UDP, TCP retry failed: java.net.ConnectException: Connection refused in "),
         r.detail());
   }
 
   private static ProbeResult recursion(FixedClient client, String name) throws Exception {
     AtomicLong labels = new AtomicLong();
-    return new DnsProbe(Check.DNS_RECURSION, "dns_recursion", () -> List.of(FIRST), List.of(DnsQuestion.parse(name)),
-            TIMEOUT, client, labels::incrementAndGet, true)
+    return new DnsProbe(
+            Check.DNS_RECURSION,
+            "dns_recursion",
+            () -> List.of(FIRST),
+            List.of(DnsQuestion.parse(name)),
+            TIMEOUT,
+            client,
+            labels::incrementAndGet,
+            true)
         .run();
   }
 
   @Test
   void recursionAsksASilentQuestionAgainWithAFreshLabelAndTheSecondAnswerCounts() throws Exception {
-    FixedClient client = new FixedClient().answer(FIRST, "hr-0000000000000002.example.org.", Rcode.NXDOMAIN);
+    FixedClient client =
+        new FixedClient().answer(FIRST, "hr-0000000000000002.example.org.", Rcode.NXDOMAIN);
 
     ProbeResult r = recursion(client, "*.example.org");
 
@@ -251,20 +282,27 @@ class DnsProbeTest {
 
   @Test
   void recursionTakesAQuickRefusalAsItIsWithoutAskingAgain() throws Exception {
-    FixedClient client = new FixedClient().answer(FIRST, "hr-0000000000000001.example.org.", Rcode.REFUSED);
+    FixedClient client =
+        new FixedClient().answer(FIRST, "hr-0000000000000001.example.org.", Rcode.REFUSED);
 
     ProbeResult r = recursion(client, "*.example.org");
 
     assertEquals("DNS recursion failing (REFUSED)", r.reason());
-    assertEquals(List.of("hr-0000000000000001.example.org."), List.copyOf(client.askedTypes.keySet()));
+    assertEquals(
+        List.of("hr-0000000000000001.example.org."), List.copyOf(client.askedTypes.keySet()));
   }
 
   @Test
   void onlyTheRecursionProbeConfirmsItsOwnFailures() throws Exception {
-    DnsSettings settings = new DnsSettings(List.of(FIRST), List.of(DnsQuestion.parse(".")), TIMEOUT);
+    DnsSettings settings =
+        new DnsSettings(List.of(FIRST), List.of(DnsQuestion.parse(".")), TIMEOUT);
 
     assertFalse(new DnsProbe(settings).confirmsItself());
-    assertTrue(DnsProbe.recursion(settings, new DnsRecursion(List.of(DnsQuestion.parse("*.example.org")),
-        Duration.ofSeconds(30))).confirmsItself());
+    assertTrue(
+        DnsProbe.recursion(
+                settings,
+                new DnsRecursion(
+                    List.of(DnsQuestion.parse("*.example.org")), Duration.ofSeconds(30)))
+            .confirmsItself());
   }
 }

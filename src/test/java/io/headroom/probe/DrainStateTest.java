@@ -40,7 +40,9 @@ class DrainStateTest {
 
     Path file = dir.resolve("drain");
     assertEquals("Virus scanner upgrade until 22:00 UTC", drain.reason());
-    assertEquals("Virus scanner upgrade until 22:00 UTC\n", Files.readString(file, StandardCharsets.US_ASCII));
+    assertEquals(
+        "Virus scanner upgrade until 22:00 UTC\n",
+        Files.readString(file, StandardCharsets.US_ASCII));
     assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
     try (Stream<Path> files = Files.list(dir)) {
       assertEquals(List.of(file), files.toList(), "no temporary file left behind");
@@ -50,14 +52,17 @@ class DrainStateTest {
   @Test
   void theProbeFailsWithTheReasonAsTheReplyReason() throws Exception {
     state().drain("Storage maintenance");
-    Files.setLastModifiedTime(dir.resolve("drain"), FileTime.from(Instant.parse("2026-12-01T21:05:25.678Z")));
+    Files.setLastModifiedTime(
+        dir.resolve("drain"), FileTime.from(Instant.parse("2026-12-01T21:05:25.678Z")));
 
     ProbeResult r = new DrainProbe(state()).run();
 
     assertFalse(r.healthy());
     assertEquals("Storage maintenance", r.reason());
     assertEquals("drained since 2026-12-01T21:05:25Z", r.measured());
-    assertEquals(dir.resolve("drain") + ": drained since 2026-12-01T21:05:25Z: Storage maintenance", r.detail());
+    assertEquals(
+        dir.resolve("drain") + ": drained since 2026-12-01T21:05:25Z: Storage maintenance",
+        r.detail());
   }
 
   @Test
@@ -65,7 +70,8 @@ class DrainStateTest {
     state().drain("Storage maintenance");
 
     // A restarted daemon builds a new DrainState over the same file.
-    assertEquals("Storage maintenance", new DrainState(dir.resolve("drain")).read().orElseThrow().reason());
+    assertEquals(
+        "Storage maintenance", new DrainState(dir.resolve("drain")).read().orElseThrow().reason());
   }
 
   @Test
@@ -92,7 +98,8 @@ class DrainStateTest {
   @Test
   void nonAsciiReasonIsRefusedAndNothingIsWritten() {
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> state().drain("Wartung bis Montag früh"));
+        assertThrows(
+            IllegalArgumentException.class, () -> state().drain("Wartung bis Montag früh"));
 
     assertEquals(
         "the reason must be printable ASCII, as it goes into an SMTP reply (found U+00FC at position 22)",
@@ -115,13 +122,16 @@ class DrainStateTest {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> state().drain("x".repeat(121)));
 
-    assertEquals("the reason is 121 characters long; an SMTP reply has room for 120", e.getMessage());
+    assertEquals(
+        "the reason is 121 characters long; an SMTP reply has room for 120", e.getMessage());
   }
 
   @Test
   void aFileWrittenByHandIsSanitised() throws Exception {
     Path file = dir.resolve("drain");
-    Files.write(file, "Disk swap\u0007 tonight \u00e9\r\n250 injected\n".getBytes(StandardCharsets.ISO_8859_1));
+    Files.write(
+        file,
+        "Disk swap\u0007 tonight \u00e9\r\n250 injected\n".getBytes(StandardCharsets.ISO_8859_1));
     assertEquals("Disk swap? tonight ??", state().read().orElseThrow().reason());
 
     Files.writeString(file, "y".repeat(5000));

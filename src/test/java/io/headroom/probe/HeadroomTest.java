@@ -1,8 +1,8 @@
 package io.headroom.probe;
 
-import io.headroom.config.Units;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.headroom.config.Units;
 import org.junit.jupiter.api.Test;
 
 class HeadroomTest {

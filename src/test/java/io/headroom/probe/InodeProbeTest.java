@@ -60,9 +60,10 @@ class InodeProbeTest {
 
   @Test
   void unreadableFileSystemFails() {
-    FileStoreSource broken = () -> {
-      throw new IOException("statvfs(/var/spool/postfix) failed, errno 13");
-    };
+    FileStoreSource broken =
+        () -> {
+          throw new IOException("statvfs(/var/spool/postfix) failed, errno 13");
+        };
 
     ProbeResult r = FileSystemProbe.inodes(SPOOL, Threshold.ofRatio(0.05), broken).run();
 

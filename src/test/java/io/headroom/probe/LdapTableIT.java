@@ -1,12 +1,12 @@
 package io.headroom.probe;
 
-import io.headroom.config.TableFileAccess;
-import io.headroom.config.TableRole;
-import io.headroom.config.LookupTable;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.headroom.config.LookupTable;
+import io.headroom.config.TableFileAccess;
+import io.headroom.config.TableRole;
 import io.headroom.support.Slapd;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +25,8 @@ class LdapTableIT {
 
   private LookupTableProbe probe(Path table, String canary) {
     LookupTable ldap = new LookupTable("ldap", table.toString(), TableRole.RECIPIENT);
-    Postmap postmap = new Postmap(new BoundedCommand(64 * 1024), Optional.empty(), canary, DEADLINE);
+    Postmap postmap =
+        new Postmap(new BoundedCommand(64 * 1024), Optional.empty(), canary, DEADLINE);
     return new LookupTableProbe(ldap, postmap, new TableFileAccess());
   }
 
@@ -48,8 +49,13 @@ class LdapTableIT {
       assertFalse(down.healthy());
       assertEquals("Recipient directory (LDAP) unavailable", down.reason());
       assertEquals("lookup error", down.measured());
-      assertEquals("ldap:" + table + ": postmap: warning: dict_ldap_lookup: Search error -1: Can't contact LDAP"
-          + " server / postmap: fatal: table ldap:" + table + ": query error: Transport endpoint is not connected",
+      assertEquals(
+          "ldap:"
+              + table
+              + ": postmap: warning: dict_ldap_lookup: Search error -1: Can't contact LDAP"
+              + " server / postmap: fatal: table ldap:"
+              + table
+              + ": query error: Transport endpoint is not connected",
           down.detail());
 
       slapd.restart();

@@ -19,12 +19,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class LookupBackendsTest {
-  private static final Map<String, String> POSTFIX = Map.of(
-      "mydomain", "example.org",
-      "virtual_mailbox_maps", "proxy:ldap:/etc/postfix/ldap-users.cf",
-      "smtpd_sender_login_maps", "pgsql:/etc/postfix/pgsql-logins.cf",
-      "smtpd_recipient_restrictions",
-          "check_policy_service inet:127.0.0.1:10023, check_policy_service unix:private/policyd-spf");
+  private static final Map<String, String> POSTFIX =
+      Map.of(
+          "mydomain", "example.org",
+          "virtual_mailbox_maps", "proxy:ldap:/etc/postfix/ldap-users.cf",
+          "smtpd_sender_login_maps", "pgsql:/etc/postfix/pgsql-logins.cf",
+          "smtpd_recipient_restrictions",
+              "check_policy_service inet:127.0.0.1:10023, check_policy_service unix:private/policyd-spf");
   private static final Function<PolicyService, Optional<String>> REACHABLE = p -> Optional.empty();
 
   @TempDir Path dir;
@@ -48,12 +49,16 @@ class LookupBackendsTest {
 
   @Test
   void autoProbesWhatPostfixConsultsWithTheCanaryInItsDomain() throws Exception {
-    LookupBackends found = LookupBackends.find(
-        settings(), true, true, postconf(POSTFIX), new TableFileAccess(p -> true), REACHABLE);
+    LookupBackends found =
+        LookupBackends.find(
+            settings(), true, true, postconf(POSTFIX), new TableFileAccess(p -> true), REACHABLE);
 
-    assertEquals(List.of("lookup:ldap:/etc/postfix/ldap-users.cf", "lookup:pgsql:/etc/postfix/pgsql-logins.cf"),
+    assertEquals(
+        List.of(
+            "lookup:ldap:/etc/postfix/ldap-users.cf", "lookup:pgsql:/etc/postfix/pgsql-logins.cf"),
         names(found.tableProbes()));
-    assertEquals(List.of("policy:inet:127.0.0.1:10023", "policy:unix:private/policyd-spf"),
+    assertEquals(
+        List.of("policy:inet:127.0.0.1:10023", "policy:unix:private/policyd-spf"),
         names(found.policyProbes()));
     assertEquals("headroom-probe@example.org", found.canary());
     assertEquals(List.of(), found.warnings());
@@ -69,37 +74,60 @@ class LookupBackendsTest {
   void anAutoFoundBackendTheDaemonCannotReachIsSkippedWithTheFix() throws Exception {
     Function<PolicyService, Optional<String>> privateDirectory =
         p -> p.spec().startsWith("unix:") ? Optional.of("closed") : Optional.empty();
-    LookupBackends found = LookupBackends.find(settings(), true, true, postconf(POSTFIX),
-        new TableFileAccess(p -> !p.toString().contains("ldap")), privateDirectory);
+    LookupBackends found =
+        LookupBackends.find(
+            settings(),
+            true,
+            true,
+            postconf(POSTFIX),
+            new TableFileAccess(p -> !p.toString().contains("ldap")),
+            privateDirectory);
 
     assertEquals(List.of("lookup:pgsql:/etc/postfix/pgsql-logins.cf"), names(found.tableProbes()));
     assertEquals(List.of("policy:inet:127.0.0.1:10023"), names(found.policyProbes()));
-    assertEquals(List.of(
-        "lookup_tables = auto: ldap:/etc/postfix/ldap-users.cf (Recipient directory) is not probed:"
-            + " /etc/postfix/ldap-users.cf does not exist (or a directory on its path cannot be searched)",
-        "policy_services = auto: unix:private/policyd-spf is not probed: closed"), found.warnings());
+    assertEquals(
+        List.of(
+            "lookup_tables = auto: ldap:/etc/postfix/ldap-users.cf (Recipient directory) is not probed:"
+                + " /etc/postfix/ldap-users.cf does not exist (or a directory on its path cannot be searched)",
+            "policy_services = auto: unix:private/policyd-spf is not probed: closed"),
+        found.warnings());
   }
 
   @Test
   void aFailedPostconfIsAWarningAndNothingIsFound() throws Exception {
-    LookupBackends.Postconf broken = () -> {
-      throw new IOException("postconf -x failed (exit 1): postconf: fatal: open /etc/postfix/main.cf");
-    };
-    LookupBackends found = LookupBackends.find(settings(), true, true, broken, new TableFileAccess(p -> true), REACHABLE);
+    LookupBackends.Postconf broken =
+        () -> {
+          throw new IOException(
+              "postconf -x failed (exit 1): postconf: fatal: open /etc/postfix/main.cf");
+        };
+    LookupBackends found =
+        LookupBackends.find(
+            settings(), true, true, broken, new TableFileAccess(p -> true), REACHABLE);
 
     assertEquals(List.of(), found.tableProbes());
-    assertEquals(List.of("postconf -x failed (exit 1): postconf: fatal: open /etc/postfix/main.cf: lookup tables"
-        + " and policy services set to auto are not probed"), found.warnings());
+    assertEquals(
+        List.of(
+            "postconf -x failed (exit 1): postconf: fatal: open /etc/postfix/main.cf: lookup tables"
+                + " and policy services set to auto are not probed"),
+        found.warnings());
   }
 
   @Test
   void nothingToFindRunsNoPostconf() throws Exception {
-    LookupBackends off = LookupBackends.find(
-        settings(), false, false, postconf(POSTFIX), new TableFileAccess(p -> true), REACHABLE);
-    LookupBackends listed = LookupBackends.find(
-        settings("lookup_tables = tcp:127.0.0.1:2525", "lookup_canary = probe@example.net",
-            "policy_services = inet:127.0.0.1:10023"),
-        true, true, postconf(POSTFIX), new TableFileAccess(p -> true), REACHABLE);
+    LookupBackends off =
+        LookupBackends.find(
+            settings(), false, false, postconf(POSTFIX), new TableFileAccess(p -> true), REACHABLE);
+    LookupBackends listed =
+        LookupBackends.find(
+            settings(
+                "lookup_tables = tcp:127.0.0.1:2525",
+                "lookup_canary = probe@example.net",
+                "policy_services = inet:127.0.0.1:10023"),
+            true,
+            true,
+            postconf(POSTFIX),
+            new TableFileAccess(p -> true),
+            REACHABLE);
 
     assertEquals(List.of(), off.tableProbes());
     assertEquals(List.of(), off.policyProbes());

@@ -1,27 +1,36 @@
 package io.headroom.probe;
 
-import io.headroom.config.TableFileAccess;
-import io.headroom.config.TableRole;
-import io.headroom.config.LookupTable;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headroom.config.Check;
+import io.headroom.config.LookupTable;
+import io.headroom.config.TableFileAccess;
+import io.headroom.config.TableRole;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class LookupTableProbeTest {
-  private static final LookupTable LDAP = new LookupTable("ldap", "/etc/postfix/ldap-users.cf", TableRole.RECIPIENT);
-  private static final LookupTable PGSQL = new LookupTable("pgsql", "/etc/postfix/pg-senders.cf", TableRole.SENDER);
+  private static final LookupTable LDAP =
+      new LookupTable("ldap", "/etc/postfix/ldap-users.cf", TableRole.RECIPIENT);
+  private static final LookupTable PGSQL =
+      new LookupTable("pgsql", "/etc/postfix/pg-senders.cf", TableRole.SENDER);
 
-  private static LookupTableProbe probe(LookupTable table, CommandOutput output, TableFileAccess access) {
-    Postmap postmap = new Postmap((command, deadline) -> output, Optional.empty(), "probe@example.org", Duration.ofSeconds(5));
+  private static LookupTableProbe probe(
+      LookupTable table, CommandOutput output, TableFileAccess access) {
+    Postmap postmap =
+        new Postmap(
+            (command, deadline) -> output,
+            Optional.empty(),
+            "probe@example.org",
+            Duration.ofSeconds(5));
     return new LookupTableProbe(table, postmap, access);
   }
 
-  private static ProbeResult run(LookupTable table, CommandOutput output) throws InterruptedException {
+  private static ProbeResult run(LookupTable table, CommandOutput output)
+      throws InterruptedException {
     return probe(table, output, new TableFileAccess(p -> true)).run();
   }
 
@@ -40,7 +49,8 @@ class LookupTableProbeTest {
 
   @Test
   void foundIsHealthy() throws Exception {
-    ProbeResult r = run(LDAP, new CommandOutput(0, "probe@example.org\n", "", false, Duration.ofMillis(3)));
+    ProbeResult r =
+        run(LDAP, new CommandOutput(0, "probe@example.org\n", "", false, Duration.ofMillis(3)));
 
     assertTrue(r.healthy());
     assertEquals("ldap:/etc/postfix/ldap-users.cf: found, answered in 0.003s", r.detail());
@@ -48,17 +58,20 @@ class LookupTableProbeTest {
 
   @Test
   void aLookupErrorNamesTheBackendToTheSenderAndTheTableInTheLog() throws Exception {
-    String stderr = "postmap: warning: dict_ldap_lookup: Search error -1: Can't contact LDAP server \n"
-        + "postmap: fatal: table ldap:/etc/postfix/ldap-users.cf: query error: Transport endpoint is not connected\n";
+    String stderr =
+        "postmap: warning: dict_ldap_lookup: Search error -1: Can't contact LDAP server \n"
+            + "postmap: fatal: table ldap:/etc/postfix/ldap-users.cf: query error: Transport endpoint is not connected\n";
 
     ProbeResult r = run(LDAP, new CommandOutput(1, "", stderr, false, Duration.ofMillis(40)));
 
     assertFalse(r.healthy());
     assertEquals("Recipient directory (LDAP) unavailable", r.reason());
     assertEquals("lookup error", r.measured());
-    assertEquals("ldap:/etc/postfix/ldap-users.cf: postmap: warning: dict_ldap_lookup: Search error -1: Can't contact"
-        + " LDAP server / postmap: fatal: table ldap:/etc/postfix/ldap-users.cf: query error: Transport endpoint is not"
-        + " connected", r.detail());
+    assertEquals(
+        "ldap:/etc/postfix/ldap-users.cf: postmap: warning: dict_ldap_lookup: Search error -1: Can't contact"
+            + " LDAP server / postmap: fatal: table ldap:/etc/postfix/ldap-users.cf: query error: Transport endpoint is not"
+            + " connected",
+        r.detail());
     assertTrue(Double.isNaN(r.value()));
   }
 
@@ -75,15 +88,22 @@ class LookupTableProbeTest {
   @Test
   void anUnreadableDefinitionFailsWithTheFixAndPostmapIsNotRun() throws Exception {
     LookupTable table = new LookupTable("ldap", "/nonexistent/ldap.cf", TableRole.RECIPIENT);
-    Postmap postmap = new Postmap((command, deadline) -> {
-      throw new AssertionError("postmap run for an unreadable table");
-    }, Optional.empty(), "k", Duration.ofSeconds(5));
+    Postmap postmap =
+        new Postmap(
+            (command, deadline) -> {
+              throw new AssertionError("postmap run for an unreadable table");
+            },
+            Optional.empty(),
+            "k",
+            Duration.ofSeconds(5));
 
     ProbeResult r = new LookupTableProbe(table, postmap, new TableFileAccess()).run();
 
     assertFalse(r.healthy());
     assertEquals("Recipient directory (LDAP) unavailable", r.reason());
     assertEquals("definition unreadable", r.measured());
-    assertEquals("/nonexistent/ldap.cf does not exist (or a directory on its path cannot be searched)", r.detail());
+    assertEquals(
+        "/nonexistent/ldap.cf does not exist (or a directory on its path cannot be searched)",
+        r.detail());
   }
 }

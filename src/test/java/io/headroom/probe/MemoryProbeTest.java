@@ -13,7 +13,8 @@ class MemoryProbeTest {
 
   @Test
   void belowRatioFails() {
-    ProbeResult r = new MemoryProbe(Threshold.ofRatio(0.05), () -> 32 * MIB, () -> 1000 * MIB).run();
+    ProbeResult r =
+        new MemoryProbe(Threshold.ofRatio(0.05), () -> 32 * MIB, () -> 1000 * MIB).run();
 
     assertFalse(r.healthy());
     assertEquals(Check.MEMORY, r.check());
@@ -24,7 +25,8 @@ class MemoryProbeTest {
 
   @Test
   void belowAbsoluteFails() {
-    ProbeResult r = new MemoryProbe(Threshold.ofAmount(512 * MIB), () -> 412 * MIB, () -> 8192 * MIB).run();
+    ProbeResult r =
+        new MemoryProbe(Threshold.ofAmount(512 * MIB), () -> 412 * MIB, () -> 8192 * MIB).run();
 
     assertFalse(r.healthy());
     assertEquals("Memory low (412 MiB available, need 512 MiB)", r.reason());
@@ -32,7 +34,8 @@ class MemoryProbeTest {
 
   @Test
   void enoughPasses() {
-    ProbeResult r = new MemoryProbe(Threshold.ofRatio(0.05), () -> 600 * MIB, () -> 1000 * MIB).run();
+    ProbeResult r =
+        new MemoryProbe(Threshold.ofRatio(0.05), () -> 600 * MIB, () -> 1000 * MIB).run();
 
     assertTrue(r.healthy());
     assertEquals("60.0% available", r.measured());

@@ -52,14 +52,16 @@ class MinIntervalProbeTest {
       runs++;
       return healthy.removeFirst()
           ? ProbeResult.pass(this, runs, "answered", "answer within 2s", "run " + runs)
-          : ProbeResult.fail(this, runs, "SERVFAIL", "answer within 2s", "failing", "run " + runs, "SERVFAIL");
+          : ProbeResult.fail(
+              this, runs, "SERVFAIL", "answer within 2s", "failing", "run " + runs, "SERVFAIL");
     }
   }
 
   private long now;
 
   private MinIntervalProbe probe(Scripted delegate) {
-    return new MinIntervalProbe(delegate, Duration.ofSeconds(30), MinIntervalProbe.Reuse.PASSES, () -> now);
+    return new MinIntervalProbe(
+        delegate, Duration.ofSeconds(30), MinIntervalProbe.Reuse.PASSES, () -> now);
   }
 
   @Test
@@ -116,7 +118,9 @@ class MinIntervalProbeTest {
   @Test
   void reusingAllKeepsAFailureForTheInterval() throws Exception {
     Scripted delegate = new Scripted(false, true);
-    MinIntervalProbe probe = new MinIntervalProbe(delegate, Duration.ofSeconds(30), MinIntervalProbe.Reuse.ALL, () -> now);
+    MinIntervalProbe probe =
+        new MinIntervalProbe(
+            delegate, Duration.ofSeconds(30), MinIntervalProbe.Reuse.ALL, () -> now);
 
     ProbeResult first = probe.run();
     now += 29 * SECOND;

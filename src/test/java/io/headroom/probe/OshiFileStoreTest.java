@@ -47,23 +47,27 @@ class OshiFileStoreTest {
     OSFileStore under = mountedAt("/var");
     OSFileStore over = mountedAt("/var");
 
-    assertSame(over, OshiFileStore.covering(List.of(under, over), Path.of("/var/mail")).orElseThrow());
+    assertSame(
+        over, OshiFileStore.covering(List.of(under, over), Path.of("/var/mail")).orElseThrow());
   }
 
   @Test
   void noCoveringMountIsEmpty() {
-    assertEquals(Optional.empty(), OshiFileStore.covering(List.of(mountedAt("/srv")), Path.of("/var")));
+    assertEquals(
+        Optional.empty(), OshiFileStore.covering(List.of(mountedAt("/srv")), Path.of("/var")));
   }
 
   @Test
   void readsTheRealFileSystemOfADirectory(@TempDir Path dir) throws Exception {
-    OshiFileStore source = new OshiFileStore(new SystemInfo().getOperatingSystem().getFileSystem(), dir);
+    OshiFileStore source =
+        new OshiFileStore(new SystemInfo().getOperatingSystem().getFileSystem(), dir);
 
     FileStoreUsage first = source.read();
     FileStoreUsage second = source.read();
 
     assertTrue(first.totalBytes() > 0, first.toString());
-    assertTrue(first.usableBytes() >= 0 && first.usableBytes() <= first.totalBytes(), first.toString());
+    assertTrue(
+        first.usableBytes() >= 0 && first.usableBytes() <= first.totalBytes(), first.toString());
     assertTrue(first.freeInodes() <= first.totalInodes(), first.toString());
     assertEquals(Files.getFileStore(dir).getTotalSpace(), second.totalBytes(), second.toString());
   }

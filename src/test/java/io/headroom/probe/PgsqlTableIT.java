@@ -1,12 +1,12 @@
 package io.headroom.probe;
 
-import io.headroom.config.TableFileAccess;
-import io.headroom.config.TableRole;
-import io.headroom.config.LookupTable;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.headroom.config.LookupTable;
+import io.headroom.config.TableFileAccess;
+import io.headroom.config.TableRole;
 import io.headroom.support.Postgres;
 import io.headroom.support.Processes;
 import java.nio.file.Path;
@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * LookupTableProbe through the real postmap and Postfix's pgsql client against a private PostgreSQL:
- * a server that accepts and never answers hangs postmap, which the deadline must kill.
+ * LookupTableProbe through the real postmap and Postfix's pgsql client against a private
+ * PostgreSQL: a server that accepts and never answers hangs postmap, which the deadline must kill.
  */
 @Timeout(180)
 class PgsqlTableIT {
@@ -32,12 +32,16 @@ class PgsqlTableIT {
     try (Postgres postgres = Postgres.start(dir.resolve("pg"))) {
       postgres.sql("CREATE TABLE senders (address text PRIMARY KEY)");
       postgres.sql("INSERT INTO senders VALUES ('alice@example.org')");
-      Path table = postgres.writePostfixTable(
-          dir.resolve("pgsql-senders.cf"), "SELECT address FROM senders WHERE address = '%s'");
+      Path table =
+          postgres.writePostfixTable(
+              dir.resolve("pgsql-senders.cf"), "SELECT address FROM senders WHERE address = '%s'");
       LookupTable pgsql = new LookupTable("pgsql", table.toString(), TableRole.SENDER);
-      LookupTableProbe probe = new LookupTableProbe(pgsql,
-          new Postmap(new BoundedCommand(64 * 1024), Optional.empty(), "alice@example.org", DEADLINE),
-          new TableFileAccess());
+      LookupTableProbe probe =
+          new LookupTableProbe(
+              pgsql,
+              new Postmap(
+                  new BoundedCommand(64 * 1024), Optional.empty(), "alice@example.org", DEADLINE),
+              new TableFileAccess());
 
       ProbeResult up = probe.run();
       assertTrue(up.healthy(), up.detail());

@@ -1,11 +1,11 @@
 package io.headroom.probe;
 
-import io.headroom.config.PolicyProbeMode;
-import io.headroom.config.PolicyService;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.headroom.config.PolicyProbeMode;
+import io.headroom.config.PolicyService;
 import io.headroom.support.PolicyServer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,14 +21,18 @@ class PolicyServiceIT {
   void aServerThatAnswersIsHealthyDownIsUnavailableBackIsHealthy() throws Exception {
     try (PolicyServer server = PolicyServer.start()) {
       PolicyService service = PolicyService.parse(server.endpoint(), Path.of("/var/spool/postfix"));
-      PolicyServiceProbe connect = new PolicyServiceProbe(service, PolicyProbeMode.CONNECT, "", DEADLINE);
+      PolicyServiceProbe connect =
+          new PolicyServiceProbe(service, PolicyProbeMode.CONNECT, "", DEADLINE);
       PolicyServiceProbe request =
-          new PolicyServiceProbe(service, PolicyProbeMode.REQUEST, "headroom-probe@example.org", DEADLINE);
+          new PolicyServiceProbe(
+              service, PolicyProbeMode.REQUEST, "headroom-probe@example.org", DEADLINE);
 
       assertTrue(connect.run().healthy());
       ProbeResult answered = request.run();
       assertTrue(answered.healthy(), answered.detail());
-      assertTrue(answered.detail().startsWith(server.endpoint() + ": action=DUNNO in "), answered.detail());
+      assertTrue(
+          answered.detail().startsWith(server.endpoint() + ": action=DUNNO in "),
+          answered.detail());
       assertEquals(1, server.requests());
 
       server.stop();

@@ -1,7 +1,5 @@
 package io.headroom.probe;
 
-import io.headroom.config.PolicyProbeMode;
-import io.headroom.config.PolicyService;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headroom.config.Check;
+import io.headroom.config.PolicyProbeMode;
+import io.headroom.config.PolicyService;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -50,25 +50,26 @@ class PolicyServiceProbeTest {
 
   /** Reads one request up to its empty line and answers {@code answer}; returns the request. */
   private CompletableFuture<String> answerOnce(String answer) {
-    return CompletableFuture.supplyAsync(() -> {
-      try (Socket s = server.accept()) {
-        InputStream in = s.getInputStream();
-        StringBuilder request = new StringBuilder();
-        while (!request.toString().endsWith("\n\n")) {
-          int c = in.read();
-          if (c < 0) {
-            break;
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try (Socket s = server.accept()) {
+            InputStream in = s.getInputStream();
+            StringBuilder request = new StringBuilder();
+            while (!request.toString().endsWith("\n\n")) {
+              int c = in.read();
+              if (c < 0) {
+                break;
+              }
+              request.append((char) c);
+            }
+            s.getOutputStream().write(answer.getBytes(US_ASCII));
+            s.getOutputStream().flush();
+            TimeUnit.MILLISECONDS.sleep(DEADLINE.toMillis() * 2); // the probe closes first
+            return request.toString();
+          } catch (IOException | InterruptedException e) {
+            return e.toString();
           }
-          request.append((char) c);
-        }
-        s.getOutputStream().write(answer.getBytes(US_ASCII));
-        s.getOutputStream().flush();
-        TimeUnit.MILLISECONDS.sleep(DEADLINE.toMillis() * 2); // the probe closes first
-        return request.toString();
-      } catch (IOException | InterruptedException e) {
-        return e.toString();
-      }
-    });
+        });
   }
 
   @Test
@@ -94,7 +95,9 @@ class PolicyServiceProbeTest {
     assertFalse(r.healthy());
     assertEquals("Policy service unavailable", r.reason());
     assertEquals("connection refused", r.measured());
-    assertTrue(r.detail().startsWith(service.spec() + ": java.net.ConnectException: Connection refused"), r.detail());
+    assertTrue(
+        r.detail().startsWith(service.spec() + ": java.net.ConnectException: Connection refused"),
+        r.detail());
   }
 
   @Test
@@ -102,16 +105,32 @@ class PolicyServiceProbeTest {
     PolicyService service = listening();
     CompletableFuture<String> request = answerOnce("action=DUNNO\n\n");
 
-    ProbeResult r = new PolicyServiceProbe(service, PolicyProbeMode.REQUEST, "probe@example.org", DEADLINE).run();
+    ProbeResult r =
+        new PolicyServiceProbe(service, PolicyProbeMode.REQUEST, "probe@example.org", DEADLINE)
+            .run();
 
     assertTrue(r.healthy(), r.detail());
     assertEquals("answer within 500ms", r.limit());
     assertTrue(r.detail().startsWith(service.spec() + ": action=DUNNO in "), r.detail());
-    assertEquals(String.join("\n",
-        "request=smtpd_access_policy", "protocol_state=RCPT", "protocol_name=ESMTP", "client_address=127.0.0.1",
-        "client_name=localhost", "reverse_client_name=localhost", "helo_name=localhost",
-        "sender=probe@example.org", "recipient=probe@example.org", "recipient_count=0", "queue_id=",
-        "instance=headroom-probe", "size=0", "", ""), request.get(5, TimeUnit.SECONDS));
+    assertEquals(
+        String.join(
+            "\n",
+            "request=smtpd_access_policy",
+            "protocol_state=RCPT",
+            "protocol_name=ESMTP",
+            "client_address=127.0.0.1",
+            "client_name=localhost",
+            "reverse_client_name=localhost",
+            "helo_name=localhost",
+            "sender=probe@example.org",
+            "recipient=probe@example.org",
+            "recipient_count=0",
+            "queue_id=",
+            "instance=headroom-probe",
+            "size=0",
+            "",
+            ""),
+        request.get(5, TimeUnit.SECONDS));
   }
 
   @Test
@@ -119,7 +138,9 @@ class PolicyServiceProbeTest {
     PolicyService service = listening();
     answerOnce("hello\n\n");
 
-    ProbeResult r = new PolicyServiceProbe(service, PolicyProbeMode.REQUEST, "probe@example.org", DEADLINE).run();
+    ProbeResult r =
+        new PolicyServiceProbe(service, PolicyProbeMode.REQUEST, "probe@example.org", DEADLINE)
+            .run();
 
     assertFalse(r.healthy());
     assertEquals("Policy service unavailable", r.reason());
@@ -133,7 +154,9 @@ class PolicyServiceProbeTest {
     PolicyService service = listening();
     long start = System.nanoTime();
 
-    ProbeResult r = new PolicyServiceProbe(service, PolicyProbeMode.REQUEST, "probe@example.org", DEADLINE).run();
+    ProbeResult r =
+        new PolicyServiceProbe(service, PolicyProbeMode.REQUEST, "probe@example.org", DEADLINE)
+            .run();
 
     double seconds = (System.nanoTime() - start) / 1e9;
     assertFalse(r.healthy());
@@ -148,17 +171,21 @@ class PolicyServiceProbeTest {
     java.nio.file.Files.createDirectories(socket.getParent());
     try (ServerSocketChannel unix = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
       unix.bind(UnixDomainSocketAddress.of(socket));
-      CompletableFuture<Void> answered = CompletableFuture.runAsync(() -> {
-        try (SocketChannel c = unix.accept()) {
-          c.read(ByteBuffer.allocate(4096));
-          c.write(ByteBuffer.wrap("action=OK\n\n".getBytes(US_ASCII)));
-        } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      });
+      CompletableFuture<Void> answered =
+          CompletableFuture.runAsync(
+              () -> {
+                try (SocketChannel c = unix.accept()) {
+                  c.read(ByteBuffer.allocate(4096));
+                  c.write(ByteBuffer.wrap("action=OK\n\n".getBytes(US_ASCII)));
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
       PolicyService service = PolicyService.parse("unix:private/policy", dir);
 
-      ProbeResult r = new PolicyServiceProbe(service, PolicyProbeMode.REQUEST, "probe@example.org", DEADLINE).run();
+      ProbeResult r =
+          new PolicyServiceProbe(service, PolicyProbeMode.REQUEST, "probe@example.org", DEADLINE)
+              .run();
 
       assertTrue(r.healthy(), r.detail());
       assertEquals(UnixDomainSocketAddress.of(socket), service.address());
@@ -175,16 +202,21 @@ class PolicyServiceProbeTest {
     assertFalse(r.healthy());
     assertEquals("Policy service unavailable", r.reason());
     assertEquals("connection failed", r.measured());
-    assertEquals("unix:private/policy: java.net.SocketException: No such file or directory", r.detail());
+    assertEquals(
+        "unix:private/policy: java.net.SocketException: No such file or directory", r.detail());
   }
 
   @Test
   void anEndpointOfNeitherKindIsRejected() {
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> PolicyService.parse("127.0.0.1:10023", dir));
+        assertThrows(
+            IllegalArgumentException.class, () -> PolicyService.parse("127.0.0.1:10023", dir));
 
-    assertEquals("\"127.0.0.1:10023\" is not a policy service (inet:host:port or unix:path)", e.getMessage());
-    assertEquals(InetSocketAddress.createUnresolved("policy.example", 10023),
+    assertEquals(
+        "\"127.0.0.1:10023\" is not a policy service (inet:host:port or unix:path)",
+        e.getMessage());
+    assertEquals(
+        InetSocketAddress.createUnresolved("policy.example", 10023),
         PolicyService.parse("inet:policy.example:10023", dir).address());
   }
 }

@@ -1,11 +1,11 @@
 package io.headroom.probe;
 
-import io.headroom.config.TableRole;
-import io.headroom.config.LookupTable;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.headroom.config.LookupTable;
+import io.headroom.config.TableRole;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,10 +22,15 @@ class PostmapTest {
   private final List<List<String>> commands = new ArrayList<>();
 
   private TableAnswer answer(CommandOutput output) throws InterruptedException {
-    Postmap postmap = new Postmap((command, deadline) -> {
-      commands.add(command);
-      return output;
-    }, Optional.empty(), "probe@example.org", Duration.ofSeconds(5));
+    Postmap postmap =
+        new Postmap(
+            (command, deadline) -> {
+              commands.add(command);
+              return output;
+            },
+            Optional.empty(),
+            "probe@example.org",
+            Duration.ofSeconds(5));
     return postmap.query(LDAP);
   }
 
@@ -33,20 +38,29 @@ class PostmapTest {
   void queriesTheCanaryWithPostfixsOwnClient() throws Exception {
     answer(new CommandOutput(1, "", "", false, FAST));
 
-    assertEquals(List.of(List.of("postmap", "-q", "probe@example.org", "ldap:/etc/postfix/ldap-users.cf")), commands);
+    assertEquals(
+        List.of(List.of("postmap", "-q", "probe@example.org", "ldap:/etc/postfix/ldap-users.cf")),
+        commands);
   }
 
   @Test
   void aConfigDirectoryIsPassedWithMinusC() throws Exception {
-    Postmap postmap = new Postmap((command, deadline) -> {
-      commands.add(command);
-      assertEquals(Duration.ofSeconds(5), deadline);
-      return new CommandOutput(1, "", "", false, FAST);
-    }, Optional.of(Path.of("/etc/postfix-in")), "k", Duration.ofSeconds(5));
+    Postmap postmap =
+        new Postmap(
+            (command, deadline) -> {
+              commands.add(command);
+              assertEquals(Duration.ofSeconds(5), deadline);
+              return new CommandOutput(1, "", "", false, FAST);
+            },
+            Optional.of(Path.of("/etc/postfix-in")),
+            "k",
+            Duration.ofSeconds(5));
 
     postmap.query(LDAP);
 
-    assertEquals(List.of("postmap", "-c", "/etc/postfix-in", "-q", "k", "ldap:/etc/postfix/ldap-users.cf"), commands.get(0));
+    assertEquals(
+        List.of("postmap", "-c", "/etc/postfix-in", "-q", "k", "ldap:/etc/postfix/ldap-users.cf"),
+        commands.get(0));
   }
 
   @Test
@@ -68,21 +82,30 @@ class PostmapTest {
   /** postmap's real output with slapd stopped (Debian 12, Postfix 3.7). */
   @Test
   void exitOneWithFatalIsAFailureWithEveryLine() throws Exception {
-    String stderr = "postmap: warning: dict_ldap_lookup: Search error -1: Can't contact LDAP server \n"
-        + "postmap: fatal: table ldap:/etc/postfix/ldap-users.cf: query error: Transport endpoint is not connected\n";
+    String stderr =
+        "postmap: warning: dict_ldap_lookup: Search error -1: Can't contact LDAP server \n"
+            + "postmap: fatal: table ldap:/etc/postfix/ldap-users.cf: query error: Transport endpoint is not connected\n";
 
     TableAnswer a = answer(new CommandOutput(1, "", stderr, false, FAST));
 
     assertEquals(TableAnswer.Outcome.FAILED, a.outcome());
     assertFalse(a.answered());
-    assertEquals("postmap: warning: dict_ldap_lookup: Search error -1: Can't contact LDAP server"
-        + " / postmap: fatal: table ldap:/etc/postfix/ldap-users.cf: query error: Transport endpoint is not connected",
+    assertEquals(
+        "postmap: warning: dict_ldap_lookup: Search error -1: Can't contact LDAP server"
+            + " / postmap: fatal: table ldap:/etc/postfix/ldap-users.cf: query error: Transport endpoint is not connected",
         a.message());
   }
 
   @Test
   void aWarningBesideAnAnswerIsStillAnAnswer() throws Exception {
-    TableAnswer a = answer(new CommandOutput(0, "x\n", "postmap: warning: ldap://a: connection lost, trying next\n", false, FAST));
+    TableAnswer a =
+        answer(
+            new CommandOutput(
+                0,
+                "x\n",
+                "postmap: warning: ldap://a: connection lost, trying next\n",
+                false,
+                FAST));
 
     assertEquals(TableAnswer.Outcome.FOUND, a.outcome());
     assertEquals("postmap: warning: ldap://a: connection lost, trying next", a.message());
@@ -99,18 +122,31 @@ class PostmapTest {
   void theDeadlineIsATimeout() throws Exception {
     TableAnswer a = answer(new CommandOutput(-1, "", "", true, Duration.ofSeconds(5)));
 
-    assertEquals(new TableAnswer(TableAnswer.Outcome.TIMED_OUT, "no answer within 5s, killed", Duration.ofSeconds(5)), a);
+    assertEquals(
+        new TableAnswer(
+            TableAnswer.Outcome.TIMED_OUT, "no answer within 5s, killed", Duration.ofSeconds(5)),
+        a);
   }
 
   @Test
   void postmapMissingIsAFailure() throws Exception {
-    Postmap postmap = new Postmap((command, deadline) -> {
-      throw new IOException("Cannot run program \"postmap\": error=2, No such file or directory");
-    }, Optional.empty(), "k", Duration.ofSeconds(5));
+    Postmap postmap =
+        new Postmap(
+            (command, deadline) -> {
+              throw new IOException(
+                  "Cannot run program \"postmap\": error=2, No such file or directory");
+            },
+            Optional.empty(),
+            "k",
+            Duration.ofSeconds(5));
 
     TableAnswer a = postmap.query(LDAP);
 
-    assertEquals(new TableAnswer(TableAnswer.Outcome.FAILED,
-        "cannot run postmap: Cannot run program \"postmap\": error=2, No such file or directory", Duration.ZERO), a);
+    assertEquals(
+        new TableAnswer(
+            TableAnswer.Outcome.FAILED,
+            "cannot run postmap: Cannot run program \"postmap\": error=2, No such file or directory",
+            Duration.ZERO),
+        a);
   }
 }

@@ -23,16 +23,22 @@ class PostqueueReaderTest {
 
   @Test
   void countsEachQueueFromTheStartOfEachLine() throws Exception {
-    String line = "{\"queue_name\": \"%s\", \"queue_id\": \"7CD86DAA579\", \"arrival_time\": 1796158162,"
-        + " \"message_size\": 1345, \"forced_expire\": false, \"sender\": \"a@example.test\","
-        + " \"recipients\": [{\"address\": \"b@example.test\"}]}\\n";
-    String script = "printf '" + line.formatted("deferred").repeat(3) + line.formatted("hold")
-        + line.formatted("active") + "'";
+    String line =
+        "{\"queue_name\": \"%s\", \"queue_id\": \"7CD86DAA579\", \"arrival_time\": 1796158162,"
+            + " \"message_size\": 1345, \"forced_expire\": false, \"sender\": \"a@example.test\","
+            + " \"recipients\": [{\"address\": \"b@example.test\"}]}\\n";
+    String script =
+        "printf '"
+            + line.formatted("deferred").repeat(3)
+            + line.formatted("hold")
+            + line.formatted("active")
+            + "'";
 
     QueueCounts counts = shell(script, Duration.ofSeconds(5)).read();
 
     assertEquals(
-        new QueueCounts(Map.of(Queue.DEFERRED, 3L, Queue.HOLD, 1L, Queue.ACTIVE, 1L), true), counts);
+        new QueueCounts(Map.of(Queue.DEFERRED, 3L, Queue.HOLD, 1L, Queue.ACTIVE, 1L), true),
+        counts);
     assertEquals(5, counts.total());
   }
 
@@ -49,9 +55,11 @@ class PostqueueReaderTest {
     IOException e =
         assertThrows(
             IOException.class,
-            () -> shell("echo 'postqueue: fatal: Connect to the Postfix showq service: Permission denied' >&2; exit 69",
-                    Duration.ofSeconds(5))
-                .read());
+            () ->
+                shell(
+                        "echo 'postqueue: fatal: Connect to the Postfix showq service: Permission denied' >&2; exit 69",
+                        Duration.ofSeconds(5))
+                    .read());
 
     assertEquals(
         "sh -c echo 'postqueue: fatal: Connect to the Postfix showq service: Permission denied' >&2; exit 69"
@@ -61,7 +69,8 @@ class PostqueueReaderTest {
 
   @Test
   void deadlineKillsTheChildAndItsChildrenAndKeepsWhatWasCounted() throws Exception {
-    String script = "printf '{\"queue_name\": \"deferred\"}\\n{\"queue_name\": \"deferred\"}\\n'; sleep 30; true";
+    String script =
+        "printf '{\"queue_name\": \"deferred\"}\\n{\"queue_name\": \"deferred\"}\\n'; sleep 30; true";
     long start = System.nanoTime();
 
     QueueCounts counts = shell(script, Duration.ofMillis(500)).read();
@@ -76,7 +85,10 @@ class PostqueueReaderTest {
   void commandNamesTheConfigDirectory() {
     assertEquals(
         "postqueue -c /etc/postfix-out -j (deadline 4s)",
-        PostqueueReader.of(Optional.of(Path.of("/etc/postfix-out")), Duration.ofSeconds(4)).toString());
-    assertEquals("postqueue -j (deadline 4s)", PostqueueReader.of(Optional.empty(), Duration.ofSeconds(4)).toString());
+        PostqueueReader.of(Optional.of(Path.of("/etc/postfix-out")), Duration.ofSeconds(4))
+            .toString());
+    assertEquals(
+        "postqueue -j (deadline 4s)",
+        PostqueueReader.of(Optional.empty(), Duration.ofSeconds(4)).toString());
   }
 }

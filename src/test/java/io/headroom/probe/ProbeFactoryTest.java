@@ -28,42 +28,82 @@ class ProbeFactoryTest {
 
     assertEquals(
         List.of(
-            "drain", "disk_space:/", "disk_inodes:/", "disk_space:" + dir, "disk_inodes:" + dir,
-            "memory", "cpu", "spool",
-            "queue", "queue:maildrop", "queue:incoming", "queue:active", "queue:deferred", "queue:hold",
-            "dns", "dns_recursion"),
+            "drain",
+            "disk_space:/",
+            "disk_inodes:/",
+            "disk_space:" + dir,
+            "disk_inodes:" + dir,
+            "memory",
+            "cpu",
+            "spool",
+            "queue",
+            "queue:maildrop",
+            "queue:incoming",
+            "queue:active",
+            "queue:deferred",
+            "queue:hold",
+            "dns",
+            "dns_recursion"),
         names(probes));
   }
 
   @Test
   void checksSetToOffGetNoProbe() throws Exception {
-    Config c = config("disk_mode = off", "cpu_mode = off", "dns_mode = off", "spool_mode = monitor",
-        "drain_mode = off", "queue_mode = off", "dns_recursion_mode = off");
+    Config c =
+        config(
+            "disk_mode = off",
+            "cpu_mode = off",
+            "dns_mode = off",
+            "spool_mode = monitor",
+            "drain_mode = off",
+            "queue_mode = off",
+            "dns_recursion_mode = off");
 
     assertEquals(List.of("memory", "spool"), names(ProbeFactory.fromConfig(c)));
   }
 
   @Test
   void listedLookupTablesAndPolicyServicesGetAProbeEach() throws Exception {
-    Config c = config("disk_mode = off", "memory_mode = off", "cpu_mode = off", "spool_mode = off", "dns_mode = off",
-        "drain_mode = off", "queue_mode = off",
-        "lookup_tables = tcp:127.0.0.1:2525, socketmap:inet:127.0.0.1:2526:virtual",
-        "lookup_canary = probe@example.org",
-        "policy_services = inet:127.0.0.1:10023");
+    Config c =
+        config(
+            "disk_mode = off",
+            "memory_mode = off",
+            "cpu_mode = off",
+            "spool_mode = off",
+            "dns_mode = off",
+            "drain_mode = off",
+            "queue_mode = off",
+            "lookup_tables = tcp:127.0.0.1:2525, socketmap:inet:127.0.0.1:2526:virtual",
+            "lookup_canary = probe@example.org",
+            "policy_services = inet:127.0.0.1:10023");
 
     List<Probe> probes = ProbeFactory.fromConfig(c);
 
-    assertEquals(List.of("lookup:tcp:127.0.0.1:2525", "lookup:socketmap:inet:127.0.0.1:2526:virtual",
-        "policy:inet:127.0.0.1:10023"), names(probes));
-    assertEquals(List.of("Lookup table (tcp)", "Lookup table (socketmap)", "Policy service"),
+    assertEquals(
+        List.of(
+            "lookup:tcp:127.0.0.1:2525",
+            "lookup:socketmap:inet:127.0.0.1:2526:virtual",
+            "policy:inet:127.0.0.1:10023"),
+        names(probes));
+    assertEquals(
+        List.of("Lookup table (tcp)", "Lookup table (socketmap)", "Policy service"),
         probes.stream().map(Probe::noun).toList());
   }
 
   /** The recursion check asks the dns check's resolvers: with DNS off it must ask no one. */
   @Test
   void dnsOffTakesTheRecursionCheckWithIt() throws Exception {
-    Config c = config("disk_mode = off", "memory_mode = off", "cpu_mode = off", "spool_mode = off",
-        "drain_mode = off", "queue_mode = off", "lookup_tables =", "policy_services =", "dns_mode = off");
+    Config c =
+        config(
+            "disk_mode = off",
+            "memory_mode = off",
+            "cpu_mode = off",
+            "spool_mode = off",
+            "drain_mode = off",
+            "queue_mode = off",
+            "lookup_tables =",
+            "policy_services =",
+            "dns_mode = off");
 
     assertEquals(List.of(), names(ProbeFactory.fromConfig(c)));
   }

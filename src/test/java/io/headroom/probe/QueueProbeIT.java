@@ -22,8 +22,8 @@ import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * QueueProbe against a private Postfix holding a known number of messages: every message it
- * accepts goes to the hold queue, so the queue stays as the test made it.
+ * QueueProbe against a private Postfix holding a known number of messages: every message it accepts
+ * goes to the hold queue, so the queue stays as the test made it.
  */
 class QueueProbeIT {
   private static final int HELD = 25;
@@ -38,11 +38,23 @@ class QueueProbeIT {
   static void holdMessages() throws Exception {
     postfix =
         PostfixInstance.builder(dir.resolve("postfix"))
-            .set("smtpd_recipient_restrictions", "check_client_access static:HOLD, permit_mynetworks, reject")
+            .set(
+                "smtpd_recipient_restrictions",
+                "check_client_access static:HOLD, permit_mynetworks, reject")
             .start();
     Processes.output(
-        List.of("/usr/sbin/smtp-source", "-s", "5", "-m", Integer.toString(HELD), "-l", "512",
-            "-f", "a@" + PostfixInstance.DOMAIN, "-t", "b@" + PostfixInstance.DOMAIN,
+        List.of(
+            "/usr/sbin/smtp-source",
+            "-s",
+            "5",
+            "-m",
+            Integer.toString(HELD),
+            "-l",
+            "512",
+            "-f",
+            "a@" + PostfixInstance.DOMAIN,
+            "-t",
+            "b@" + PostfixInstance.DOMAIN,
             "127.0.0.1:" + postfix.smtpPort()),
         Duration.ofSeconds(30));
     awaitHeld();
@@ -91,17 +103,20 @@ class QueueProbeIT {
   /** Without the group, NoNewPrivileges keeps postqueue's setgid from working. */
   @Test
   void unprivilegedUserWithoutGroupPostdropIsRefused() {
-    IOException e = assertThrows(IOException.class, () -> unprivileged(List.of("--clear-groups")).read());
+    IOException e =
+        assertThrows(IOException.class, () -> unprivileged(List.of("--clear-groups")).read());
 
     assertTrue(
-        e.getMessage().endsWith("postqueue: fatal: Connect to the Postfix showq service: Permission denied"),
+        e.getMessage()
+            .endsWith("postqueue: fatal: Connect to the Postfix showq service: Permission denied"),
         e.getMessage());
   }
 
   private static PostqueueReader unprivileged(List<String> groups) {
     List<String> command = new ArrayList<>(List.of("setpriv", "--reuid=nobody", "--regid=nogroup"));
     command.addAll(groups);
-    command.addAll(List.of("--no-new-privs", "postqueue", "-c", postfix.configDirectory().toString(), "-j"));
+    command.addAll(
+        List.of("--no-new-privs", "postqueue", "-c", postfix.configDirectory().toString(), "-j"));
     return new PostqueueReader(command, DEADLINE);
   }
 

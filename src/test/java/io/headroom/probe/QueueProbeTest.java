@@ -39,7 +39,9 @@ class QueueProbeTest {
     assertEquals("12000 messages queued", r.measured());
     assertEquals("limit 10000", r.limit());
     assertEquals(12_000, r.value());
-    assertEquals("maildrop 0, incoming 0, active 10, deferred 11990, hold 0 (fake)", r.detail().replaceAll("\\(io\\..*\\)$", "(fake)"));
+    assertEquals(
+        "maildrop 0, incoming 0, active 10, deferred 11990, hold 0 (fake)",
+        r.detail().replaceAll("\\(io\\..*\\)$", "(fake)"));
     assertEquals(List.of(counts), published);
   }
 
@@ -70,8 +72,13 @@ class QueueProbeTest {
     ProbeResult r = run(() -> counts(48_211, 0, false), OptionalLong.of(10_000));
 
     assertFalse(r.healthy());
-    assertEquals("Mail queue backlog too large (at least 48211 messages queued, limit 10000)", r.reason());
-    assertTrue(r.detail().startsWith("maildrop 0, incoming 0, active 0, deferred 48211, hold 0 (cut off at the deadline)"), r.detail());
+    assertEquals(
+        "Mail queue backlog too large (at least 48211 messages queued, limit 10000)", r.reason());
+    assertTrue(
+        r.detail()
+            .startsWith(
+                "maildrop 0, incoming 0, active 0, deferred 48211, hold 0 (cut off at the deadline)"),
+        r.detail());
     assertTrue(published.isEmpty());
   }
 
@@ -88,14 +95,17 @@ class QueueProbeTest {
   void failedReadFailsWithALimit() throws Exception {
     QueueReader broken =
         () -> {
-          throw new IOException("postqueue -j exited with 69: postqueue: fatal: Connect to the Postfix showq service: Permission denied");
+          throw new IOException(
+              "postqueue -j exited with 69: postqueue: fatal: Connect to the Postfix showq service: Permission denied");
         };
 
     ProbeResult r = run(broken, OptionalLong.of(10_000));
 
     assertFalse(r.healthy());
     assertEquals("Mail queue size unknown (postqueue failed)", r.reason());
-    assertEquals("postqueue -j exited with 69: postqueue: fatal: Connect to the Postfix showq service: Permission denied", r.detail());
+    assertEquals(
+        "postqueue -j exited with 69: postqueue: fatal: Connect to the Postfix showq service: Permission denied",
+        r.detail());
     assertTrue(Double.isNaN(r.value()));
   }
 
@@ -103,22 +113,33 @@ class QueueProbeTest {
   void failedReadPassesWithoutALimit() throws Exception {
     QueueReader broken =
         () -> {
-          throw new IOException("Cannot run program \"postqueue\": error=2, No such file or directory");
+          throw new IOException(
+              "Cannot run program \"postqueue\": error=2, No such file or directory");
         };
 
     ProbeResult r = run(broken, OptionalLong.empty());
 
     assertTrue(r.healthy());
     assertEquals("unknown", r.measured());
-    assertEquals("postqueue failed: Cannot run program \"postqueue\": error=2, No such file or directory", r.detail());
+    assertEquals(
+        "postqueue failed: Cannot run program \"postqueue\": error=2, No such file or directory",
+        r.detail());
   }
 
   /** The gauge's probes: each queue's level from the count the queue probe just published. */
   @Test
   void eachQueueLevelComesFromTheLatestCompleteCount() throws Exception {
-    QueueProbe count = new QueueProbe(() -> counts(11_990, 10, true), DEADLINE, OptionalLong.empty(), published::add);
-    QueueLevelProbe deferred = new QueueLevelProbe(Queue.DEFERRED, count,
-        () -> published.isEmpty() ? Optional.empty() : Optional.of(published.get(published.size() - 1)));
+    QueueProbe count =
+        new QueueProbe(
+            () -> counts(11_990, 10, true), DEADLINE, OptionalLong.empty(), published::add);
+    QueueLevelProbe deferred =
+        new QueueLevelProbe(
+            Queue.DEFERRED,
+            count,
+            () ->
+                published.isEmpty()
+                    ? Optional.empty()
+                    : Optional.of(published.get(published.size() - 1)));
 
     ProbeResult r = deferred.run();
 
@@ -132,7 +153,8 @@ class QueueProbeTest {
 
   @Test
   void aQueueLevelBeforeAnyCompleteCountIsUnknownNotZero() throws Exception {
-    QueueProbe count = new QueueProbe(() -> counts(5, 0, false), DEADLINE, OptionalLong.empty(), published::add);
+    QueueProbe count =
+        new QueueProbe(() -> counts(5, 0, false), DEADLINE, OptionalLong.empty(), published::add);
 
     ProbeResult r = new QueueLevelProbe(Queue.HOLD, count, Optional::empty).run();
 

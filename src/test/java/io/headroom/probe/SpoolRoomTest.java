@@ -38,12 +38,14 @@ class SpoolRoomTest {
   @Test
   void messageExactlyFillingTheRoomFits() {
     assertTrue(SpoolRoom.check(MIB, 2 * GIB + MIB, 100 * GIB, Threshold.ofAmount(2 * GIB)).fits());
-    assertFalse(SpoolRoom.check(MIB + 1, 2 * GIB + MIB, 100 * GIB, Threshold.ofAmount(2 * GIB)).fits());
+    assertFalse(
+        SpoolRoom.check(MIB + 1, 2 * GIB + MIB, 100 * GIB, Threshold.ofAmount(2 * GIB)).fits());
   }
 
   @Test
   void aSizeReserveIsSubtractedAsIs() {
-    SpoolRoom r = SpoolRoom.check(900 * 1024, 2 * GIB + 512 * 1024, 100 * GIB, Threshold.ofAmount(2 * GIB));
+    SpoolRoom r =
+        SpoolRoom.check(900 * 1024, 2 * GIB + 512 * 1024, 100 * GIB, Threshold.ofAmount(2 * GIB));
 
     assertEquals(
         "Mail spool disk too full for this message (900 KiB announced, 512 KiB free above the reserve)",

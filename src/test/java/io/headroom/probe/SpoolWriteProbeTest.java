@@ -31,7 +31,8 @@ class SpoolWriteProbeTest {
     }
   }
 
-  // Tests run as root, which writes through permission bits: use failures root cannot write through.
+  // Tests run as root, which writes through permission bits: use failures root cannot write
+  // through.
   @Test
   void pathThatIsAFileFails() throws Exception {
     Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
@@ -40,7 +41,9 @@ class SpoolWriteProbeTest {
 
     assertFalse(r.healthy());
     assertEquals("Mail spool not writable", r.reason());
-    assertTrue(r.detail().contains("FileSystemException") && r.detail().contains(file.toString()), r.detail());
+    assertTrue(
+        r.detail().contains("FileSystemException") && r.detail().contains(file.toString()),
+        r.detail());
     assertTrue(Double.isNaN(r.value()));
   }
 

@@ -21,13 +21,15 @@ class StatvfsFileStoreTest {
     FileStore nio = Files.getFileStore(dir);
     assertEquals(nio.getTotalSpace(), usage.totalBytes());
     assertEquals(nio.toString(), usage.mount());
-    assertTrue(usage.usableBytes() > 0 && usage.usableBytes() <= usage.totalBytes(), usage.toString());
+    assertTrue(
+        usage.usableBytes() > 0 && usage.usableBytes() <= usage.totalBytes(), usage.toString());
     assertTrue(usage.freeInodes() <= usage.totalInodes(), usage.toString());
   }
 
   @Test
   void missingPathIsAnError() {
-    IOException e = assertThrows(IOException.class, () -> new StatvfsFileStore(dir.resolve("gone")).read());
+    IOException e =
+        assertThrows(IOException.class, () -> new StatvfsFileStore(dir.resolve("gone")).read());
 
     assertEquals("statvfs(" + dir.resolve("gone") + ") failed, errno 2", e.getMessage());
   }

@@ -1,8 +1,5 @@
 package io.headroom.scan;
 
-import io.headroom.probe.ScannerPingProbe;
-import io.headroom.support.Ports;
-import io.headroom.support.RecordingMetrics;
 import static io.headroom.scan.Messages.assertOutcome;
 import static io.headroom.scan.Messages.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,8 +11,11 @@ import io.headroom.config.ScanSettings;
 import io.headroom.config.ScannerEndpoint;
 import io.headroom.config.ScannerEndpoint.Kind;
 import io.headroom.probe.ProbeResult;
+import io.headroom.probe.ScannerPingProbe;
 import io.headroom.scan.ScanOutcome.Action;
 import io.headroom.support.Clamd;
+import io.headroom.support.Ports;
+import io.headroom.support.RecordingMetrics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,12 +107,17 @@ class ClamdScanIT {
   void messagesOneAfterTheOtherShareOneConnection() throws Exception {
     try (CountingProxy proxy = new CountingProxy(clamd.tcpPort());
         ScanService s = service(Duration.ofSeconds(30), "clamd:tcp:127.0.0.1:" + proxy.port())) {
-      assertOutcome(ScanResult.CLEAN, Messages.scan(s.begin("r1"), Messages.HEADERS, Messages.plainBody(), STEP));
+      assertOutcome(
+          ScanResult.CLEAN,
+          Messages.scan(s.begin("r1"), Messages.HEADERS, Messages.plainBody(), STEP));
       ScanOutcome infected =
-          Messages.scan(s.begin("r2"), Messages.eicarHeaders(), Messages.eicarBody(Clamd.EICAR), STEP);
+          Messages.scan(
+              s.begin("r2"), Messages.eicarHeaders(), Messages.eicarBody(Clamd.EICAR), STEP);
       assertOutcome(ScanResult.INFECTED, infected);
       assertEquals(Clamd.SIGNATURE, infected.verdicts().get(0).signature());
-      assertOutcome(ScanResult.CLEAN, Messages.scan(s.begin("r3"), Messages.HEADERS, Messages.plainBody(), STEP));
+      assertOutcome(
+          ScanResult.CLEAN,
+          Messages.scan(s.begin("r3"), Messages.HEADERS, Messages.plainBody(), STEP));
       assertEquals(1, proxy.accepted(), "connections clamd accepted for three messages");
       assertEquals(List.of("clamd=clean", "clamd=infected", "clamd=clean"), recorded);
     }
@@ -122,10 +127,14 @@ class ClamdScanIT {
   void aSessionClosedWhileIdleIsReplacedByANewConnection() throws Exception {
     try (CountingProxy proxy = new CountingProxy(clamd.tcpPort());
         ScanService s = service(Duration.ofSeconds(30), "clamd:tcp:127.0.0.1:" + proxy.port())) {
-      assertOutcome(ScanResult.CLEAN, Messages.scan(s.begin("i1"), Messages.HEADERS, Messages.plainBody(), STEP));
+      assertOutcome(
+          ScanResult.CLEAN,
+          Messages.scan(s.begin("i1"), Messages.HEADERS, Messages.plainBody(), STEP));
       proxy.dropAll();
-      assertOutcome(ScanResult.INFECTED,
-          Messages.scan(s.begin("i2"), Messages.eicarHeaders(), Messages.eicarBody(Clamd.EICAR), STEP));
+      assertOutcome(
+          ScanResult.INFECTED,
+          Messages.scan(
+              s.begin("i2"), Messages.eicarHeaders(), Messages.eicarBody(Clamd.EICAR), STEP));
       assertEquals(2, proxy.accepted());
       assertEquals(List.of("clamd=clean", "clamd=infected"), recorded);
     }
@@ -134,11 +143,14 @@ class ClamdScanIT {
   @Test
   void aStoppedClamdBehindAnIdleSessionStillEndsAtTheDeadline() throws Exception {
     try (ScanService s = service(Duration.ofSeconds(2), tcp())) {
-      assertOutcome(ScanResult.CLEAN, Messages.scan(s.begin("h1"), Messages.HEADERS, Messages.plainBody(), STEP));
+      assertOutcome(
+          ScanResult.CLEAN,
+          Messages.scan(s.begin("h1"), Messages.HEADERS, Messages.plainBody(), STEP));
       clamd.pause();
       long start = System.nanoTime();
       ScanOutcome outcome =
-          Messages.scan(s.begin("h2"), Messages.HEADERS, Messages.plainBody(), Duration.ofSeconds(4));
+          Messages.scan(
+              s.begin("h2"), Messages.HEADERS, Messages.plainBody(), Duration.ofSeconds(4));
       long tookMs = (System.nanoTime() - start) / 1_000_000;
       assertOutcome(ScanResult.TIMEOUT, outcome);
       assertEquals(Action.TEMPFAIL, outcome.action());
@@ -239,9 +251,14 @@ class ClamdScanIT {
       assertTrue(outcome.detail().contains("127.0.0.1:" + clamd.tcpPort()), outcome.detail());
       assertTrue(tookMs < 2700, "took " + tookMs + "ms");
 
-      ProbeResult ping = new ScannerPingProbe(Kind.CLAMD,
-          List.of(ScannerEndpoint.parse(tcp()), ScannerEndpoint.parse("clamd:unix:" + clamd.socketPath())),
-          Duration.ofSeconds(1)).run();
+      ProbeResult ping =
+          new ScannerPingProbe(
+                  Kind.CLAMD,
+                  List.of(
+                      ScannerEndpoint.parse(tcp()),
+                      ScannerEndpoint.parse("clamd:unix:" + clamd.socketPath())),
+                  Duration.ofSeconds(1))
+              .run();
       assertFalse(ping.healthy());
       assertEquals("Virus scanner clamd unreachable", ping.reason());
       assertEquals("0/2 backends answer", ping.measured());
@@ -258,7 +275,9 @@ class ClamdScanIT {
       await(scan.endOfHeaders(), STEP);
       await(scan.body(Messages.eicarBody(Clamd.EICAR).getBytes(StandardCharsets.US_ASCII)), STEP);
       CompletableFuture<ScanOutcome> verdict = scan.finish().toCompletableFuture();
-      assertThrows(TimeoutException.class, () -> verdict.get(500, TimeUnit.MILLISECONDS),
+      assertThrows(
+          TimeoutException.class,
+          () -> verdict.get(500, TimeUnit.MILLISECONDS),
           "no verdict while no clamd answers");
       clamd.restart();
       ScanOutcome outcome = await(verdict, STEP);
@@ -294,7 +313,9 @@ class ClamdScanIT {
       long tookMs = (System.nanoTime() - start) / 1_000_000;
       assertFalse(r.healthy());
       assertTrue(r.detail().contains("no answer within 1s"), r.detail());
-      assertEquals("Virus scanner clamd not answering (no reply within 1s)", r.reason(),
+      assertEquals(
+          "Virus scanner clamd not answering (no reply within 1s)",
+          r.reason(),
           "a hung scanner is not called unreachable");
       assertTrue(tookMs < 1500, "took " + tookMs + "ms");
     } finally {

@@ -68,18 +68,22 @@ final class CountingProxy implements AutoCloseable {
 
   /** Copies one direction until either side closes, then closes both. */
   private static void pump(Socket from, Socket to) {
-    Thread t = new Thread(() -> {
-      byte[] buf = new byte[65536];
-      try (from; to) {
-        InputStream in = from.getInputStream();
-        OutputStream out = to.getOutputStream();
-        for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
-          out.write(buf, 0, n);
-        }
-      } catch (IOException e) {
-        // One side went away; closing both tells the other.
-      }
-    }, "counting-proxy-pump");
+    Thread t =
+        new Thread(
+            () -> {
+              byte[] buf = new byte[65536];
+              try (from;
+                  to) {
+                InputStream in = from.getInputStream();
+                OutputStream out = to.getOutputStream();
+                for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+                  out.write(buf, 0, n);
+                }
+              } catch (IOException e) {
+                // One side went away; closing both tells the other.
+              }
+            },
+            "counting-proxy-pump");
     t.setDaemon(true);
     t.start();
   }

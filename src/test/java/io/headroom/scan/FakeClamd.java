@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A loopback server speaking just enough of clamd's INSTREAM (alone or in an IDSESSION) to check
- * our framing, or hanging without reading, like a clamd stopped with SIGSTOP whose kernel still accepts connections.
+ * our framing, or hanging without reading, like a clamd stopped with SIGSTOP whose kernel still
+ * accepts connections.
  */
 final class FakeClamd implements AutoCloseable {
 
@@ -32,8 +33,10 @@ final class FakeClamd implements AutoCloseable {
   private final List<Socket> accepted = new ArrayList<>();
   private final Thread acceptor;
   final AtomicLong payloadBytes = new AtomicLong();
+
   /** INSTREAM chunks received, the terminating zero length not counted. */
   final AtomicLong chunks = new AtomicLong();
+
   final AtomicLong emptyChunksBeforeEnd = new AtomicLong();
 
   FakeClamd(Mode mode) throws IOException {

@@ -20,7 +20,8 @@ public final class LargeMessageScan {
     int port = Integer.parseInt(args[0]);
     int mib = Integer.parseInt(args[1]);
     ScanSettings settings =
-        Messages.settings(Duration.ofSeconds(120), 1L << 30, 1L << 30, Double.NaN, "clamd:tcp:127.0.0.1:" + port);
+        Messages.settings(
+            Duration.ofSeconds(120), 1L << 30, 1L << 30, Double.NaN, "clamd:tcp:127.0.0.1:" + port);
     Duration step = Duration.ofSeconds(60);
     try (ScanService service = Messages.service(settings, Metrics.NONE, Path.of(args[2]))) {
       MessageScan scan = service.begin("large");

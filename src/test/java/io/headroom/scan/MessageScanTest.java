@@ -1,13 +1,13 @@
 package io.headroom.scan;
 
-import io.headroom.support.Ports;
-import io.headroom.support.RecordingMetrics;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headroom.config.ScanSettings;
 import io.headroom.scan.ScanOutcome.Action;
+import io.headroom.support.Ports;
+import io.headroom.support.RecordingMetrics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,7 +47,8 @@ class MessageScanTest {
     }
   }
 
-  private static ScanOutcome scanned(ScanService service, String id, int chunks, int chunkSize) throws Exception {
+  private static ScanOutcome scanned(ScanService service, String id, int chunks, int chunkSize)
+      throws Exception {
     MessageScan scan = service.begin(id);
     feed(scan, chunks, chunkSize);
     return await(scan.finish(), Duration.ofSeconds(10));
@@ -72,7 +73,8 @@ class MessageScanTest {
   }
 
   @Test
-  void aSessionClosedJustAfterItsCheckIsRetriedOnANewConnectionWhenTheMessageIsAtHand() throws Exception {
+  void aSessionClosedJustAfterItsCheckIsRetriedOnANewConnectionWhenTheMessageIsAtHand()
+      throws Exception {
     try (FakeClamd clamd = new FakeClamd(FakeClamd.Mode.ONE_PER_SESSION);
         ScanService service = service(clamd, Duration.ofSeconds(10), 1L << 30)) {
       for (String id : List.of("S1", "S2")) {
@@ -109,9 +111,12 @@ class MessageScanTest {
       stages.add(scan.endOfHeaders());
       stages.add(scan.body(new byte[2000]));
       for (CompletionStage<Void> stage : stages) {
-        assertTrue(stage.toCompletableFuture().isDone(), "a small piece is answered without waiting for clamd");
+        assertTrue(
+            stage.toCompletableFuture().isDone(),
+            "a small piece is answered without waiting for clamd");
       }
-      assertEquals(0, clamd.payloadBytes.get(), "nothing sent before the batch is full or the message ends");
+      assertEquals(
+          0, clamd.payloadBytes.get(), "nothing sent before the batch is full or the message ends");
       ScanOutcome outcome = await(scan.finish(), Duration.ofSeconds(10));
       assertEquals(ScanResult.CLEAN, outcome.verdicts().get(0).result(), outcome.detail());
       assertEquals(1, clamd.chunks.get(), "the whole small message went to clamd as one chunk");
@@ -182,8 +187,11 @@ class MessageScanTest {
     int dead = Ports.freeTcpPort();
     try (ScanService service =
         new ScanService(
-            settings(Duration.ofSeconds(10), 1L << 30, "clamd:tcp:127.0.0.1:" + dead), metrics, spool,
-            ScanService.DEFAULT_IO_THREADS, kind -> true)) {
+            settings(Duration.ofSeconds(10), 1L << 30, "clamd:tcp:127.0.0.1:" + dead),
+            metrics,
+            spool,
+            ScanService.DEFAULT_IO_THREADS,
+            kind -> true)) {
       long start = System.nanoTime();
       MessageScan scan = service.begin("T3b");
       feed(scan, 2, 100);

@@ -1,11 +1,11 @@
 package io.headroom.scan;
 
-import java.nio.file.Path;
-import io.headroom.metrics.Metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.headroom.config.ScanSettings;
 import io.headroom.config.ScannerEndpoint;
+import io.headroom.metrics.Metrics;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
@@ -19,7 +19,6 @@ final class Messages {
     return new ScanService(settings, metrics, spool, ScanService.DEFAULT_IO_THREADS, kind -> false);
   }
 
-
   private Messages() {}
 
   /**
@@ -27,7 +26,11 @@ final class Messages {
    * rejected, oversize messages deferred.
    */
   static ScanSettings settings(
-      Duration timeout, long maxSize, long spamdMaxSize, double spamRejectScore, String... scanners) {
+      Duration timeout,
+      long maxSize,
+      long spamdMaxSize,
+      double spamRejectScore,
+      String... scanners) {
     return new ScanSettings(
         Arrays.stream(scanners).map(ScannerEndpoint::parse).toList(),
         timeout,
@@ -49,8 +52,8 @@ final class Messages {
 
   static String plainBody() {
     return "Hello Bob,\r\n\r\n"
-               + "the numbers look fine this quarter. See you on Monday.\r\n\r\n"
-               + "Alice\r\n";
+        + "the numbers look fine this quarter. See you on Monday.\r\n\r\n"
+        + "Alice\r\n";
   }
 
   /** A multipart message with EICAR as a base64 attachment, as a virus would arrive by mail. */
@@ -66,12 +69,12 @@ final class Messages {
 
   static String eicarBody(String eicar) {
     return "--b1\r\n"
-               + "Content-Type: text/plain\r\n\r\n"
-               + "please see attached\r\n"
-               + "--b1\r\n"
-               + "Content-Type: application/octet-stream\r\n"
-               + "Content-Disposition: attachment; filename=\"invoice.com\"\r\n"
-               + "Content-Transfer-Encoding: base64\r\n\r\n"
+        + "Content-Type: text/plain\r\n\r\n"
+        + "please see attached\r\n"
+        + "--b1\r\n"
+        + "Content-Type: application/octet-stream\r\n"
+        + "Content-Disposition: attachment; filename=\"invoice.com\"\r\n"
+        + "Content-Transfer-Encoding: base64\r\n\r\n"
         + Base64.getEncoder()
             .encodeToString(eicar.getBytes(java.nio.charset.StandardCharsets.US_ASCII))
         + "\r\n--b1--\r\n";

@@ -138,8 +138,7 @@ class ScanOutcomeTest {
         ScanOutcome.oversize(
             skipped, settings(MalwareAction.REJECT, OversizeAction.REJECT, 10), size);
     assertEquals(Action.REJECT_OVERSIZE, rejected.action());
-    assertEquals(
-        "Message too large to scan (30 MiB, limit 25 MiB), rejected", rejected.reason());
+    assertEquals("Message too large to scan (30 MiB, limit 25 MiB), rejected", rejected.reason());
     ScanOutcome deferred =
         ScanOutcome.oversize(
             skipped, settings(MalwareAction.REJECT, OversizeAction.TEMPFAIL, 10), size);
@@ -157,5 +156,4 @@ class ScanOutcomeTest {
     assertEquals(
         "Message contains malware (Bad__Name__), rejected", decide(DEFAULTS, odd).reason());
   }
-
 }

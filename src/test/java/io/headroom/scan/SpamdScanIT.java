@@ -1,8 +1,5 @@
 package io.headroom.scan;
 
-import io.headroom.probe.ScannerPingProbe;
-import io.headroom.support.Ports;
-import io.headroom.support.RecordingMetrics;
 import static io.headroom.scan.Messages.assertOutcome;
 import static io.headroom.scan.Messages.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,8 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.headroom.config.ScannerEndpoint;
 import io.headroom.config.ScannerEndpoint.Kind;
 import io.headroom.probe.ProbeResult;
+import io.headroom.probe.ScannerPingProbe;
 import io.headroom.scan.ScanOutcome.Action;
 import io.headroom.support.Clamd;
+import io.headroom.support.Ports;
+import io.headroom.support.RecordingMetrics;
 import io.headroom.support.Spamd;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -173,7 +173,10 @@ class SpamdScanIT {
       assertEquals(
           "Spam scanner spamd unreachable, message not accepted unscanned, try again later",
           outcome.reason());
-      ProbeResult ping = new ScannerPingProbe(Kind.SPAMD, List.of(ScannerEndpoint.parse(dead)), Duration.ofSeconds(1)).run();
+      ProbeResult ping =
+          new ScannerPingProbe(
+                  Kind.SPAMD, List.of(ScannerEndpoint.parse(dead)), Duration.ofSeconds(1))
+              .run();
       assertFalse(ping.healthy());
       assertEquals("Spam scanner spamd unreachable", ping.reason());
     }

@@ -22,8 +22,11 @@ public final class ClamavMilter extends MilterProcess {
     this.dir = dir;
   }
 
-  /** Starts clamav-milter in the foreground against clamd's TCP socket and waits until it listens. */
-  public static ClamavMilter start(Path dir, int clamdPort) throws IOException, InterruptedException {
+  /**
+   * Starts clamav-milter in the foreground against clamd's TCP socket and waits until it listens.
+   */
+  public static ClamavMilter start(Path dir, int clamdPort)
+      throws IOException, InterruptedException {
     Files.createDirectories(dir);
     int port = Ports.freeTcpPort();
     Path config = dir.resolve("clamav-milter.conf");

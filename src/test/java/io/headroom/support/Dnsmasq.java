@@ -19,8 +19,8 @@ import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.Type;
 
 /**
- * A private dnsmasq on 127.0.0.1 and an ephemeral port, for tests that need a resolver they own.
- * It never forwards (no resolv.conf, no upstream), so nothing leaves loopback.
+ * A private dnsmasq on 127.0.0.1 and an ephemeral port, for tests that need a resolver they own. It
+ * never forwards (no resolv.conf, no upstream), so nothing leaves loopback.
  */
 public final class Dnsmasq implements AutoCloseable {
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(10);
@@ -80,12 +80,21 @@ public final class Dnsmasq implements AutoCloseable {
     for (int attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
       int port = Ports.freeUdpAndTcpPort();
       Path log = Files.createTempFile("dnsmasq-", ".log");
-      List<String> command = new ArrayList<>(List.of(
-          "dnsmasq", "--no-daemon", "--port=" + port, "--listen-address=127.0.0.1",
-          "--bind-interfaces", "--no-resolv", "--no-hosts", "--pid-file=",
-          // Started as root dnsmasq drops to user "dnsmasq", which only the full dnsmasq package
-          // creates; "nobody" exists everywhere. As another user it stays that user.
-          "--user=nobody"));
+      List<String> command =
+          new ArrayList<>(
+              List.of(
+                  "dnsmasq",
+                  "--no-daemon",
+                  "--port=" + port,
+                  "--listen-address=127.0.0.1",
+                  "--bind-interfaces",
+                  "--no-resolv",
+                  "--no-hosts",
+                  "--pid-file=",
+                  // Started as root dnsmasq drops to user "dnsmasq", which only the full dnsmasq
+                  // package
+                  // creates; "nobody" exists everywhere. As another user it stays that user.
+                  "--user=nobody"));
       command.addAll(answers);
       Dnsmasq dnsmasq = new Dnsmasq(command, port, log);
       try {
@@ -171,7 +180,8 @@ public final class Dnsmasq implements AutoCloseable {
     long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
     SimpleResolver resolver = new SimpleResolver(address());
     resolver.setTimeout(Duration.ofMillis(200));
-    Message query = Message.newQuery(Record.newRecord(Name.fromString("ready.test."), Type.A, DClass.IN));
+    Message query =
+        Message.newQuery(Record.newRecord(Name.fromString("ready.test."), Type.A, DClass.IN));
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new IOException("dnsmasq exited with " + process.exitValue() + ": " + output());
@@ -183,7 +193,8 @@ public final class Dnsmasq implements AutoCloseable {
         Thread.sleep(50);
       }
     }
-    throw new IOException("dnsmasq did not answer on port " + port + " within " + READY_TIMEOUT + ": " + output());
+    throw new IOException(
+        "dnsmasq did not answer on port " + port + " within " + READY_TIMEOUT + ": " + output());
   }
 
   private String output() throws IOException {

@@ -21,8 +21,10 @@ import org.nightcode.milter.MilterHandler;
 public final class FakeMta {
   /** Every action and protocol step Postfix 3.7 offers in its SMFIC_OPTNEG. */
   public static final int ALL_ACTIONS = 0x1ff;
+
   public static final int ALL_STEPS = 0x1fffff;
-  public static final SessionLimits LIMITS = new SessionLimits(10, Duration.ofMinutes(10), Duration.ofSeconds(1), 0660, "");
+  public static final SessionLimits LIMITS =
+      new SessionLimits(10, Duration.ofMinutes(10), Duration.ofSeconds(1), 0660, "");
 
   /** A reply packet: the command byte and its payload. */
   public record Reply(char command, byte[] payload) {
@@ -38,22 +40,29 @@ public final class FakeMta {
   }
 
   public FakeMta(MilterHandler handler, Metrics metrics, SessionLimits limits) {
-    channel = new EmbeddedChannel(new ChannelInitializer<Channel>() {
-      @Override
-      protected void initChannel(Channel ch) {
-        MilterServer.configure(ch, handler, limits, metrics);
-      }
-    });
+    channel =
+        new EmbeddedChannel(
+            new ChannelInitializer<Channel>() {
+              @Override
+              protected void initChannel(Channel ch) {
+                MilterServer.configure(ch, handler, limits, metrics);
+              }
+            });
   }
 
   /** A connection over max_sessions, through the busy pipeline. */
   public static FakeMta busy(int maxSessions) {
-    return new FakeMta(new EmbeddedChannel(new ChannelInitializer<Channel>() {
-      @Override
-      protected void initChannel(Channel ch) {
-        MilterServer.configureBusy(ch, new SessionLimits(maxSessions, Duration.ofMinutes(10), Duration.ofSeconds(1), 0660, ""));
-      }
-    }));
+    return new FakeMta(
+        new EmbeddedChannel(
+            new ChannelInitializer<Channel>() {
+              @Override
+              protected void initChannel(Channel ch) {
+                MilterServer.configureBusy(
+                    ch,
+                    new SessionLimits(
+                        maxSessions, Duration.ofMinutes(10), Duration.ofSeconds(1), 0660, ""));
+              }
+            }));
   }
 
   /** A connection through a pipeline the caller built on {@code channel}. */
@@ -72,7 +81,8 @@ public final class FakeMta {
   }
 
   public Reply connect(String host, String address) {
-    return exchange(CommandCode.SMFIC_CONNECT, concat(z(host), new byte[] {'4', 0x30, 0x39}, z(address)));
+    return exchange(
+        CommandCode.SMFIC_CONNECT, concat(z(host), new byte[] {'4', 0x30, 0x39}, z(address)));
   }
 
   public void macro(char type, String... nameValues) {

@@ -41,14 +41,17 @@ public final class HeadroomProcess implements AutoCloseable {
   }
 
   /**
-   * Starts the daemon with {@code listen} and {@code metrics_listen} on free loopback ports plus the
-   * given config lines, and waits until it listens.
+   * Starts the daemon with {@code listen} and {@code metrics_listen} on free loopback ports plus
+   * the given config lines, and waits until it listens.
    */
   public static HeadroomProcess start(Path dir, String... configLines) {
     return start(dir, List.of("-Xmx256m"), configLines);
   }
 
-  /** As {@link #start(Path, String...)}, with these JVM options (heap size, GC) instead of the default. */
+  /**
+   * As {@link #start(Path, String...)}, with these JVM options (heap size, GC) instead of the
+   * default.
+   */
   public static HeadroomProcess start(Path dir, List<String> jvmOptions, String... configLines) {
     return start(dir, jvmOptions, builder -> {}, configLines);
   }
@@ -57,12 +60,13 @@ public final class HeadroomProcess implements AutoCloseable {
    * As {@link #start(Path, String...)}, with the process builder adjusted before the start: its
    * environment (NOTIFY_SOCKET, JOURNAL_STREAM), or a wrapper put before the command (nohup).
    */
-  public static HeadroomProcess start(Path dir, Consumer<ProcessBuilder> launch, String... configLines) {
+  public static HeadroomProcess start(
+      Path dir, Consumer<ProcessBuilder> launch, String... configLines) {
     return start(dir, List.of("-Xmx256m"), launch, configLines);
   }
 
-  private static HeadroomProcess start(Path dir, List<String> jvmOptions, Consumer<ProcessBuilder> launch,
-      String... configLines) {
+  private static HeadroomProcess start(
+      Path dir, List<String> jvmOptions, Consumer<ProcessBuilder> launch, String... configLines) {
     int[] ports = Ports.freeTcpPorts(2);
     int milterPort = ports[0];
     int metricsPort = ports[1];
@@ -83,10 +87,10 @@ public final class HeadroomProcess implements AutoCloseable {
       command.add(javaCommand());
       command.addAll(jvmOptions);
       command.addAll(List.of("-jar", JAR.toString(), "--config", config.toString()));
-      ProcessBuilder builder = new ProcessBuilder(command)
-          .redirectErrorStream(true)
-          .redirectOutput(log.toFile());
-      // Tests read plain log lines, also when the build itself runs under systemd or with JSON logs.
+      ProcessBuilder builder =
+          new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+      // Tests read plain log lines, also when the build itself runs under systemd or with JSON
+      // logs.
       builder.environment().remove("JOURNAL_STREAM");
       builder.environment().remove("HEADROOM_LOG_FORMAT");
       launch.accept(builder);
@@ -117,13 +121,16 @@ public final class HeadroomProcess implements AutoCloseable {
   }
 
   /**
-   * Replaces the config file for a SIGHUP: the listen and metrics lines stay as they were, the
-   * rest becomes {@code configLines}.
+   * Replaces the config file for a SIGHUP: the listen and metrics lines stay as they were, the rest
+   * becomes {@code configLines}.
    */
   public void rewriteConfig(String... configLines) {
     try {
-      List<String> lines = new ArrayList<>(Files.readAllLines(config).stream()
-          .filter(l -> l.matches("(listen|metrics_listen|spool_probe_directory)\\s*=.*")).toList());
+      List<String> lines =
+          new ArrayList<>(
+              Files.readAllLines(config).stream()
+                  .filter(l -> l.matches("(listen|metrics_listen|spool_probe_directory)\\s*=.*"))
+                  .toList());
       lines.addAll(List.of(configLines));
       Files.write(config, lines);
     } catch (IOException e) {
@@ -134,7 +141,8 @@ public final class HeadroomProcess implements AutoCloseable {
   /** Resident set size from /proc/PID/status (VmRSS), in bytes. */
   public long rssBytes() {
     try {
-      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+      for (String line :
+          Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
         if (line.startsWith("VmRSS:")) {
           return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
         }
@@ -186,11 +194,17 @@ public final class HeadroomProcess implements AutoCloseable {
         return log().substring(start, stop < 0 ? log().length() : stop);
       }
       if (!process.isAlive()) {
-        throw new IllegalStateException("daemon exited with " + process.exitValue() + " before /" + regex
-            + "/ appeared; its log:\n" + log());
+        throw new IllegalStateException(
+            "daemon exited with "
+                + process.exitValue()
+                + " before /"
+                + regex
+                + "/ appeared; its log:\n"
+                + log());
       }
       if (System.nanoTime() > end) {
-        throw new IllegalStateException("no /" + regex + "/ in the daemon's log within " + timeout + ":\n" + log());
+        throw new IllegalStateException(
+            "no /" + regex + "/ in the daemon's log within " + timeout + ":\n" + log());
       }
       sleep(50);
     }
@@ -200,8 +214,10 @@ public final class HeadroomProcess implements AutoCloseable {
   public HttpResponse<String> get(String path) {
     try {
       HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-      HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + path))
-          .timeout(Duration.ofSeconds(10)).build();
+      HttpRequest req =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + path))
+              .timeout(Duration.ofSeconds(10))
+              .build();
       return client.send(req, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -211,7 +227,10 @@ public final class HeadroomProcess implements AutoCloseable {
     }
   }
 
-  /** The value of one sample line of /metrics, e.g. {@code headroom_check_up{check="dns"}}; NaN if absent. */
+  /**
+   * The value of one sample line of /metrics, e.g. {@code headroom_check_up{check="dns"}}; NaN if
+   * absent.
+   */
   public double metric(String series) {
     for (String line : get("/metrics").body().split("\n")) {
       if (line.startsWith(series + " ")) {
@@ -224,7 +243,8 @@ public final class HeadroomProcess implements AutoCloseable {
   /** Sends a signal (TERM, HUP) the way systemd would. */
   public void signal(String name) {
     try {
-      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+      Process kill =
+          new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
       if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
         throw new IllegalStateException("kill -" + name + " failed");
       }

@@ -24,11 +24,13 @@ import org.nightcode.milter.CommandCode;
  * as a process. Every read is bounded by a timeout.
  */
 public final class MilterClient implements AutoCloseable {
-  private static final ExecutorService READERS = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "milter-client-read");
-    t.setDaemon(true);
-    return t;
-  });
+  private static final ExecutorService READERS =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "milter-client-read");
+            t.setDaemon(true);
+            return t;
+          });
 
   private final SocketChannel channel;
   private final DataInputStream in;
@@ -44,8 +46,10 @@ public final class MilterClient implements AutoCloseable {
 
   public static MilterClient connect(SocketAddress address, Duration timeout) {
     try {
-      SocketChannel ch = address instanceof UnixDomainSocketAddress
-          ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open();
+      SocketChannel ch =
+          address instanceof UnixDomainSocketAddress
+              ? SocketChannel.open(StandardProtocolFamily.UNIX)
+              : SocketChannel.open();
       ch.connect(address);
       return new MilterClient(ch, timeout);
     } catch (IOException e) {
@@ -56,7 +60,10 @@ public final class MilterClient implements AutoCloseable {
   /** A reply: command byte and payload text (NUL dropped). */
   public record Reply(char command, byte[] payload) {
     public String text() {
-      int end = payload.length > 0 && payload[payload.length - 1] == 0 ? payload.length - 1 : payload.length;
+      int end =
+          payload.length > 0 && payload[payload.length - 1] == 0
+              ? payload.length - 1
+              : payload.length;
       return new String(payload, 0, end, StandardCharsets.US_ASCII);
     }
 
@@ -67,7 +74,13 @@ public final class MilterClient implements AutoCloseable {
 
   /** OPTNEG as Postfix 3.7 sends it; returns the milter's answer. */
   public Reply optneg() {
-    send(CommandCode.SMFIC_OPTNEG, ByteBuffer.allocate(12).putInt(6).putInt(FakeMta.ALL_ACTIONS).putInt(FakeMta.ALL_STEPS).array());
+    send(
+        CommandCode.SMFIC_OPTNEG,
+        ByteBuffer.allocate(12)
+            .putInt(6)
+            .putInt(FakeMta.ALL_ACTIONS)
+            .putInt(FakeMta.ALL_STEPS)
+            .array());
     return read();
   }
 
@@ -82,15 +95,29 @@ public final class MilterClient implements AutoCloseable {
   public void connect(String host, String address) {
     byte[] h = (host + "\0").getBytes(StandardCharsets.US_ASCII);
     byte[] a = (address + "\0").getBytes(StandardCharsets.US_ASCII);
-    send(CommandCode.SMFIC_CONNECT, ByteBuffer.allocate(h.length + 3 + a.length).put(h).put((byte) '4').putShort((short) 12345).put(a).array());
+    send(
+        CommandCode.SMFIC_CONNECT,
+        ByteBuffer.allocate(h.length + 3 + a.length)
+            .put(h)
+            .put((byte) '4')
+            .putShort((short) 12345)
+            .put(a)
+            .array());
   }
 
   public void command(CommandCode command, String argument) {
-    send(command, argument == null ? new byte[0] : (argument + "\0").getBytes(StandardCharsets.US_ASCII));
+    send(
+        command,
+        argument == null ? new byte[0] : (argument + "\0").getBytes(StandardCharsets.US_ASCII));
   }
 
   public void send(CommandCode command, byte[] payload) {
-    write(ByteBuffer.allocate(5 + payload.length).putInt(payload.length + 1).put((byte) command.code()).put(payload).array());
+    write(
+        ByteBuffer.allocate(5 + payload.length)
+            .putInt(payload.length + 1)
+            .put((byte) command.code())
+            .put(payload)
+            .array());
   }
 
   public void write(byte[] bytes) {
@@ -103,13 +130,15 @@ public final class MilterClient implements AutoCloseable {
   }
 
   public Reply read() {
-    Future<Reply> f = READERS.submit(() -> {
-      int length = in.readInt();
-      char command = (char) in.readUnsignedByte();
-      byte[] payload = new byte[length - 1];
-      in.readFully(payload);
-      return new Reply(command, payload);
-    });
+    Future<Reply> f =
+        READERS.submit(
+            () -> {
+              int length = in.readInt();
+              char command = (char) in.readUnsignedByte();
+              byte[] payload = new byte[length - 1];
+              in.readFully(payload);
+              return new Reply(command, payload);
+            });
     try {
       return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
@@ -120,7 +149,8 @@ public final class MilterClient implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     } catch (java.util.concurrent.ExecutionException e) {
-      throw new UncheckedIOException(e.getCause() instanceof IOException io ? io : new IOException(e.getCause()));
+      throw new UncheckedIOException(
+          e.getCause() instanceof IOException io ? io : new IOException(e.getCause()));
     }
   }
 
@@ -133,7 +163,6 @@ public final class MilterClient implements AutoCloseable {
       return true;
     }
   }
-
 
   @Override
   public void close() {

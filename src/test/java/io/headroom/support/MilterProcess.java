@@ -23,9 +23,10 @@ abstract class MilterProcess extends ServerProcess {
     if (Ports.awaitListening(port, process, timeout)) {
       return;
     }
-    String why = process.isAlive()
-        ? "did not listen on port " + port + " within " + timeout
-        : "exited with " + process.exitValue();
+    String why =
+        process.isAlive()
+            ? "did not listen on port " + port + " within " + timeout
+            : "exited with " + process.exitValue();
     close();
     throw new IOException(name() + " " + why + ": " + output());
   }

@@ -26,16 +26,30 @@ public final class NullMilter extends MilterProcess {
   public static NullMilter start(Path dir) throws IOException, InterruptedException {
     Files.createDirectories(dir);
     Path binary = dir.resolve("null-milter");
-    Process cc = new ProcessBuilder("cc", "-O2", "-Wall", "-o", binary.toString(), SOURCE.toString(),
-        "-lmilter", "-lpthread").redirectErrorStream(true).start();
+    Process cc =
+        new ProcessBuilder(
+                "cc",
+                "-O2",
+                "-Wall",
+                "-o",
+                binary.toString(),
+                SOURCE.toString(),
+                "-lmilter",
+                "-lpthread")
+            .redirectErrorStream(true)
+            .start();
     String ccOutput = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!cc.waitFor(60, TimeUnit.SECONDS) || cc.exitValue() != 0) {
-      throw new IOException("cannot compile " + SOURCE + " (needs gcc and libmilter-dev): " + ccOutput);
+      throw new IOException(
+          "cannot compile " + SOURCE + " (needs gcc and libmilter-dev): " + ccOutput);
     }
     int port = Ports.freeTcpPort();
     Path output = dir.resolve("null-milter.out");
-    Process p = new ProcessBuilder(binary.toString(), "inet:" + port + "@127.0.0.1")
-        .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    Process p =
+        new ProcessBuilder(binary.toString(), "inet:" + port + "@127.0.0.1")
+            .redirectErrorStream(true)
+            .redirectOutput(output.toFile())
+            .start();
     NullMilter milter = new NullMilter(p, port, output);
     milter.awaitListening(START_TIMEOUT);
     return milter;

@@ -14,9 +14,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A Postfix policy-delegation server on 127.0.0.1 (SMTPD_POLICY_README): reads attribute lines up to
- * an empty line and answers {@code action=DUNNO}, as many requests per connection as smtpd sends.
- * {@link #stop()} closes the port and every connection; {@link #restart()} listens on it again.
+ * A Postfix policy-delegation server on 127.0.0.1 (SMTPD_POLICY_README): reads attribute lines up
+ * to an empty line and answers {@code action=DUNNO}, as many requests per connection as smtpd
+ * sends. {@link #stop()} closes the port and every connection; {@link #restart()} listens on it
+ * again.
  */
 public final class PolicyServer implements AutoCloseable {
   private static final int MAX_CONNECTIONS = 16;
@@ -108,7 +109,9 @@ public final class PolicyServer implements AutoCloseable {
   }
 
   private void serve(Socket s) {
-    try (s; BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), US_ASCII))) {
+    try (s;
+        BufferedReader in =
+            new BufferedReader(new InputStreamReader(s.getInputStream(), US_ASCII))) {
       OutputStream out = s.getOutputStream();
       String line;
       while ((line = in.readLine()) != null && line.length() <= MAX_LINE) {

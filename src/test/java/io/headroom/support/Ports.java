@@ -89,7 +89,8 @@ public final class Ports {
    * Waits until something accepts TCP connections on 127.0.0.1:{@code port}, while {@code process}
    * (the server being started) is alive; false when it exits or {@code timeout} passes first.
    */
-  public static boolean awaitListening(int port, Process process, Duration timeout) throws InterruptedException {
+  public static boolean awaitListening(int port, Process process, Duration timeout)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline && process.isAlive()) {
       try (Socket s = new Socket()) {

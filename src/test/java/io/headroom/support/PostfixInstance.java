@@ -25,12 +25,12 @@ import java.util.stream.Collectors;
 /**
  * A private Postfix instance for end-to-end tests, beside (never instead of) the machine's own.
  *
- * <p>Everything lives under one directory the test owns: {@code etc/} (main.cf, master.cf),
- * {@code queue/}, {@code data/} and the {@code maillog} file, so several instances can run at
- * once. SMTP listens on 127.0.0.1 at an ephemeral port and every mail it accepts is handed to the
- * discard transport: nothing piles up and nothing leaves the machine. {@link #close()} stops the
- * instance and deletes nothing, so a test can still read the maillog; pass a JUnit
- * {@code @TempDir} (with {@code cleanup = ON_SUCCESS} to keep failures for inspection).
+ * <p>Everything lives under one directory the test owns: {@code etc/} (main.cf, master.cf), {@code
+ * queue/}, {@code data/} and the {@code maillog} file, so several instances can run at once. SMTP
+ * listens on 127.0.0.1 at an ephemeral port and every mail it accepts is handed to the discard
+ * transport: nothing piles up and nothing leaves the machine. {@link #close()} stops the instance
+ * and deletes nothing, so a test can still read the maillog; pass a JUnit {@code @TempDir} (with
+ * {@code cleanup = ON_SUCCESS} to keep failures for inspection).
  *
  * <p>Needs root, like {@code postfix start} itself. The recipe is the one in TESTING.md.
  */
@@ -48,8 +48,8 @@ public final class PostfixInstance implements AutoCloseable {
   private static final int START_ATTEMPTS = 3;
 
   /**
-   * The readiness probe connects from this address, and smtpd_milter_maps turns milters off for
-   * it, so the milter under test sees exactly the sessions the test opens.
+   * The readiness probe connects from this address, and smtpd_milter_maps turns milters off for it,
+   * so the milter under test sees exactly the sessions the test opens.
    */
   private static final InetAddress PROBE_ADDRESS = Ports.address(127, 0, 0, 2);
 
@@ -119,14 +119,17 @@ public final class PostfixInstance implements AutoCloseable {
     Pattern pattern = Pattern.compile(regex);
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
-      Optional<String> line =
-          maillog().lines().filter(l -> pattern.matcher(l).find()).findFirst();
+      Optional<String> line = maillog().lines().filter(l -> pattern.matcher(l).find()).findFirst();
       if (line.isPresent()) {
         return line.get();
       }
       if (System.nanoTime() - deadline > 0) {
         throw new AssertionError(
-            "no maillog line matched /" + regex + "/ within " + timeout + "; maillog:\n"
+            "no maillog line matched /"
+                + regex
+                + "/ within "
+                + timeout
+                + "; maillog:\n"
                 + maillog());
       }
       sleep(POLL);

@@ -10,8 +10,8 @@ import java.util.List;
 /**
  * A private PostgreSQL 15 on 127.0.0.1 and an ephemeral port (TESTING.md's recipe): {@code initdb}
  * in a test directory as user postgres with trust authentication, {@code pg_ctl start}. The
- * postmaster is pg_ctl's daemon, not a child of the test: it is found by its pid file.
- * {@link #pause()} (SIGSTOP) makes the server that accepts connections and never answers, the case
+ * postmaster is pg_ctl's daemon, not a child of the test: it is found by its pid file. {@link
+ * #pause()} (SIGSTOP) makes the server that accepts connections and never answers, the case
  * Postfix's pgsql client has no timeout for.
  */
 public final class Postgres implements AutoCloseable {
@@ -30,7 +30,15 @@ public final class Postgres implements AutoCloseable {
   /** initdb in {@code dir} (made mode 755 and owned by postgres) and start. */
   public static Postgres start(Path dir) throws IOException, InterruptedException {
     ServiceFiles.ownedDirectory(dir, "postgres");
-    asPostgres(List.of(BIN.resolve("initdb").toString(), "-D", data(dir).toString(), "-A", "trust", "-U", "postgres"));
+    asPostgres(
+        List.of(
+            BIN.resolve("initdb").toString(),
+            "-D",
+            data(dir).toString(),
+            "-A",
+            "trust",
+            "-U",
+            "postgres"));
     Postgres postgres = new Postgres(dir, Ports.freeTcpPort());
     postgres.launch();
     return postgres;
@@ -45,20 +53,44 @@ public final class Postgres implements AutoCloseable {
     return pid;
   }
 
-  /** Runs SQL as postgres in database postgres, e.g. to create the table a Postfix table queries. */
+  /**
+   * Runs SQL as postgres in database postgres, e.g. to create the table a Postfix table queries.
+   */
   public String sql(String statement) throws IOException, InterruptedException {
-    return Processes.output(List.of("psql", "-X", "-q", "-h", "127.0.0.1", "-p", Integer.toString(port),
-        "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-c", statement), COMMAND_TIMEOUT);
+    return Processes.output(
+        List.of(
+            "psql",
+            "-X",
+            "-q",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            Integer.toString(port),
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            statement),
+        COMMAND_TIMEOUT);
   }
 
-  /** A Postfix pgsql table on this server with {@code query} (with {@code %s}), mode 0640 group postfix. */
+  /**
+   * A Postfix pgsql table on this server with {@code query} (with {@code %s}), mode 0640 group
+   * postfix.
+   */
   public Path writePostfixTable(Path file, String query) throws IOException {
-    return ServiceFiles.writePostfixTable(file, String.join("\n",
-        "hosts = inet:127.0.0.1:" + port,
-        "user = postgres",
-        "dbname = postgres",
-        "query = " + query,
-        ""));
+    return ServiceFiles.writePostfixTable(
+        file,
+        String.join(
+            "\n",
+            "hosts = inet:127.0.0.1:" + port,
+            "user = postgres",
+            "dbname = postgres",
+            "query = " + query,
+            ""));
   }
 
   /** SIGSTOP: the kernel still accepts connections to the port, nobody answers them. */
@@ -76,7 +108,15 @@ public final class Postgres implements AutoCloseable {
       return;
     }
     resume();
-    asPostgres(List.of(BIN.resolve("pg_ctl").toString(), "-D", data(dir).toString(), "-m", "fast", "-w", "stop"));
+    asPostgres(
+        List.of(
+            BIN.resolve("pg_ctl").toString(),
+            "-D",
+            data(dir).toString(),
+            "-m",
+            "fast",
+            "-w",
+            "stop"));
     pid = 0;
   }
 
@@ -103,12 +143,26 @@ public final class Postgres implements AutoCloseable {
 
   private void launch() throws IOException, InterruptedException {
     String options = "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1";
-    asPostgres(List.of(BIN.resolve("pg_ctl").toString(), "-D", data(dir).toString(), "-o", options,
-        "-l", dir.resolve("postgres.log").toString(), "-w", "-t", "30", "start"));
+    asPostgres(
+        List.of(
+            BIN.resolve("pg_ctl").toString(),
+            "-D",
+            data(dir).toString(),
+            "-o",
+            options,
+            "-l",
+            dir.resolve("postgres.log").toString(),
+            "-w",
+            "-t",
+            "30",
+            "start"));
     pid = Long.parseLong(Files.readAllLines(data(dir).resolve("postmaster.pid")).get(0).strip());
   }
 
-  /** As user postgres when the test runs as root (initdb refuses root); as the test's user otherwise. */
+  /**
+   * As user postgres when the test runs as root (initdb refuses root); as the test's user
+   * otherwise.
+   */
   private static void asPostgres(List<String> command) throws IOException, InterruptedException {
     List<String> full = new ArrayList<>();
     if ("root".equals(System.getProperty("user.name"))) {

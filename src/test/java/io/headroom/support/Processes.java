@@ -43,8 +43,8 @@ public final class Processes {
   }
 
   /**
-   * Whether {@code pid} runs, from /proc: a zombie (state Z) has ended and only waits for a parent to
-   * reap it, which for an orphan is init, whenever it gets to it.
+   * Whether {@code pid} runs, from /proc: a zombie (state Z) has ended and only waits for a parent
+   * to reap it, which for an orphan is init, whenever it gets to it.
    */
   public static boolean running(long pid) {
     try {
@@ -56,7 +56,10 @@ public final class Processes {
     }
   }
 
-  /** Waits up to {@code timeout} for {@code pid} to end (SIGKILL is delivered, not awaited, by kill(2)). */
+  /**
+   * Waits up to {@code timeout} for {@code pid} to end (SIGKILL is delivered, not awaited, by
+   * kill(2)).
+   */
   public static boolean ended(long pid, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (running(pid)) {
@@ -86,7 +89,8 @@ public final class Processes {
   /** The arguments separated by spaces; empty for a process that has gone. */
   private static String commandLine(long pid) {
     try {
-      return Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"), UTF_8).replace('\0', ' ');
+      return Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"), UTF_8)
+          .replace('\0', ' ');
     } catch (IOException e) {
       return "";
     }

@@ -1,7 +1,7 @@
 package io.headroom.support;
 
-import io.headroom.config.ScannerEndpoint;
 import io.headroom.config.Check;
+import io.headroom.config.ScannerEndpoint;
 import io.headroom.config.Stage;
 import io.headroom.metrics.Metrics;
 import java.time.Duration;
@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Records what the code under test reports, one line per call (durations left out, since they vary):
- * {@code deferred disk rcpt}, {@code message accepted}, {@code clamd=clean}.
+ * Records what the code under test reports, one line per call (durations left out, since they
+ * vary): {@code deferred disk rcpt}, {@code message accepted}, {@code clamd=clean}.
  */
 public final class RecordingMetrics implements Metrics {
   private final List<String> events = new CopyOnWriteArrayList<>();
@@ -21,7 +21,10 @@ public final class RecordingMetrics implements Metrics {
 
   /** The reasons of {@link #protocolError} calls, in order. */
   public List<String> protocolErrors() {
-    return events.stream().filter(e -> e.startsWith("protocol error ")).map(e -> e.substring(15)).toList();
+    return events.stream()
+        .filter(e -> e.startsWith("protocol error "))
+        .map(e -> e.substring(15))
+        .toList();
   }
 
   /** Sessions opened and not yet closed. */

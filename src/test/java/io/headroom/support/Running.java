@@ -23,7 +23,10 @@ public final class Running implements AutoCloseable, AfterEachCallback {
     close();
   }
 
-  /** Stops everything, even when one stop fails; the first failure is thrown with the others attached. */
+  /**
+   * Stops everything, even when one stop fails; the first failure is thrown with the others
+   * attached.
+   */
   @Override
   public void close() throws Exception {
     Exception first = null;

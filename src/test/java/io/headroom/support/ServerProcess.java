@@ -3,7 +3,10 @@ package io.headroom.support;
 import java.io.IOException;
 import java.time.Duration;
 
-/** A server a test runs as a child process (clamd, spamd, milters): pause, resume and stop it like an admin. */
+/**
+ * A server a test runs as a child process (clamd, spamd, milters): pause, resume and stop it like
+ * an admin.
+ */
 abstract class ServerProcess implements AutoCloseable {
   private final String name;
   private final Duration stopTimeout;

@@ -53,7 +53,8 @@ public final class ServiceFiles {
   public static Path ownedDirectory(Path dir, String user) throws IOException {
     Files.createDirectories(dir);
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Files.setOwner(dir, dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(user));
+    Files.setOwner(
+        dir, dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(user));
     makeTraversable(dir);
     return dir;
   }

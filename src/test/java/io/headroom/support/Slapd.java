@@ -29,21 +29,26 @@ public final class Slapd extends ServerProcess {
   /** Starts slapd with a person entry for each of {@code mails}. */
   public static Slapd start(Path dir, List<String> mails) throws IOException, InterruptedException {
     Files.createDirectories(dir.resolve("db"));
-    Files.writeString(config(dir), String.join("\n",
-        "include /etc/ldap/schema/core.schema",
-        "include /etc/ldap/schema/cosine.schema",
-        "include /etc/ldap/schema/inetorgperson.schema",
-        "modulepath /usr/lib/ldap",
-        "moduleload back_mdb",
-        "pidfile " + dir.resolve("slapd.pid"),
-        "database mdb",
-        "suffix \"" + SUFFIX + "\"",
-        "rootdn \"cn=admin," + SUFFIX + "\"",
-        "rootpw secret",
-        "directory " + dir.resolve("db"),
-        ""));
+    Files.writeString(
+        config(dir),
+        String.join(
+            "\n",
+            "include /etc/ldap/schema/core.schema",
+            "include /etc/ldap/schema/cosine.schema",
+            "include /etc/ldap/schema/inetorgperson.schema",
+            "modulepath /usr/lib/ldap",
+            "moduleload back_mdb",
+            "pidfile " + dir.resolve("slapd.pid"),
+            "database mdb",
+            "suffix \"" + SUFFIX + "\"",
+            "rootdn \"cn=admin," + SUFFIX + "\"",
+            "rootpw secret",
+            "directory " + dir.resolve("db"),
+            ""));
     Path ldif = Files.writeString(dir.resolve("directory.ldif"), ldif(mails));
-    Processes.output(List.of("slapadd", "-f", config(dir).toString(), "-l", ldif.toString()), Duration.ofSeconds(30));
+    Processes.output(
+        List.of("slapadd", "-f", config(dir).toString(), "-l", ldif.toString()),
+        Duration.ofSeconds(30));
     Slapd slapd = new Slapd(dir, Ports.freeTcpPort());
     slapd.launch();
     return slapd;
@@ -62,14 +67,17 @@ public final class Slapd extends ServerProcess {
    * 0640 group postfix.
    */
   public Path writePostfixTable(Path file) throws IOException {
-    return ServiceFiles.writePostfixTable(file, String.join("\n",
-        "server_host = " + url(),
-        "search_base = " + SUFFIX,
-        "query_filter = (mail=%s)",
-        "result_attribute = mail",
-        "bind = no",
-        "timeout = 2",
-        ""));
+    return ServiceFiles.writePostfixTable(
+        file,
+        String.join(
+            "\n",
+            "server_host = " + url(),
+            "search_base = " + SUFFIX,
+            "query_filter = (mail=%s)",
+            "result_attribute = mail",
+            "bind = no",
+            "timeout = 2",
+            ""));
   }
 
   /** Starts a stopped slapd again on the same port, with the same directory. */
@@ -102,7 +110,8 @@ public final class Slapd extends ServerProcess {
   private boolean answers() throws InterruptedException {
     try {
       Processes.output(
-          List.of("ldapsearch", "-x", "-H", url(), "-b", SUFFIX, "-s", "base", "-o", "nettimeout=2"),
+          List.of(
+              "ldapsearch", "-x", "-H", url(), "-b", SUFFIX, "-s", "base", "-o", "nettimeout=2"),
           Duration.ofSeconds(5));
       return true;
     } catch (IOException e) {
@@ -115,12 +124,29 @@ public final class Slapd extends ServerProcess {
   }
 
   private static String ldif(List<String> mails) {
-    StringBuilder ldif = new StringBuilder(String.join("\n",
-        "dn: " + SUFFIX, "objectClass: dcObject", "objectClass: organization", "dc: example", "o: Example", ""));
+    StringBuilder ldif =
+        new StringBuilder(
+            String.join(
+                "\n",
+                "dn: " + SUFFIX,
+                "objectClass: dcObject",
+                "objectClass: organization",
+                "dc: example",
+                "o: Example",
+                ""));
     for (String mail : mails) {
       String uid = mail.substring(0, mail.indexOf('@'));
-      ldif.append(String.join("\n", "", "dn: uid=" + uid + "," + SUFFIX, "objectClass: inetOrgPerson",
-          "uid: " + uid, "cn: " + uid, "sn: Test", "mail: " + mail, ""));
+      ldif.append(
+          String.join(
+              "\n",
+              "",
+              "dn: uid=" + uid + "," + SUFFIX,
+              "objectClass: inetOrgPerson",
+              "uid: " + uid,
+              "cn: " + uid,
+              "sn: Test",
+              "mail: " + mail,
+              ""));
     }
     return ldif.toString();
   }

@@ -275,7 +275,15 @@ public final class SmtpClient implements AutoCloseable {
   }
 
   /** The stages of one {@link #send} transaction, in order. */
-  private enum Step { GREETING, EHLO, MAIL, RCPT, DATA, MESSAGE, QUIT }
+  private enum Step {
+    GREETING,
+    EHLO,
+    MAIL,
+    RCPT,
+    DATA,
+    MESSAGE,
+    QUIT
+  }
 
   /**
    * The replies of one {@link #send} transaction as text (see {@link Reply#text()}); a stage that
@@ -314,8 +322,14 @@ public final class SmtpClient implements AutoCloseable {
       }
 
       Transcript build() {
-        return new Transcript(texts.get(Step.GREETING), texts.get(Step.EHLO), texts.get(Step.MAIL),
-            texts.get(Step.RCPT), texts.get(Step.DATA), texts.get(Step.MESSAGE), texts.get(Step.QUIT));
+        return new Transcript(
+            texts.get(Step.GREETING),
+            texts.get(Step.EHLO),
+            texts.get(Step.MAIL),
+            texts.get(Step.RCPT),
+            texts.get(Step.DATA),
+            texts.get(Step.MESSAGE),
+            texts.get(Step.QUIT));
       }
     }
   }

@@ -5,10 +5,10 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
-import java.net.InetSocketAddress;
 import java.util.Arrays;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
@@ -17,8 +17,8 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.TXTRecord;
 
 /**
- * A resolver whose UDP answers are all truncated (TC bit, empty answer), as a real one's are when
- * a TXT set outgrows the UDP payload; over TCP on the same port it answers in full with one TXT
+ * A resolver whose UDP answers are all truncated (TC bit, empty answer), as a real one's are when a
+ * TXT set outgrows the UDP payload; over TCP on the same port it answers in full with one TXT
  * record, or, when started without TCP, the port refuses connections as behind a firewall that
  * blocks TCP/53. dnsmasq cannot be made to refuse TCP while answering UDP.
  */
@@ -58,7 +58,8 @@ public final class TruncatingDnsServer implements AutoCloseable {
     for (int attempt = 0; attempt < 10; attempt++) {
       ServerSocket tcp = new ServerSocket(0, 50, Ports.LOOPBACK_V4);
       try {
-        DatagramSocket udp = new DatagramSocket(new InetSocketAddress(Ports.LOOPBACK_V4, tcp.getLocalPort()));
+        DatagramSocket udp =
+            new DatagramSocket(new InetSocketAddress(Ports.LOOPBACK_V4, tcp.getLocalPort()));
         if (!withTcp) {
           tcp.close();
         }
@@ -104,7 +105,8 @@ public final class TruncatingDnsServer implements AutoCloseable {
         in.readFully(query);
         Message reply = reply(new Message(query));
         reply.addRecord(
-            new TXTRecord(reply.getQuestion().getName(), reply.getQuestion().getDClass(), 60, "v=spf1 -all"),
+            new TXTRecord(
+                reply.getQuestion().getName(), reply.getQuestion().getDClass(), 60, "v=spf1 -all"),
             Section.ANSWER);
         byte[] wire = reply.toWire();
         DataOutputStream out = new DataOutputStream(client.getOutputStream());

@@ -11,14 +11,15 @@ import java.util.regex.Pattern;
 
 /**
  * The daemon's JVM options as the packaged systemd unit sets them (its {@code JAVA_OPTS}), read
- * from the unit itself so the benchmark and the tests under load run what is shipped. A file the package installs
- * under /usr/share/headroom-milter/ is the build's copy in target/.
+ * from the unit itself so the benchmark and the tests under load run what is shipped. A file the
+ * package installs under /usr/share/headroom-milter/ is the build's copy in target/.
  */
 public final class UnitJvmOptions {
   public static final Path UNIT = Path.of("systemd/headroom-milter.service");
   private static final String INSTALLED = "/usr/share/headroom-milter/";
   private static final Path BUILT = Path.of("target");
-  private static final Pattern JAVA_OPTS = Pattern.compile("(?m)^Environment=\"JAVA_OPTS=([^\"]*)\"\\s*$");
+  private static final Pattern JAVA_OPTS =
+      Pattern.compile("(?m)^Environment=\"JAVA_OPTS=([^\"]*)\"\\s*$");
 
   private UnitJvmOptions() {}
 

@@ -10,9 +10,13 @@ class UnitJvmOptionsTest {
 
   @Test
   void theUnitsJavaOptsWithInstalledFilesTakenFromTheBuild() {
-    String unit = "[Service]\n# Heap\nEnvironment=\"JAVA_OPTS=-XX:+UseSerialGC  -Xmx64m "
-        + "-XX:SharedArchiveFile=/usr/share/headroom-milter/headroom-milter.jsa\"\nExecStart=/usr/bin/java\n";
-    assertEquals(List.of("-XX:+UseSerialGC", "-Xmx64m",
+    String unit =
+        "[Service]\n# Heap\nEnvironment=\"JAVA_OPTS=-XX:+UseSerialGC  -Xmx64m "
+            + "-XX:SharedArchiveFile=/usr/share/headroom-milter/headroom-milter.jsa\"\nExecStart=/usr/bin/java\n";
+    assertEquals(
+        List.of(
+            "-XX:+UseSerialGC",
+            "-Xmx64m",
             "-XX:SharedArchiveFile=" + Path.of("target").toAbsolutePath() + "/headroom-milter.jsa"),
         UnitJvmOptions.parse(unit));
   }

@@ -1,9 +1,5 @@
 package io.headroom.transport;
 
-import io.headroom.milter.MilterHandlers;
-import io.headroom.support.FakeMta;
-import io.headroom.support.MilterClient;
-import io.headroom.support.RecordingMetrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -12,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.headroom.config.ConfigParser;
 import io.headroom.config.SessionLimits;
 import io.headroom.health.HealthSnapshot;
+import io.headroom.milter.MilterHandlers;
+import io.headroom.support.FakeMta;
+import io.headroom.support.RecordingMetrics;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -27,7 +26,6 @@ import org.nightcode.milter.Actions;
 import org.nightcode.milter.CommandCode;
 import org.nightcode.milter.MilterContext;
 import org.nightcode.milter.MilterContextImpl;
-import org.nightcode.milter.MilterHandler;
 import org.nightcode.milter.MilterException;
 import org.nightcode.milter.MilterHandler;
 import org.nightcode.milter.MilterMacros;
@@ -50,7 +48,12 @@ class ConnectionHardeningTest {
   }
 
   private MilterHandler gate() {
-    return MilterHandlers.forConfig(ConfigParser.defaults(), java.util.Set.of(), () -> HealthSnapshot.EMPTY, metrics, java.util.Optional.empty(),
+    return MilterHandlers.forConfig(
+        ConfigParser.defaults(),
+        java.util.Set.of(),
+        () -> HealthSnapshot.EMPTY,
+        metrics,
+        java.util.Optional.empty(),
         new MemoryBudget(1 << 30));
   }
 
@@ -69,19 +72,28 @@ class ConnectionHardeningTest {
     return mta;
   }
 
-  /** The connection was closed for {@code reason}: one count, one WARN line naming it, no stack trace. */
+  /**
+   * The connection was closed for {@code reason}: one count, one WARN line naming it, no stack
+   * trace.
+   */
   private void assertClosedFor(String reason, FakeMta mta) {
     mta.channel.runPendingTasks();
     assertFalse(mta.channel.isOpen(), "connection closed");
     assertEquals(List.of(reason), metrics.protocolErrors());
     List<String> warnings = logs.warnings();
     assertEquals(1, warnings.size(), warnings.toString());
-    assertTrue(warnings.get(0).startsWith("WARN session ") && warnings.get(0).contains(": " + reason + ": "),
+    assertTrue(
+        warnings.get(0).startsWith("WARN session ")
+            && warnings.get(0).contains(": " + reason + ": "),
         warnings.get(0));
   }
 
   private static byte[] frame(int length, int command, byte[] payload) {
-    return ByteBuffer.allocate(5 + payload.length).putInt(length).put((byte) command).put(payload).array();
+    return ByteBuffer.allocate(5 + payload.length)
+        .putInt(length)
+        .put((byte) command)
+        .put(payload)
+        .array();
   }
 
   private static byte[] z(String s) {
@@ -128,7 +140,9 @@ class ConnectionHardeningTest {
     // 2 GiB announced; the first bytes of its body follow and are dropped unparsed.
     mta.writeRaw(frame(Integer.MAX_VALUE, 'B', new byte[8192]));
     assertClosedFor("packet_too_long", mta);
-    assertTrue(logs.warnings().get(0).contains("2147483647 bytes announced, the limit is 131072"), logs.warnings().toString());
+    assertTrue(
+        logs.warnings().get(0).contains("2147483647 bytes announced, the limit is 131072"),
+        logs.warnings().toString());
   }
 
   @Test
@@ -266,7 +280,8 @@ class ConnectionHardeningTest {
     mta.channel.advanceTimeBy(1, TimeUnit.SECONDS);
     mta.channel.runScheduledPendingTasks();
     assertClosedFor("idle_timeout", mta);
-    assertTrue(logs.warnings().get(0).contains("idle between commands"), logs.warnings().toString());
+    assertTrue(
+        logs.warnings().get(0).contains("idle between commands"), logs.warnings().toString());
   }
 
   @Test
@@ -278,7 +293,8 @@ class ConnectionHardeningTest {
     mta.channel.advanceTimeBy(1, TimeUnit.SECONDS);
     mta.channel.runScheduledPendingTasks();
     assertClosedFor("idle_timeout", mta);
-    assertTrue(logs.warnings().get(0).contains("silent mid-packet (6 bytes"), logs.warnings().toString());
+    assertTrue(
+        logs.warnings().get(0).contains("silent mid-packet (6 bytes"), logs.warnings().toString());
   }
 
   @Test
@@ -299,7 +315,8 @@ class ConnectionHardeningTest {
     mta.macro('C', "j", "mx.example.test");
     FakeMta.Reply reply = mta.connect("client.example", "192.0.2.1");
     assertEquals(ResponseCode.SMFIR_REPLYCODE.code(), reply.command());
-    assertEquals("451 4.3.0 Mail filter busy (500 sessions in progress), try again later", reply.text());
+    assertEquals(
+        "451 4.3.0 Mail filter busy (500 sessions in progress), try again later", reply.text());
     mta.exchange(CommandCode.SMFIC_QUIT, new byte[0]);
     mta.channel.runPendingTasks();
     assertFalse(mta.channel.isOpen());
@@ -310,7 +327,9 @@ class ConnectionHardeningTest {
     FakeMta mta = negotiated();
     mta.macro('Q', "j", "mx.example.test");
     assertClosedFor("malformed", mta);
-    assertTrue(logs.warnings().get(0).endsWith(": malformed: MACRO for command 'Q'"), logs.warnings().toString());
+    assertTrue(
+        logs.warnings().get(0).endsWith(": malformed: MACRO for command 'Q'"),
+        logs.warnings().toString());
   }
 
   @Test
@@ -321,8 +340,13 @@ class ConnectionHardeningTest {
     java.util.Arrays.fill(pairs, "a");
     mta.macro('C', pairs);
     assertClosedFor("macros_too_large", mta);
-    assertTrue(logs.warnings().get(0).endsWith(": macros_too_large: MACRO for 'C' would keep 21000 macros of 84000"
-        + " bytes in all, the limits are 128 and 16384"), logs.warnings().toString());
+    assertTrue(
+        logs.warnings()
+            .get(0)
+            .endsWith(
+                ": macros_too_large: MACRO for 'C' would keep 21000 macros of 84000"
+                    + " bytes in all, the limits are 128 and 16384"),
+        logs.warnings().toString());
   }
 
   @Test
@@ -338,7 +362,9 @@ class ConnectionHardeningTest {
     assertTrue(mta.channel.isOpen(), "128 macros kept is the limit, not over it");
     mta.macro('C', "j", "mx");
     assertClosedFor("macros_too_large", mta);
-    assertTrue(logs.warnings().get(0).contains("would keep 129 macros of 517 bytes"), logs.warnings().toString());
+    assertTrue(
+        logs.warnings().get(0).contains("would keep 129 macros of 517 bytes"),
+        logs.warnings().toString());
   }
 
   @Test
@@ -349,7 +375,9 @@ class ConnectionHardeningTest {
     assertTrue(mta.channel.isOpen(), "16,000 bytes of long addresses fit");
     mta.macro('H', "{cert_subject}", "c".repeat(400));
     assertClosedFor("macros_too_large", mta);
-    assertTrue(logs.warnings().get(0).contains("would keep 3 macros of 16442 bytes in all"), logs.warnings().toString());
+    assertTrue(
+        logs.warnings().get(0).contains("would keep 3 macros of 16442 bytes in all"),
+        logs.warnings().toString());
   }
 
   @Test
@@ -361,7 +389,8 @@ class ConnectionHardeningTest {
     mta.channel.advanceTimeBy(2, TimeUnit.SECONDS);
     mta.channel.runScheduledPendingTasks();
     assertClosedFor("optneg_timeout", mta);
-    assertTrue(logs.warnings().get(0).endsWith(": optneg_timeout: no OPTNEG within 5 s of connecting"),
+    assertTrue(
+        logs.warnings().get(0).endsWith(": optneg_timeout: no OPTNEG within 5 s of connecting"),
         logs.warnings().toString());
   }
 
@@ -387,8 +416,13 @@ class ConnectionHardeningTest {
     mta.channel.advanceTimeBy(3, TimeUnit.SECONDS);
     mta.channel.runScheduledPendingTasks();
     assertClosedFor("packet_timeout", mta);
-    assertTrue(logs.warnings().get(0).endsWith(": packet_timeout: packet incomplete 10 s after its first byte"
-        + " (7 bytes received)"), logs.warnings().toString());
+    assertTrue(
+        logs.warnings()
+            .get(0)
+            .endsWith(
+                ": packet_timeout: packet incomplete 10 s after its first byte"
+                    + " (7 bytes received)"),
+        logs.warnings().toString());
   }
 
   @Test
@@ -411,14 +445,20 @@ class ConnectionHardeningTest {
     SharedBounds bounds = new SharedBounds(budget, new LogLimiter());
     FakeMta first = withBounds(bounds);
     first.optneg();
-    first.writeRaw(ByteBuffer.allocate(1004).putInt(60_000).put((byte) 'B').array()); // 1,000 bytes of 60,000
+    first.writeRaw(
+        ByteBuffer.allocate(1004).putInt(60_000).put((byte) 'B').array()); // 1,000 bytes of 60,000
     assertEquals(60_000, budget.used(), "a partial packet holds its whole length");
     FakeMta second = withBounds(bounds);
     second.optneg();
     second.writeRaw(ByteBuffer.allocate(8).putInt(50_000).put((byte) 'B').array());
     assertClosedFor("over_memory_budget", second);
-    assertTrue(logs.warnings().get(0).endsWith(": over_memory_budget: packet of 50000 bytes does not fit the"
-        + " memory budget (60000 of 100000 bytes held for all connections)"), logs.warnings().toString());
+    assertTrue(
+        logs.warnings()
+            .get(0)
+            .endsWith(
+                ": over_memory_budget: packet of 50000 bytes does not fit the"
+                    + " memory budget (60000 of 100000 bytes held for all connections)"),
+        logs.warnings().toString());
     assertEquals(60_000, budget.used(), "the refused packet took nothing");
     first.channel.close();
     first.channel.runPendingTasks();
@@ -431,13 +471,20 @@ class ConnectionHardeningTest {
     FakeMta mta = withBounds(new SharedBounds(budget, new LogLimiter()));
     mta.optneg();
     mta.macro('C', "j", "mx.example.test");
-    byte[] connect = frame(29, 'C', concat(z("client.example"), concat(new byte[] {'4', 0x30, 0x39}, z("192.0.2.1"))));
+    byte[] connect =
+        frame(
+            29,
+            'C',
+            concat(z("client.example"), concat(new byte[] {'4', 0x30, 0x39}, z("192.0.2.1"))));
     mta.writeRaw(java.util.Arrays.copyOf(connect, 10));
     assertEquals(29, budget.used());
     mta.writeRaw(java.util.Arrays.copyOfRange(connect, 10, connect.length));
     assertEquals(0, budget.used());
     mta.mail("<a@example.test>");
-    assertEquals(ResponseCode.SMFIR_ACCEPT.code(), mta.rcpt("<b@example.test>").command(), "CONNECT came through whole");
+    assertEquals(
+        ResponseCode.SMFIR_ACCEPT.code(),
+        mta.rcpt("<b@example.test>").command(),
+        "CONNECT came through whole");
     assertEquals(List.of(), logs.warnings());
   }
 
@@ -448,7 +495,8 @@ class ConnectionHardeningTest {
     mta.writeRaw(ByteBuffer.allocate(5).putInt(4097).put((byte) 'D').array());
     mta.channel.runPendingTasks();
     assertFalse(mta.channel.isOpen());
-    assertEquals(List.of(), logs.warnings(), "a busy connection's trouble is not worth a line each");
+    assertEquals(
+        List.of(), logs.warnings(), "a busy connection's trouble is not worth a line each");
   }
 
   @Test
@@ -474,12 +522,14 @@ class ConnectionHardeningTest {
   }
 
   private FakeMta withBounds(SharedBounds bounds) {
-    return new FakeMta(new EmbeddedChannel(new ChannelInitializer<Channel>() {
-      @Override
-      protected void initChannel(Channel ch) {
-        MilterServer.configure(ch, gate(), FakeMta.LIMITS, metrics, bounds);
-      }
-    }));
+    return new FakeMta(
+        new EmbeddedChannel(
+            new ChannelInitializer<Channel>() {
+              @Override
+              protected void initChannel(Channel ch) {
+                MilterServer.configure(ch, gate(), FakeMta.LIMITS, metrics, bounds);
+              }
+            }));
   }
 
   private static SessionLimits limits(Duration idle) {
@@ -516,7 +566,12 @@ class ConnectionHardeningTest {
   /** The least a handler's session must be for the transport: jmilter's context with a log id. */
   private static final class BareSession extends MilterContextImpl implements TransportSession {
     BareSession(MilterHandler handler, MilterPacketSender sender) {
-      super(handler, Actions.builder().build(), ProtocolSteps.builder().build(), MilterMacros.instance(), sender);
+      super(
+          handler,
+          Actions.builder().build(),
+          ProtocolSteps.builder().build(),
+          MilterMacros.instance(),
+          sender);
     }
 
     @Override

@@ -1,21 +1,20 @@
 package io.headroom.transport;
 
-import io.headroom.support.UnitJvmOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headroom.support.HeadroomProcess;
-import io.headroom.support.PostfixInstance;
 import io.headroom.support.Ports;
+import io.headroom.support.PostfixInstance;
 import io.headroom.support.Running;
 import io.headroom.support.SmtpClient;
 import io.headroom.support.SmtpClient.Transcript;
+import io.headroom.support.UnitJvmOptions;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,14 +36,17 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 90, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class HostilePeersIT {
   private static final long MIB = 1024 * 1024;
+
   /**
    * Measured peaks were 110 MiB idle and 170 MiB under 2,000 connections of 131,000 bytes; the
    * limit leaves room for a full 256 MiB heap only if nothing else (direct buffers, threads) grows.
    * Before the bounds, these attacks ended in OOM exits or a wedged event loop.
    */
   private static final long RSS_LIMIT = 320 * MIB;
+
   private static final byte[] MESSAGE =
-      "From: a@example.test\r\nTo: b@example.test\r\nSubject: hello\r\n\r\nHello.\r\n".getBytes(StandardCharsets.US_ASCII);
+      "From: a@example.test\r\nTo: b@example.test\r\nSubject: hello\r\n\r\nHello.\r\n"
+          .getBytes(StandardCharsets.US_ASCII);
 
   @TempDir Path dir;
   @RegisterExtension final Running running = new Running();
@@ -54,10 +56,21 @@ class HostilePeersIT {
 
   @BeforeEach
   void start() throws IOException {
-    daemon = running.keep(HeadroomProcess.start(dir.resolve("daemon"), UnitJvmOptions.read(),
-        "probe_interval = 500ms", "dns_mode = off", "disk_paths = " + dir.toAbsolutePath(),
-        "cpu_max_load_per_core = 1000", "max_sessions = 500"));
-    postfix = running.keep(PostfixInstance.builder(dir.resolve("postfix")).smtpdMilters(daemon.milterAddress()).start());
+    daemon =
+        running.keep(
+            HeadroomProcess.start(
+                dir.resolve("daemon"),
+                UnitJvmOptions.read(),
+                "probe_interval = 500ms",
+                "dns_mode = off",
+                "disk_paths = " + dir.toAbsolutePath(),
+                "cpu_max_load_per_core = 1000",
+                "max_sessions = 500"));
+    postfix =
+        running.keep(
+            PostfixInstance.builder(dir.resolve("postfix"))
+                .smtpdMilters(daemon.milterAddress())
+                .start());
     assertServes("warm-up");
   }
 
@@ -71,7 +84,8 @@ class HostilePeersIT {
     }
     sampleRss();
     assertEquals(1, peer.awaitClosedByDaemon(Duration.ofSeconds(10)));
-    assertEquals(1.0, daemon.metric("headroom_milter_protocol_errors_total{reason=\"macros_too_large\"}"));
+    assertEquals(
+        1.0, daemon.metric("headroom_milter_protocol_errors_total{reason=\"macros_too_large\"}"));
     assertServes("one connection's macro flood");
   }
 
@@ -82,20 +96,24 @@ class HostilePeersIT {
     peers.writeEach(macroPacket('C', 32_767)); // 131,070 bytes: the largest packet allowed
     sampleRss();
     assertEquals(120, peers.awaitClosedByDaemon(Duration.ofSeconds(10)));
-    assertEquals(120.0, daemon.metric("headroom_milter_protocol_errors_total{reason=\"macros_too_large\"}"));
+    assertEquals(
+        120.0, daemon.metric("headroom_milter_protocol_errors_total{reason=\"macros_too_large\"}"));
     assertServes("120 connections' macro packets");
   }
 
   @Test
-  void twoThousandConnectionsEachSendingMostOfAMaxSizePacketAreBoundedAndClosed() throws IOException {
+  void twoThousandConnectionsEachSendingMostOfAMaxSizePacketAreBoundedAndClosed()
+      throws IOException {
     Peers peers = running.keep(Peers.open(daemon.milterPort(), 2000));
-    byte[] most = ByteBuffer.allocate(131_000).putInt(PacketFrameDecoder.MAX_PACKET).put((byte) 'O').array();
+    byte[] most =
+        ByteBuffer.allocate(131_000).putInt(PacketFrameDecoder.MAX_PACKET).put((byte) 'O').array();
     peers.writeEach(most);
     sampleRss();
     // 500 sessions hold a partial packet until the OPTNEG deadline; 100 busy connections refuse a
     // packet over 4 KiB at once; the rest are closed unanswered.
     assertEquals(2000, peers.awaitClosedByDaemon(Duration.ofSeconds(15)));
-    assertEquals(500.0, daemon.metric("headroom_milter_protocol_errors_total{reason=\"optneg_timeout\"}"));
+    assertEquals(
+        500.0, daemon.metric("headroom_milter_protocol_errors_total{reason=\"optneg_timeout\"}"));
     assertServes("2000 connections of 131,000 bytes");
   }
 
@@ -105,7 +123,9 @@ class HostilePeersIT {
     peers.negotiate();
     peers.writeEach(new byte[] {0, 0, 0, 20, 'H'}); // a HELO of 19 bytes, to come one by one
     long firstByte = System.nanoTime();
-    for (int i = 0; i < 5 && peers.open() > 0; i++) { // one byte every 2.5 s: idle_timeout never fires
+    for (int i = 0;
+        i < 5 && peers.open() > 0;
+        i++) { // one byte every 2.5 s: idle_timeout never fires
       Thread.sleep(2_500);
       peers.writeEach(new byte[] {'x'});
       sampleRss();
@@ -113,7 +133,8 @@ class HostilePeersIT {
     assertEquals(600, peers.awaitClosedByDaemon(Duration.ofSeconds(5)));
     double took = (System.nanoTime() - firstByte) / 1e9;
     assertTrue(took < 15, "closed " + took + " s after the first byte");
-    assertEquals(500.0, daemon.metric("headroom_milter_protocol_errors_total{reason=\"packet_timeout\"}"));
+    assertEquals(
+        500.0, daemon.metric("headroom_milter_protocol_errors_total{reason=\"packet_timeout\"}"));
     assertServes("600 trickling peers");
   }
 
@@ -125,19 +146,26 @@ class HostilePeersIT {
     assertEquals(600, peers.awaitClosedByDaemon(Duration.ofSeconds(10)));
     double took = (System.nanoTime() - t0) / 1e9;
     assertTrue(took < 8, "closed after " + took + " s");
-    assertEquals(500.0, daemon.metric("headroom_milter_protocol_errors_total{reason=\"optneg_timeout\"}"));
+    assertEquals(
+        500.0, daemon.metric("headroom_milter_protocol_errors_total{reason=\"optneg_timeout\"}"));
     assertServes("600 silent peers");
     long lines = daemon.log().lines().filter(l -> l.contains("optneg_timeout")).count();
-    assertTrue(lines <= 6, "500 closures within a second or two, logged in " + lines + " lines:\n" + daemon.log());
+    assertTrue(
+        lines <= 6,
+        "500 closures within a second or two, logged in " + lines + " lines:\n" + daemon.log());
   }
 
   /** Alive, a real transaction accepted, RSS at the peak and now under the limit, no OOM. */
   private void assertServes(String after) {
     assertTrue(daemon.isAlive(), after + ": daemon alive");
     Transcript t = SmtpClient.send(postfix.smtpPort(), "a@example.test", "b@example.test", MESSAGE);
-    assertTrue(t.message() != null && t.message().startsWith("250 2.0.0 Ok: queued as "), after + ": " + t);
+    assertTrue(
+        t.message() != null && t.message().startsWith("250 2.0.0 Ok: queued as "),
+        after + ": " + t);
     sampleRss();
-    System.out.printf("hostile: after %s, daemon RSS peak %d MiB (limit %d MiB)%n", after, peakRss / MIB, RSS_LIMIT / MIB);
+    System.out.printf(
+        "hostile: after %s, daemon RSS peak %d MiB (limit %d MiB)%n",
+        after, peakRss / MIB, RSS_LIMIT / MIB);
     assertTrue(peakRss < RSS_LIMIT, after + ": RSS peaked at " + peakRss / MIB + " MiB");
     assertTrue(!daemon.log().contains("OutOfMemoryError"), daemon.log());
   }
@@ -148,7 +176,11 @@ class HostilePeersIT {
 
   /** SMFIC_MACRO for {@code type} with {@code pairs} one-letter names and values. */
   private static byte[] macroPacket(char type, int pairs) {
-    ByteBuffer b = ByteBuffer.allocate(4 + 2 + 4 * pairs).putInt(2 + 4 * pairs).put((byte) 'D').put((byte) type);
+    ByteBuffer b =
+        ByteBuffer.allocate(4 + 2 + 4 * pairs)
+            .putInt(2 + 4 * pairs)
+            .put((byte) 'D')
+            .put((byte) type);
     for (int i = 0; i < pairs; i++) {
       b.put(new byte[] {'a', 0, 'b', 0});
     }
@@ -177,14 +209,23 @@ class HostilePeersIT {
 
     /** Postfix's SMFIC_OPTNEG on each, and its reply read (a busy connection negotiates too). */
     void negotiate() throws IOException {
-      writeEach(ByteBuffer.allocate(17).putInt(13).put((byte) 'O').putInt(6).putInt(0x1ff).putInt(0x1fffff).array());
+      writeEach(
+          ByteBuffer.allocate(17)
+              .putInt(13)
+              .put((byte) 'O')
+              .putInt(6)
+              .putInt(0x1ff)
+              .putInt(0x1fffff)
+              .array());
       for (Socket s : sockets) {
         DataInputStream in = new DataInputStream(s.getInputStream());
         in.readFully(new byte[in.readInt()]);
       }
     }
 
-    /** Writes {@code bytes} to every connection still open; one the daemon closed counts as closed. */
+    /**
+     * Writes {@code bytes} to every connection still open; one the daemon closed counts as closed.
+     */
     void writeEach(byte[] bytes) {
       for (int i = 0; i < sockets.size(); i++) {
         if (!closed[i]) {
@@ -205,7 +246,10 @@ class HostilePeersIT {
       return n;
     }
 
-    /** Waits until the daemon has closed each connection (end of stream or reset); returns how many it did. */
+    /**
+     * Waits until the daemon has closed each connection (end of stream or reset); returns how many
+     * it did.
+     */
     int awaitClosedByDaemon(Duration within) {
       long end = System.nanoTime() + within.toNanos();
       int count = 0;

@@ -21,7 +21,12 @@ final class LogCapture implements AutoCloseable {
   List<String> warnings() {
     return appender.list.stream()
         .filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
-        .map(e -> e.getLevel() + " " + e.getFormattedMessage() + (e.getThrowableProxy() == null ? "" : " +stacktrace"))
+        .map(
+            e ->
+                e.getLevel()
+                    + " "
+                    + e.getFormattedMessage()
+                    + (e.getThrowableProxy() == null ? "" : " +stacktrace"))
         .toList();
   }
 

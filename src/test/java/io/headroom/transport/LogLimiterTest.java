@@ -32,10 +32,12 @@ class LogLimiterTest {
     limiter.warn(log, "idle_timeout", "session {}: closed", 1300);
     now += TimeUnit.MILLISECONDS.toNanos(1);
     limiter.warn(log, "idle_timeout", "session {}: closed", 1301);
-    assertEquals(List.of(
-        "WARN session 0: closed",
-        "WARN session 7: bad",
-        "WARN session 1301: closed (1300 more like this in the last second, not logged)"), logs.warnings());
+    assertEquals(
+        List.of(
+            "WARN session 0: closed",
+            "WARN session 7: bad",
+            "WARN session 1301: closed (1300 more like this in the last second, not logged)"),
+        logs.warnings());
   }
 
   @Test
@@ -44,11 +46,15 @@ class LogLimiterTest {
     limiter.info(log, "connection_lost", "session {}: lost", 2);
     limiter.info(log, "connection_lost", "session {}: lost", 3);
     limiter.flush();
-    assertEquals(List.of("INFO session 1: lost"), logs.all(), "nothing to say before the second is over");
+    assertEquals(
+        List.of("INFO session 1: lost"), logs.all(), "nothing to say before the second is over");
     now += TimeUnit.SECONDS.toNanos(1);
     limiter.flush();
     limiter.flush();
-    assertEquals(List.of("INFO session 1: lost", "INFO connection_lost: 2 more like this in the last second, not logged"),
+    assertEquals(
+        List.of(
+            "INFO session 1: lost",
+            "INFO connection_lost: 2 more like this in the last second, not logged"),
         logs.all());
   }
 }

@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** Issue 12, item 1: one bound for what all peers and scans hold together, refused at once when full. */
+/**
+ * Issue 12, item 1: one bound for what all peers and scans hold together, refused at once when
+ * full.
+ */
 class MemoryBudgetTest {
 
   @Test
@@ -26,7 +29,8 @@ class MemoryBudgetTest {
     MemoryBudget budget = new MemoryBudget(1000);
     Optional<MemoryBudget.Reservation> scan = budget.reserve(700);
     assertTrue(scan.isPresent());
-    assertEquals(Optional.empty(), budget.reserve(301), "a second scan does not fit: answer it busy");
+    assertEquals(
+        Optional.empty(), budget.reserve(301), "a second scan does not fit: answer it busy");
     scan.get().close();
     scan.get().close();
     assertEquals(0, budget.used());

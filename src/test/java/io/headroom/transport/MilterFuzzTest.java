@@ -1,28 +1,28 @@
 package io.headroom.transport;
 
-import io.headroom.milter.MilterHandlers;
-import io.headroom.support.RecordingMetrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.headroom.config.ConfigParser;
 import io.headroom.config.SessionLimits;
 import io.headroom.health.HealthSnapshot;
+import io.headroom.milter.MilterHandlers;
+import io.headroom.support.RecordingMetrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.embedded.EmbeddedChannel;
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import java.time.Duration;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.slf4j.LoggerFactory;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
-import java.util.Set;
 import org.nightcode.milter.MilterHandler;
+import org.slf4j.LoggerFactory;
 
 /**
  * Issue 5, point 4: arbitrary bytes through the whole milter pipeline (framing, jmilter's packet
@@ -35,16 +35,32 @@ import org.nightcode.milter.MilterHandler;
  * connection never buffers more than one bounded packet; every reply is a whole milter packet.
  */
 class MilterFuzzTest {
-  private static final SessionLimits LIMITS = new SessionLimits(10, Duration.ofMinutes(10), Duration.ofSeconds(1), 0660, "");
+  private static final SessionLimits LIMITS =
+      new SessionLimits(10, Duration.ofMinutes(10), Duration.ofSeconds(1), 0660, "");
   private static final MilterHandler HANDLER =
-      MilterHandlers.forConfig(ConfigParser.defaults(), java.util.Set.of(), () -> HealthSnapshot.EMPTY, io.headroom.metrics.Metrics.NONE, java.util.Optional.empty(),
+      MilterHandlers.forConfig(
+          ConfigParser.defaults(),
+          java.util.Set.of(),
+          () -> HealthSnapshot.EMPTY,
+          io.headroom.metrics.Metrics.NONE,
+          java.util.Optional.empty(),
           new MemoryBudget(1 << 30));
-  private static final Set<String> PEER_ERRORS = Set.of("packet_too_long", "empty_packet", "unknown_command",
-      "out_of_order", "missing_nul", "malformed", "idle_timeout", "macros_too_large");
+  private static final Set<String> PEER_ERRORS =
+      Set.of(
+          "packet_too_long",
+          "empty_packet",
+          "unknown_command",
+          "out_of_order",
+          "missing_nul",
+          "malformed",
+          "idle_timeout",
+          "macros_too_large");
 
   private static Level saved;
 
-  /** Hundreds of thousands of closed connections a run: their one line each is not the point here. */
+  /**
+   * Hundreds of thousands of closed connections a run: their one line each is not the point here.
+   */
   @BeforeAll
   static void quiet() {
     Logger milter = (Logger) LoggerFactory.getLogger("io.headroom.transport");
@@ -75,9 +91,12 @@ class MilterFuzzTest {
     EmbeddedChannel session = channel(ch -> MilterServer.configure(ch, HANDLER, LIMITS, metrics));
     feed(session, input);
     for (String reason : metrics.protocolErrors()) {
-      assertTrue(PEER_ERRORS.contains(reason), "the peer's bytes reached a failure of ours: " + reason);
+      assertTrue(
+          PEER_ERRORS.contains(reason), "the peer's bytes reached a failure of ours: " + reason);
     }
-    assertTrue(metrics.protocolErrors().size() <= 1, "one count per connection: " + metrics.protocolErrors());
+    assertTrue(
+        metrics.protocolErrors().size() <= 1,
+        "one count per connection: " + metrics.protocolErrors());
     session.finishAndReleaseAll();
 
     EmbeddedChannel busy = channel(ch -> MilterServer.configureBusy(ch, LIMITS));
@@ -90,12 +109,13 @@ class MilterFuzzTest {
   }
 
   private static EmbeddedChannel channel(Init init) {
-    return new EmbeddedChannel(new ChannelInitializer<Channel>() {
-      @Override
-      protected void initChannel(Channel ch) {
-        init.init(ch);
-      }
-    });
+    return new EmbeddedChannel(
+        new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            init.init(ch);
+          }
+        });
   }
 
   /** Writes the input in pieces of varying size, as a socket delivers it, checking after each. */
@@ -106,7 +126,9 @@ class MilterFuzzTest {
       ch.checkException();
       PacketFrameDecoder decoder = ch.pipeline().get(PacketFrameDecoder.class);
       if (decoder != null) {
-        assertTrue(decoder.pending() <= PacketFrameDecoder.MAX_PACKET + 4, "buffered " + decoder.pending());
+        assertTrue(
+            decoder.pending() <= PacketFrameDecoder.MAX_PACKET + 4,
+            "buffered " + decoder.pending());
       }
       drainReplies(ch);
     }
@@ -117,12 +139,12 @@ class MilterFuzzTest {
       ByteBuf reply = (ByteBuf) out;
       try {
         int length = reply.readInt();
-        assertTrue(length >= 1 && length <= PacketFrameDecoder.MAX_PACKET, "reply length " + length);
+        assertTrue(
+            length >= 1 && length <= PacketFrameDecoder.MAX_PACKET, "reply length " + length);
         assertEquals(length, reply.readableBytes(), "one whole packet per write");
       } finally {
         reply.release();
       }
     }
   }
-
 }

@@ -1,5 +1,6 @@
 package io.headroom.transport;
 
+import io.headroom.support.Ports;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,7 +10,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import io.headroom.support.Ports;
 
 /**
  * A loopback TCP proxy between Postfix and the daemon that keeps what Postfix sent on each milter
@@ -55,29 +55,33 @@ final class RecordingProxy implements AutoCloseable {
   }
 
   private static void pump(Socket from, Socket to, ByteArrayOutputStream record) {
-    Thread t = new Thread(() -> {
-      byte[] buf = new byte[8192];
-      try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-        for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
-          if (record != null) {
-            synchronized (record) {
-              record.write(buf, 0, n);
-            }
-          }
-          out.write(buf, 0, n);
-          out.flush();
-        }
-      } catch (IOException e) {
-        // one side closed: the other follows
-      } finally {
-        try {
-          from.close();
-          to.close();
-        } catch (IOException e) {
-          // closing anyway
-        }
-      }
-    }, "recording-proxy-pump");
+    Thread t =
+        new Thread(
+            () -> {
+              byte[] buf = new byte[8192];
+              try (InputStream in = from.getInputStream();
+                  OutputStream out = to.getOutputStream()) {
+                for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+                  if (record != null) {
+                    synchronized (record) {
+                      record.write(buf, 0, n);
+                    }
+                  }
+                  out.write(buf, 0, n);
+                  out.flush();
+                }
+              } catch (IOException e) {
+                // one side closed: the other follows
+              } finally {
+                try {
+                  from.close();
+                  to.close();
+                } catch (IOException e) {
+                  // closing anyway
+                }
+              }
+            },
+            "recording-proxy-pump");
     t.setDaemon(true);
     t.start();
   }

@@ -47,7 +47,8 @@ class UnixSocketIT {
   void staleSocketIsReplacedModeAndGroupApplyPostfixConnectsAndExitRemovesIt() throws Exception {
     Path sockets = Files.createDirectories(dir.resolve("spool/headroom"));
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Files.setPosixFilePermissions(dir.resolve("spool"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(
+        dir.resolve("spool"), PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.setPosixFilePermissions(sockets, PosixFilePermissions.fromString("rwxr-xr-x"));
     Path socket = sockets.resolve("headroom.sock");
     // What a crashed daemon leaves: a bound socket file that nobody listens on any more.
@@ -56,17 +57,20 @@ class UnixSocketIT {
     }
     assertTrue(Files.exists(socket, LinkOption.NOFOLLOW_LINKS));
 
-    daemon = HeadroomProcess.start(dir.resolve("daemon"),
-        "listen = unix:" + socket,
-        "listen_socket_mode = 0660",
-        "listen_socket_group = postfix",
-        "probe_interval = 500ms",
-        "dns_mode = off",
-        "disk_paths = " + dir.toAbsolutePath(),
-        "cpu_max_load_per_core = 1000");
+    daemon =
+        HeadroomProcess.start(
+            dir.resolve("daemon"),
+            "listen = unix:" + socket,
+            "listen_socket_mode = 0660",
+            "listen_socket_group = postfix",
+            "probe_interval = 500ms",
+            "dns_mode = off",
+            "disk_paths = " + dir.toAbsolutePath(),
+            "cpu_max_load_per_core = 1000");
     assertTrue(daemon.log().contains("removed stale socket " + socket), daemon.log());
     assertTrue(Files.exists(socket, LinkOption.NOFOLLOW_LINKS), "bound: " + daemon.log());
-    PosixFileAttributes attrs = Files.readAttributes(socket, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    PosixFileAttributes attrs =
+        Files.readAttributes(socket, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     assertEquals("rw-rw----", PosixFilePermissions.toString(attrs.permissions()));
     assertEquals("postfix", attrs.group().getName());
     // Bound in a private directory and moved into place: nothing of that is left behind.
@@ -75,11 +79,19 @@ class UnixSocketIT {
     }
     assertTrue(daemon.log().contains("listening on unix:" + socket), daemon.log());
 
-    postfix = PostfixInstance.builder(dir.resolve("postfix")).smtpdMilters("unix:" + socket).start();
-    Transcript t = SmtpClient.send(postfix.smtpPort(), "a@example.test", "b@example.test",
-        "Subject: hi\r\n\r\nHello.\r\n".getBytes(StandardCharsets.US_ASCII));
+    postfix =
+        PostfixInstance.builder(dir.resolve("postfix")).smtpdMilters("unix:" + socket).start();
+    Transcript t =
+        SmtpClient.send(
+            postfix.smtpPort(),
+            "a@example.test",
+            "b@example.test",
+            "Subject: hi\r\n\r\nHello.\r\n".getBytes(StandardCharsets.US_ASCII));
     assertTrue(t.message().startsWith("250 2.0.0 Ok: queued as "), t.toString());
-    assertEquals(1.0, daemon.metric("headroom_messages_total{action=\"accepted\"}"), "the milter saw the message");
+    assertEquals(
+        1.0,
+        daemon.metric("headroom_messages_total{action=\"accepted\"}"),
+        "the milter saw the message");
     postfix.close();
     postfix = null;
 
@@ -92,9 +104,15 @@ class UnixSocketIT {
     Path socket = dir.resolve("live.sock");
     try (ServerSocketChannel live = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
       live.bind(UnixDomainSocketAddress.of(socket));
-      Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-jar",
-          HeadroomProcess.JAR.toString(), "--config", writeConfig(socket).toString())
-          .redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder(
+                  ProcessHandle.current().info().command().orElse("java"),
+                  "-jar",
+                  HeadroomProcess.JAR.toString(),
+                  "--config",
+                  writeConfig(socket).toString())
+              .redirectErrorStream(true)
+              .start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
       assertEquals(1, p.exitValue(), out);
@@ -105,8 +123,16 @@ class UnixSocketIT {
 
   private Path writeConfig(Path socket) throws java.io.IOException {
     Path conf = dir.resolve("live.conf");
-    Files.writeString(conf, "listen = unix:" + socket + "\nmetrics_listen = off\ndns_mode = off\n"
-        + "spool_probe_directory = " + dir + "\ndisk_paths = " + dir + "\n");
+    Files.writeString(
+        conf,
+        "listen = unix:"
+            + socket
+            + "\nmetrics_listen = off\ndns_mode = off\n"
+            + "spool_probe_directory = "
+            + dir
+            + "\ndisk_paths = "
+            + dir
+            + "\n");
     return conf;
   }
 }
