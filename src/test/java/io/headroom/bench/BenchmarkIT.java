@@ -14,6 +14,7 @@ import io.headroom.support.Processes;
 import io.headroom.support.Running;
 import io.headroom.support.SmtpClient;
 import io.headroom.support.SmtpClient.Transcript;
+import io.headroom.support.TcpTableServer;
 import io.headroom.support.UnitJvmOptions;
 import java.io.File;
 import java.io.IOException;
@@ -54,6 +55,7 @@ class BenchmarkIT {
   // Configurations.
   private static final String ALONE = "alone";
   private static final String GATE = "gate";
+  private static final String GATE_LOOKUP = "gate with lookup probes";
   private static final String NULL = "null milter";
   private static final String CLAMAV = "clamav-milter";
   private static final String SCAN = "scan";
@@ -113,6 +115,11 @@ class BenchmarkIT {
     Dnsmasq dns = running.keep(Dnsmasq.start());
     Clamd clamd = running.keep(Clamd.start(dir.resolve("clamd")));
     HeadroomProcess gate = running.keep(headroom("gate", dns));
+    // The gate with a lookup table to probe (at the default lookup_probe_interval): what the
+    // lookup check costs, a postmap fork per interval, off the message path.
+    TcpTableServer table = running.keep(TcpTableServer.start());
+    HeadroomProcess gateLookup =
+        running.keep(headroom("gate-lookup", dns, "lookup_tables = " + table.table()));
     HeadroomProcess scan =
         running.keep(headroom("scan", dns, "scanners = clamd:tcp:127.0.0.1:" + clamd.tcpPort()));
     ClamavMilter clamav =
@@ -126,6 +133,7 @@ class BenchmarkIT {
     Map<String, PostfixInstance> postfix = new LinkedHashMap<>();
     postfix.put(ALONE, postfix("alone", ""));
     postfix.put(GATE, postfix("gate", gate.milterAddress()));
+    postfix.put(GATE_LOOKUP, postfix("gate-lookup", gateLookup.milterAddress()));
     postfix.put(NULL, postfix("null-milter", nullMilter.milterAddress()));
     postfix.put(CLAMAV, postfix("clamav-milter", clamav.milterAddress()));
     postfix.put(SCAN, postfix("scan", scan.milterAddress()));
@@ -135,12 +143,18 @@ class BenchmarkIT {
     assertRejected(postfix.get(CLAMAV), "clamav-milter");
     assertRejected(postfix.get(SCAN), "headroom-milter with clamd");
     double gateAcceptedBefore = gate.metric("headroom_messages_total{action=\"accepted\"}");
+    assertEquals(
+        1.0,
+        gateLookup.metric("headroom_check_up{check=\"lookup\"}"),
+        "the lookup probe answers: the row measures a healthy gate that probes a table");
 
     progress("servers up; warm-up");
     Map<String, Long> milterPids =
         Map.of(
             GATE,
             gate.pid(),
+            GATE_LOOKUP,
+            gateLookup.pid(),
             CLAMAV,
             clamav.pid(),
             SCAN,
@@ -247,6 +261,16 @@ class BenchmarkIT {
         s.ratio(GATE, ALONE, POSTFIX_CPU),
         Better.LOWER);
     report.compare("gate / alone: latency p50", "%.3f", s.ratio(GATE, ALONE, P50), Better.LOWER);
+    report.compare(
+        "gate with lookup probes / gate: milter CPU per message",
+        "%.3f",
+        s.ratio(GATE_LOOKUP, GATE, MILTER_CPU),
+        Better.LOWER);
+    report.compare(
+        "gate with lookup probes / gate: throughput",
+        "%.3f",
+        s.ratio(GATE_LOOKUP, GATE, RATE),
+        Better.HIGHER);
   }
 
   /** headroom-milter scanning against clamav-milter, both with the same clamd. */
