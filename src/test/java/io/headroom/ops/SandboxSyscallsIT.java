@@ -3,6 +3,7 @@ package io.headroom.ops;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.headroom.support.UnitJvmOptions;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -42,7 +43,7 @@ final class SandboxSyscallsIT {
 
     List<String> command = new ArrayList<>(List.of("strace", "-f", "-qq", "-o", trace.toString()));
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(javaOpts(unit));
+    command.addAll(UnitJvmOptions.read());
     command.add("-Djna.tmpdir=" + dir.resolve("jna"));
     command.addAll(List.of("-cp", System.getProperty("java.class.path")));
     command.addAll(
@@ -65,17 +66,6 @@ final class SandboxSyscallsIT {
     families.removeAll(Arrays.asList(unit.values("RestrictAddressFamilies").get(0).split("\\s+")));
     assertEquals(
         Set.of(), families, "socket families the unit's RestrictAddressFamilies= would refuse");
-  }
-
-  /** The options of the unit's Environment="JAVA_OPTS=...", so the traced JVM is the unit's JVM. */
-  private static List<String> javaOpts(UnitFile unit) {
-    for (String value : unit.values("Environment")) {
-      String unquoted = value.startsWith("\"") ? value.substring(1, value.length() - 1) : value;
-      if (unquoted.startsWith("JAVA_OPTS=")) {
-        return List.of(unquoted.substring("JAVA_OPTS=".length()).trim().split("\\s+"));
-      }
-    }
-    return List.of();
   }
 
   private static Set<String> matches(Pattern pattern, String text) {

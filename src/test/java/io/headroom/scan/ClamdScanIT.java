@@ -16,6 +16,7 @@ import io.headroom.scan.ScanOutcome.Action;
 import io.headroom.support.Clamd;
 import io.headroom.support.Ports;
 import io.headroom.support.RecordingMetrics;
+import io.headroom.support.TcpProxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,7 +106,7 @@ class ClamdScanIT {
 
   @Test
   void messagesOneAfterTheOtherShareOneConnection() throws Exception {
-    try (CountingProxy proxy = new CountingProxy(clamd.tcpPort());
+    try (TcpProxy proxy = new TcpProxy(clamd.tcpPort());
         ScanService s = service(Duration.ofSeconds(30), "clamd:tcp:127.0.0.1:" + proxy.port())) {
       assertOutcome(
           ScanResult.CLEAN,
@@ -125,7 +126,7 @@ class ClamdScanIT {
 
   @Test
   void aSessionClosedWhileIdleIsReplacedByANewConnection() throws Exception {
-    try (CountingProxy proxy = new CountingProxy(clamd.tcpPort());
+    try (TcpProxy proxy = new TcpProxy(clamd.tcpPort());
         ScanService s = service(Duration.ofSeconds(30), "clamd:tcp:127.0.0.1:" + proxy.port())) {
       assertOutcome(
           ScanResult.CLEAN,

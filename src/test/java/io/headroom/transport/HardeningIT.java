@@ -15,6 +15,7 @@ import io.headroom.support.RecordingMetrics;
 import io.headroom.support.Running;
 import io.headroom.support.SmtpClient;
 import io.headroom.support.SmtpClient.Transcript;
+import io.headroom.support.TcpProxy;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -107,8 +108,8 @@ class HardeningIT {
   @Test
   void hugeAnnouncedPacketsLeaveMemoryBoundedAndPostfixIsServedAfter() throws Exception {
     HeadroomProcess daemon = daemon();
-    RecordingProxy proxy = running.keep(new RecordingProxy(daemon.milterPort()));
-    PostfixInstance postfix = postfix(proxy.milterAddress());
+    TcpProxy proxy = running.keep(new TcpProxy(daemon.milterPort()));
+    PostfixInstance postfix = postfix("inet:127.0.0.1:" + proxy.port());
     assertTrue(
         send(postfix).message().startsWith("250 2.0.0 Ok: queued as "), "warm-up transaction");
     // A monitoring probe: connect, say nothing, close. Normal: no warning, no stack trace.
