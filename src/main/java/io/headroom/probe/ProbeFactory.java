@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import oshi.SystemInfo;
 import oshi.hardware.CentralProcessor;
 import oshi.hardware.GlobalMemory;
@@ -29,16 +30,22 @@ public final class ProbeFactory {
   /** Every probe whose check is not {@code off}; the OSHI ones share one {@link SystemInfo}. */
   public static List<Probe> fromConfig(Config config) {
     SystemInfo system = new SystemInfo();
+    // One search (one postconf run, when anything is auto) finds both the lookup tables and the
+    // policy services: made when the first of the two checks asks, shared by the second.
+    AtomicReference<LookupBackends> found = new AtomicReference<>();
+    Supplier<LookupBackends> backends =
+        () -> found.updateAndGet(b -> b != null ? b : LookupBackends.find(config));
     List<Probe> probes = new ArrayList<>();
     for (Check check : Check.values()) {
       if (config.mode(check) != Mode.OFF) {
-        probes.addAll(probes(check, config, system));
+        probes.addAll(probes(check, config, system, backends));
       }
     }
     return List.copyOf(probes);
   }
 
-  private static List<Probe> probes(Check check, Config config, SystemInfo system) {
+  private static List<Probe> probes(
+      Check check, Config config, SystemInfo system, Supplier<LookupBackends> backends) {
     return switch (check) {
       case DRAIN -> List.of(new DrainProbe(new DrainState(config.drain().file())));
       case DISK -> diskProbes(config, system);
@@ -65,8 +72,8 @@ public final class ProbeFactory {
               ? List.of()
               : List.of(DnsProbe.recursion(config.dns(), config.recursion()));
       case SCAN -> ScannerPingProbe.perKind(config.scan().scanners(), pingTimeout(config));
-      case LOOKUP -> LookupBackends.find(config).tableProbes();
-      case POLICY -> LookupBackends.find(config).policyProbes();
+      case LOOKUP -> backends.get().tableProbes();
+      case POLICY -> backends.get().policyProbes();
     };
   }
 
