@@ -216,7 +216,7 @@ final class Daemon {
     ScanService freshScanner = null;
     MilterHandler freshHandler;
     try {
-      fresh.runOnce();
+      fresh.runFirst();
       freshScanner =
           scans(next)
               ? new ScanService(

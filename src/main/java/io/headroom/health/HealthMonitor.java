@@ -131,10 +131,22 @@ public final class HealthMonitor implements AutoCloseable {
     return snapshot.stalled(Duration.ofMillis(age), clock.instant());
   }
 
+  /** Runs one round now, on the caller's thread, waiting for every probe: what status shows. */
+  public HealthSnapshot runOnce() {
+    return round(true);
+  }
+
   /**
-   * Runs one round now, on the caller's thread; used at start-up so the first answer is informed.
+   * The round before the milter answers (start, reload), so the first answer is informed. It waits
+   * for every probe an answer depends on, not for one that only counts: postqueue takes a second
+   * while Postfix is not running yet, as at boot, where the unit starts before Postfix. That probe
+   * stands as not measured until a later round has its result.
    */
-  public synchronized HealthSnapshot runOnce() {
+  public HealthSnapshot runFirst() {
+    return round(false);
+  }
+
+  private synchronized HealthSnapshot round(boolean waitForCounts) {
     Map<Probe, Future<ProbeResult>> started = new LinkedHashMap<>();
     for (Probe p : probes) {
       Future<ProbeResult> previous = inFlight.get(p.name());
@@ -144,14 +156,24 @@ public final class HealthMonitor implements AutoCloseable {
         Future<ProbeResult> future = probeThreads.submit(p::run);
         started.put(p, future);
         inFlight.put(p.name(), future);
+      } else if (p.countsOnly()) {
+        // A count the first round did not wait for is waited for now; it has its own deadline.
+        started.put(p, previous);
       }
     }
     long start = System.nanoTime();
     List<CheckState> states = new ArrayList<>(probes.size());
     for (Probe p : probes) {
       Future<ProbeResult> future = started.get(p);
-      ProbeResult result =
-          future == null ? timedOut(p) : await(p, future, start + waitFor(p).toNanos());
+      ProbeResult result;
+      if (future == null) {
+        result = timedOut(p);
+      } else if (!waitForCounts && p.countsOnly() && !future.isDone()) {
+        result =
+            ProbeResult.pass(p, Double.NaN, "not measured yet", "", "first measurement running");
+      } else {
+        result = await(p, future, start + waitFor(p).toNanos());
+      }
       states.add(damp(p, result, Duration.ofNanos(System.nanoTime() - start)));
     }
     HealthSnapshot previous = current;
@@ -170,10 +192,10 @@ public final class HealthMonitor implements AutoCloseable {
    * Starts the schedule; the first round runs after one interval (call {@link #runOnce()} first).
    */
   public void start() {
-    scheduler.schedule(this::round, interval.toMillis(), TimeUnit.MILLISECONDS);
+    scheduler.schedule(this::scheduledRound, interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  private void round() {
+  private void scheduledRound() {
     try {
       runOnce();
     } catch (RuntimeException | Error ex) {
@@ -187,7 +209,7 @@ public final class HealthMonitor implements AutoCloseable {
 
   private void scheduleNext() {
     try {
-      scheduler.schedule(this::round, nextDelay().toMillis(), TimeUnit.MILLISECONDS);
+      scheduler.schedule(this::scheduledRound, nextDelay().toMillis(), TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.RejectedExecutionException closed) {
       // close() shut the scheduler down: this monitor is retired.
     }

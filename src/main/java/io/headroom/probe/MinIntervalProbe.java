@@ -83,6 +83,11 @@ public final class MinIntervalProbe implements Probe {
     return delegate.confirmsItself();
   }
 
+  @Override
+  public boolean countsOnly() {
+    return delegate.countsOnly();
+  }
+
   /** Synchronized: the monitor never runs one probe twice at once, but a status command may. */
   @Override
   public synchronized ProbeResult run() throws Exception {

@@ -51,6 +51,15 @@ public interface Probe {
     return false;
   }
 
+  /**
+   * True when this probe only measures, for its gauge, and never fails (the queue counted without
+   * {@code queue_max_messages}): no answer depends on it, so the round before the milter answers
+   * does not wait for it.
+   */
+  default boolean countsOnly() {
+    return false;
+  }
+
   /** One measurement. An exception counts as a failing result; the monitor turns it into one. */
   ProbeResult run() throws Exception;
 }

@@ -47,6 +47,11 @@ final class QueueLevelProbe implements Probe {
   }
 
   @Override
+  public boolean countsOnly() {
+    return true;
+  }
+
+  @Override
   public ProbeResult run() throws Exception {
     count.run();
     Optional<QueueCounts> counts = latest.get();

@@ -65,6 +65,11 @@ public final class QueueProbe implements Probe {
   }
 
   @Override
+  public boolean countsOnly() {
+    return maxMessages.isEmpty();
+  }
+
+  @Override
   public ProbeResult run() throws InterruptedException {
     String limit = maxMessages.isPresent() ? "limit " + maxMessages.getAsLong() : "no limit";
     QueueCounts counts;

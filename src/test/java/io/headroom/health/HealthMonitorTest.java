@@ -174,6 +174,64 @@ class HealthMonitorTest {
   }
 
   /**
+   * The round before the milter answers waits for what can defer mail, not for a count for a gauge
+   * (postqueue takes a second while Postfix is not running yet, as at boot); status waits.
+   */
+  @Test
+  void theFirstRoundDoesNotWaitForAProbeThatOnlyCounts() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    Probe queue =
+        new Probe() {
+          @Override
+          public Check check() {
+            return Check.QUEUE;
+          }
+
+          @Override
+          public String name() {
+            return "queue";
+          }
+
+          @Override
+          public boolean countsOnly() {
+            return true;
+          }
+
+          @Override
+          public ProbeResult run() throws InterruptedException {
+            release.await();
+            return ProbeResult.pass(this, 7, "7 messages queued", "no limit", "");
+          }
+        };
+    Probe slowDisk =
+        new Switch("disk_space:/") {
+          @Override
+          public ProbeResult run() {
+            try {
+              TimeUnit.MILLISECONDS.sleep(100);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            return super.run();
+          }
+        };
+    try (HealthMonitor m = monitor(List.of(slowDisk, queue), 1, 1, List.of())) {
+      long start = System.nanoTime();
+      HealthSnapshot first = m.runFirst();
+      long tookMillis = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(tookMillis >= 100 && tookMillis < 300, tookMillis + " ms");
+      assertEquals("50% free", first.of(Check.DISK).get(0).latest().measured());
+      CheckState counted = first.of(Check.QUEUE).get(0);
+      assertTrue(counted.healthy());
+      assertEquals("not measured yet", counted.latest().measured());
+
+      release.countDown();
+      HealthSnapshot status = m.runOnce();
+      assertEquals("7 messages queued", status.of(Check.QUEUE).get(0).latest().measured());
+    }
+  }
+
+  /**
    * A probe that kills its own child at a deadline longer than probe_timeout (a lookup table's
    * postmap at lookup_timeout) is waited for, so the reply names the table, not a check that did
    * not finish.
