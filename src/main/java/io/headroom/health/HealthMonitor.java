@@ -162,6 +162,8 @@ public final class HealthMonitor implements AutoCloseable {
       }
     }
     long start = System.nanoTime();
+    Map<String, CheckState> before = new HashMap<>();
+    current.states().forEach(s -> before.put(s.probe(), s));
     List<CheckState> states = new ArrayList<>(probes.size());
     for (Probe p : probes) {
       Future<ProbeResult> future = started.get(p);
@@ -174,7 +176,8 @@ public final class HealthMonitor implements AutoCloseable {
       } else {
         result = await(p, future, start + waitFor(p).toNanos());
       }
-      states.add(damp(p, result, Duration.ofNanos(System.nanoTime() - start)));
+      states.add(
+          damp(p, before.get(p.name()), result, Duration.ofNanos(System.nanoTime() - start)));
     }
     HealthSnapshot previous = current;
     current = new HealthSnapshot(clock.instant(), states);
@@ -268,10 +271,11 @@ public final class HealthMonitor implements AutoCloseable {
         .orElse(deadline);
   }
 
-  private CheckState damp(Probe p, ProbeResult result, Duration took) {
+  /**
+   * @param old the probe's state in the snapshot before, null for its first result
+   */
+  private CheckState damp(Probe p, CheckState old, ProbeResult result, Duration took) {
     Damper damper = dampers.get(p.name());
-    CheckState old =
-        current.states().stream().filter(s -> s.probe().equals(p.name())).findFirst().orElse(null);
     boolean healthy = damper.accept(result.healthy());
     Instant changed = old == null || old.healthy() != healthy ? clock.instant() : old.since();
     return new CheckState(

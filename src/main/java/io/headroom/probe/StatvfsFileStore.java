@@ -15,23 +15,38 @@ import java.nio.file.Path;
  */
 final class StatvfsFileStore implements FileStoreSource {
   private final Path path;
+  // Reused: a new Structure allocates native memory and sets up its fields again on every read.
+  private final LibC.Statvfs buffer = new LibC.Statvfs();
+  private long mountFsid;
+  private String mount;
 
   StatvfsFileStore(Path path) {
     this.path = path;
   }
 
   @Override
-  public FileStoreUsage read() throws IOException {
-    LibC.Statvfs s = new LibC.Statvfs();
-    if (LibC.INSTANCE.statvfs(path.toString(), s) != 0) {
+  public synchronized FileStoreUsage read() throws IOException {
+    if (LibC.INSTANCE.statvfs(path.toString(), buffer) != 0) {
       throw new IOException("statvfs(" + path + ") failed, errno " + Native.getLastError());
     }
-    long fragment = s.f_frsize.longValue(); // block counts are in fragments, per statvfs(3)
+    long fragment = buffer.f_frsize.longValue(); // block counts are in fragments, per statvfs(3)
     return new FileStoreUsage(
-        Files.getFileStore(path).toString(),
-        s.f_bavail.longValue() * fragment,
-        s.f_blocks.longValue() * fragment,
-        s.f_favail.longValue(),
-        s.f_files.longValue());
+        mount(buffer.f_fsid.longValue()),
+        buffer.f_bavail.longValue() * fragment,
+        buffer.f_blocks.longValue() * fragment,
+        buffer.f_favail.longValue(),
+        buffer.f_files.longValue());
+  }
+
+  /**
+   * The mount's name, for the log. Finding it reads and stats the whole mount table, so it is
+   * looked up again only when the file system under the path changes.
+   */
+  private String mount(long fsid) throws IOException {
+    if (mount == null || fsid != mountFsid) {
+      mount = Files.getFileStore(path).toString();
+      mountFsid = fsid;
+    }
+    return mount;
   }
 }

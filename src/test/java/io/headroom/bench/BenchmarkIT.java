@@ -1,6 +1,7 @@
 package io.headroom.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headroom.bench.Verdict.Better;
@@ -96,6 +97,9 @@ class BenchmarkIT {
   /** The daemon's JVM options as the packaged systemd unit sets them. */
   private final List<String> jvmOptions = UnitJvmOptions.read();
 
+  /** Those options and the class-data archive, as the installed unit starts the daemon. */
+  private List<String> daemonOptions;
+
   @TempDir(cleanup = CleanupMode.ON_SUCCESS)
   Path dir;
 
@@ -112,6 +116,7 @@ class BenchmarkIT {
     Report report = new Report(plan);
     ProcFs proc = ProcFs.open();
 
+    daemonOptions = withClassArchive();
     Dnsmasq dns = running.keep(Dnsmasq.start());
     Clamd clamd = running.keep(Clamd.start(dir.resolve("clamd")));
     HeadroomProcess gate = running.keep(headroom("gate", dns));
@@ -364,7 +369,33 @@ class BenchmarkIT {
                 // neighbour would defer the benchmark's mail.
                 "cpu_max_load_per_core = 1000"));
     lines.addAll(List.of(extra));
-    return HeadroomProcess.start(dir.resolve(name), jvmOptions, lines.toArray(String[]::new));
+    HeadroomProcess daemon =
+        HeadroomProcess.start(dir.resolve(name), daemonOptions, lines.toArray(String[]::new));
+    assertFalse(
+        daemon.log().contains("Unable to use shared archive"),
+        "the class-data archive was refused: " + daemon.log());
+    return daemon;
+  }
+
+  /**
+   * The unit's options plus the class-data archive that postinst dumps, dumped the same way
+   * (src/deb/lib/archive-classes) for the built jar.
+   */
+  private List<String> withClassArchive() throws IOException, InterruptedException {
+    Path archive = dir.resolve("classes.jsa");
+    Path log = dir.resolve("archive-classes.log");
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "src/deb/lib/archive-classes", HeadroomProcess.JAR.toString(), archive.toString()));
+    command.addAll(jvmOptions);
+    Process dump =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    assertTrue(dump.waitFor(2, TimeUnit.MINUTES), "archive-classes did not finish");
+    assertEquals(0, dump.exitValue(), Files.readString(log));
+    List<String> options = new ArrayList<>(jvmOptions);
+    options.add("-XX:SharedArchiveFile=" + archive);
+    return options;
   }
 
   private PostfixInstance postfix(String name, String milters) {
@@ -648,7 +679,7 @@ class BenchmarkIT {
             + System.getProperty("java.vm.name")
             + "), options `"
             + String.join(" ", jvmOptions)
-            + "`");
+            + "` and a class-data archive dumped as postinst does (-XX:SharedArchiveFile)");
     report.header(
         "Postfix "
             + version(List.of("postconf", "-h", "mail_version"))
@@ -700,7 +731,7 @@ class BenchmarkIT {
             + "to the first SMTP reply 451 (250), probing by one message at a time through Postfix; cycles: "
             + plan.recoveryRuns());
     report.header(
-        "footprint: fresh daemons with the unit's JVM options; start from process start to the time "
+        "footprint: fresh daemons with the unit's JVM options and class-data archive; start from process start to the time "
             + "stamp of its \"listening on\" log line; RSS (VmRSS) after "
             + plan.footprintMessages()
             + " messages; idle CPU of the same daemons over "

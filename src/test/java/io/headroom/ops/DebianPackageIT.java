@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.headroom.support.UnitJvmOptions;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -38,12 +40,15 @@ final class DebianPackageIT {
   private static final Path DEFAULTS = Path.of("/etc/default/headroom-milter");
   private static final Path DOC = Path.of("/usr/share/doc/headroom-milter");
   private static final Path UNIT = Path.of("/lib/systemd/system/headroom-milter.service");
+  private static final Path JAR = Path.of("/usr/share/headroom-milter/headroom-milter.jar");
+  private static final Path CLASS_ARCHIVE = Path.of("/var/cache/headroom-milter/classes.jsa");
 
   /** Every file the package installs, with its mode. */
   private static final Map<Path, String> FILES =
       Map.ofEntries(
-          Map.entry(Path.of("/usr/share/headroom-milter/headroom-milter.jar"), "rw-r--r--"),
+          Map.entry(JAR, "rw-r--r--"),
           Map.entry(Path.of("/usr/bin/headroom-milter"), "rwxr-xr-x"),
+          Map.entry(Path.of("/usr/lib/headroom-milter/archive-classes"), "rwxr-xr-x"),
           Map.entry(UNIT, "rw-r--r--"),
           Map.entry(Path.of("/usr/lib/sysusers.d/headroom-milter.conf"), "rw-r--r--"),
           Map.entry(Path.of("/usr/lib/tmpfiles.d/headroom-milter.conf"), "rw-r--r--"),
@@ -68,7 +73,9 @@ final class DebianPackageIT {
           DEFAULTS,
           DOC,
           Path.of("/usr/share/headroom-milter"),
-          Path.of("/var/lib/headroom-milter"));
+          Path.of("/usr/lib/headroom-milter"),
+          Path.of("/var/lib/headroom-milter"),
+          CLASS_ARCHIVE.getParent());
 
   @Test
   void lintianFindsNothingBeyondItsDocumentedOverrides() throws Exception {
@@ -181,6 +188,8 @@ final class DebianPackageIT {
     // Enabled for the next boot; not started, as no systemd runs here.
     assertTrue(Files.isSymbolicLink(ENABLED_LINK), ENABLED_LINK + " missing");
 
+    assertClassArchiveIsMapped();
+
     Tool.run(TIMEOUT, "/usr/bin/headroom-milter", "--check-config", "--config", CONF.toString())
         .assertExit(0);
     // Without --config the installed file is the one read, and named.
@@ -214,6 +223,33 @@ final class DebianPackageIT {
                 broken.toString())
             .assertExit(2);
     assertTrue(rejected.output().contains(broken + ":1: no_such_name"), rejected.output());
+  }
+
+  /**
+   * postinst dumped the class-data archive the unit names, and this JVM maps it with the unit's
+   * options: {@code -Xshare:on} makes a refused archive an error instead of a warning.
+   */
+  private static void assertClassArchiveIsMapped() throws Exception {
+    assertEquals(
+        "rw-r--r--",
+        PosixFilePermissions.toString(Files.getPosixFilePermissions(CLASS_ARCHIVE)),
+        CLASS_ARCHIVE + " (postinst dumps it)");
+    String start = String.join(" ", UnitFile.read(UNIT).values("ExecStart"));
+    assertTrue(start.contains(" -XX:SharedArchiveFile=" + CLASS_ARCHIVE + " "), start);
+    List<String> command = new ArrayList<>(List.of("java"));
+    command.addAll(UnitJvmOptions.read());
+    command.addAll(
+        List.of(
+            "-Xshare:on",
+            "-XX:SharedArchiveFile=" + CLASS_ARCHIVE,
+            "-Xlog:class+load=info",
+            "-jar",
+            JAR.toString(),
+            "--version"));
+    String loaded = Tool.run(TIMEOUT, command.toArray(String[]::new)).assertExit(0).output();
+    assertTrue(
+        loaded.contains("io.headroom.Main source: shared objects file (top)"),
+        "io.headroom.Main not mapped from " + CLASS_ARCHIVE);
   }
 
   private static Path newestDeb() throws IOException {
