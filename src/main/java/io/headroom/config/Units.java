@@ -1,5 +1,7 @@
 package io.headroom.config;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -97,9 +99,22 @@ public final class Units {
   public static String formatRatio(double ratio) {
     double percent = ratio * 100;
     if (percent == Math.rint(percent)) {
-      return String.format(Locale.ROOT, "%d%%", (long) percent);
+      return (long) percent + "%";
     }
-    return String.format(Locale.ROOT, "%.1f%%", percent);
+    return fixed(percent, 1) + "%";
+  }
+
+  /**
+   * {@code value} with {@code places} decimals, as {@code %.Nf} writes it in the root locale (half
+   * up), without a Formatter: probes write their measurements every round, and a Formatter (a
+   * regular expression and locale data per call, and the JIT compiling both) was a large part of an
+   * idle round's CPU.
+   */
+  public static String fixed(double value, int places) {
+    if (!Double.isFinite(value)) {
+      return Double.toString(value);
+    }
+    return BigDecimal.valueOf(value).setScale(places, RoundingMode.HALF_UP).toPlainString();
   }
 
   /**
@@ -138,8 +153,6 @@ public final class Units {
 
   /** {@code 2} or {@code 1.5}: one decimal, none when it would be {@code .0}. */
   private static String tenths(double value) {
-    return value == Math.rint(value)
-        ? String.format(Locale.ROOT, "%d", (long) value)
-        : String.format(Locale.ROOT, "%.1f", value);
+    return value == Math.rint(value) ? Long.toString((long) value) : fixed(value, 1);
   }
 }

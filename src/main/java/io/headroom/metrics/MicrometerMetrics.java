@@ -236,8 +236,11 @@ public final class MicrometerMetrics implements Metrics, HealthListener {
     for (CheckState s : current.states()) {
       checkDurations.get(s.check()).record(s.took());
       Measure measure = s.latest().measure();
+      if (measure == Measure.NONE || s.check().subjectLabel().isEmpty()) {
+        continue;
+      }
       GaugeKey key = new GaugeKey(measure, s.latest().subject());
-      if (measure != Measure.NONE && !s.check().subjectLabel().isEmpty() && gauges.add(key)) {
+      if (gauges.add(key)) {
         gauge(key).tag(s.check().subjectLabel(), key.subject()).register(registry);
       }
     }

@@ -1,7 +1,7 @@
 package io.headroom.probe;
 
 import io.headroom.config.Check;
-import java.util.Locale;
+import io.headroom.config.Units;
 import java.util.function.DoubleSupplier;
 import java.util.function.IntSupplier;
 
@@ -43,13 +43,12 @@ public final class CpuProbe implements Probe {
     double load = loadAverage.getAsDouble();
     int cores = logicalCores.getAsInt();
     String limit = "limit " + Headroom.number(maxLoadPerCore);
-    String detail =
-        String.format(Locale.ROOT, "load average %.2f on %d logical cores", load, cores);
+    String detail = "load average " + Units.fixed(load, 2) + " on " + cores + " logical cores";
     if (load < 0 || cores <= 0) {
       return ProbeResult.pass(this, Double.NaN, "n/a", limit, detail + " (not available)");
     }
     double perCore = load / cores;
-    String measured = String.format(Locale.ROOT, "load %.2f per core", perCore);
+    String measured = "load " + Units.fixed(perCore, 2) + " per core";
     if (perCore <= maxLoadPerCore) {
       return ProbeResult.pass(this, perCore, measured, limit, detail);
     }

@@ -12,7 +12,6 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -172,7 +171,7 @@ public final class DnsProbe implements Probe {
             .anyMatch(
                 s -> outcomes.stream().filter(o -> o.server.equals(s)).allMatch(Outcome::answered));
     if (oneResolverAnsweredAll) {
-      String measured = String.format(Locale.ROOT, "answered in %.3fs", slowest);
+      String measured = "answered in " + Units.fixed(slowest, 3) + "s";
       return ProbeResult.pass(this, slowest, measured, limit, detail);
     }
     // The first resolver is the one Postfix asks first: its failure is the one to name.
@@ -304,14 +303,16 @@ public final class DnsProbe implements Probe {
 
     @Override
     public String toString() {
-      return String.format(
-          Locale.ROOT,
-          "%s %s/%s: %s in %.3fs",
-          HostPort.format(server),
-          name,
-          Type.string(type),
-          result,
-          seconds);
+      return HostPort.format(server)
+          + " "
+          + name
+          + "/"
+          + Type.string(type)
+          + ": "
+          + result
+          + " in "
+          + Units.fixed(seconds, 3)
+          + "s";
     }
   }
 }

@@ -1,8 +1,8 @@
 package io.headroom.probe;
 
 import io.headroom.config.Threshold;
+import io.headroom.config.Units;
 import java.math.BigDecimal;
-import java.util.Locale;
 import java.util.function.LongFunction;
 
 /**
@@ -37,7 +37,7 @@ record Headroom(long free, long total) {
    * free, need 5%}, not {@code 5.0% free, need 5%}).
    */
   static String percent(double ratio) {
-    return String.format(Locale.ROOT, "%.1f%%", Math.floor(ratio * 1000) / 10);
+    return Units.fixed(Math.floor(ratio * 1000) / 10, 1) + "%";
   }
 
   /** A configured number as written: {@code 4.0}, {@code 2.5}, {@code 0.75}. */

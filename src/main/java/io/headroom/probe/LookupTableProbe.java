@@ -5,7 +5,6 @@ import io.headroom.config.LookupTable;
 import io.headroom.config.TableFileAccess;
 import io.headroom.config.Units;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -79,7 +78,7 @@ public final class LookupTableProbe implements Probe {
       return ProbeResult.fail(
           this, Double.NaN, measured, limit, reason, table.spec() + ": " + answer.message());
     }
-    String measured = String.format(Locale.ROOT, "answered in %.3fs", seconds);
+    String measured = "answered in " + Units.fixed(seconds, 3) + "s";
     String found = answer.outcome() == TableAnswer.Outcome.FOUND ? "found" : "not found";
     String detail =
         table.spec()

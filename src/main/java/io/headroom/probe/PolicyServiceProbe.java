@@ -16,7 +16,6 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -106,7 +105,7 @@ public final class PolicyServiceProbe implements Probe {
       return failure("connection failed", limit, e.toString());
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    String took = String.format(Locale.ROOT, "%.3fs", seconds);
+    String took = Units.fixed(seconds, 3) + "s";
     String measured = (mode == PolicyProbeMode.CONNECT ? "connected" : "answered") + " in " + took;
     return ProbeResult.pass(
         this, seconds, measured, limit, service.spec() + ": " + outcome + " in " + took);

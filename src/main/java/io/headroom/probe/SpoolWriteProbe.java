@@ -1,6 +1,7 @@
 package io.headroom.probe;
 
 import io.headroom.config.Check;
+import io.headroom.config.Units;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -8,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -58,7 +58,7 @@ public final class SpoolWriteProbe implements Probe {
           "cannot write, sync and delete " + file + ": " + e);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    String measured = String.format(Locale.ROOT, "writable in %.3fs", seconds);
+    String measured = "writable in " + Units.fixed(seconds, 3) + "s";
     return ProbeResult.pass(this, seconds, measured, "writable", directory + " " + measured);
   }
 

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.Locale;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class UnitsTest {
@@ -54,5 +56,29 @@ class UnitsTest {
     assertEquals("11.7 KiB", Units.formatSize(12_000));
     assertEquals(
         "1.9 GiB", Units.formatSize((2L << 30) - 1), "rounded down, never up to the limit");
+  }
+
+  @Test
+  void fixedWritesWhatPercentFWrites() {
+    assertEquals("0.123", Units.fixed(0.1234, 3));
+    assertEquals("0.001", Units.fixed(0.0005, 3));
+    assertEquals("2.00", Units.fixed(2, 2));
+    assertEquals("1000.0", Units.fixed(999.95, 1));
+    assertEquals("NaN", Units.fixed(Double.NaN, 3));
+    SplittableRandom random = new SplittableRandom(16);
+    for (int i = 0; i < 100_000; i++) {
+      // Seconds, loads and percentages as probes measure them, and halves that must round up.
+      double value =
+          switch (i % 3) {
+            case 0 -> random.nextDouble() * 10;
+            case 1 -> random.nextInt(100_000) / 1000.0 + 0.0005;
+            default -> random.nextDouble() * 1000;
+          };
+      int places = 1 + i % 3;
+      assertEquals(
+          String.format(Locale.ROOT, "%." + places + "f", value),
+          Units.fixed(value, places),
+          "value " + value);
+    }
   }
 }
