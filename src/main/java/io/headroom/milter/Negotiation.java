@@ -1,11 +1,16 @@
 package io.headroom.milter;
 
 import io.headroom.config.Stage;
+import java.nio.ByteBuffer;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.Set;
 import org.nightcode.milter.Actions;
+import org.nightcode.milter.CommandCode;
+import org.nightcode.milter.MilterContext;
+import org.nightcode.milter.MilterException;
 import org.nightcode.milter.ProtocolSteps;
+import org.nightcode.milter.codec.MilterPacket;
 
 /**
  * Which events the milter asks Postfix for. The cheapest event is one Postfix never sends: stages
@@ -14,6 +19,45 @@ import org.nightcode.milter.ProtocolSteps;
  */
 final class Negotiation {
   private Negotiation() {}
+
+  /**
+   * Answers the MTA's SMFIC_OPTNEG: the lower of the two protocol versions, our actions, and the
+   * steps both sides agree on (each flag of ours the MTA also offers), followed by the macros we
+   * ask for. An empty offer stands for the protocol's defaults.
+   *
+   * @return false, with nothing sent, when the MTA lacks an action this milter needs
+   */
+  static boolean reply(
+      MilterContext context, int mtaVersion, Actions mtaActions, ProtocolSteps mtaSteps)
+      throws MilterException {
+    context.setMtaProtocolVersion(mtaVersion);
+    int version = Math.min(context.milterProtocolVersion(), mtaVersion);
+    context.setSessionProtocolVersion(version);
+    Actions offered = mtaActions.bitmap() == 0 ? Actions.DEF_ACTIONS : mtaActions;
+    context.setMtaActions(offered);
+    Actions needed = context.milterActions();
+    if ((offered.bitmap() & needed.bitmap()) != needed.bitmap()) {
+      return false;
+    }
+    ProtocolSteps steps = mtaSteps.bitmap() == 0 ? ProtocolSteps.DEF_PROTOCOL_STEPS : mtaSteps;
+    context.setMtaProtocolSteps(steps);
+    byte[] agreed = steps.array().clone();
+    byte[] ours = context.milterProtocolSteps().array();
+    for (int i = 0; i < agreed.length; i++) {
+      agreed[i] &= ours[i];
+    }
+    context.setSessionProtocolSteps(new ProtocolSteps(agreed, 0));
+    byte[] macros = context.milterMacros().array();
+    byte[] actions = needed.array();
+    ByteBuffer payload =
+        ByteBuffer.allocate(4 + actions.length + agreed.length + macros.length)
+            .putInt(version)
+            .put(actions)
+            .put(agreed)
+            .put(macros);
+    context.sendPacket(new MilterPacket(CommandCode.SMFIC_OPTNEG, payload.array()));
+    return true;
+  }
 
   /** Scanning may add a spam header and quarantine; the gate alone modifies nothing. */
   static Actions actions(boolean scanning) {

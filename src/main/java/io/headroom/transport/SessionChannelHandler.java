@@ -190,7 +190,8 @@ final class SessionChannelHandler extends SimpleChannelInboundHandler<MilterPack
     public void close() {
       if (ctx.channel().isActive() && !state.quitting()) {
         fail(ctx, ProtocolError.REJECTED_BY_ENGINE, "jmilter's command engine aborted the session");
-      } else {
+      } else if (ctx.channel().isOpen()) {
+        // Not again once closed: Netty would answer with a ClosedChannelException.
         ctx.close();
       }
     }

@@ -1,6 +1,7 @@
 package io.headroom.milter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,6 +21,7 @@ import io.headroom.support.ConfigFiles;
 import io.headroom.support.FakeMta;
 import io.headroom.support.RecordingMetrics;
 import io.headroom.transport.MemoryBudget;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -272,6 +274,59 @@ class GateHandlerTest {
     assertTrue((steps & ProtocolSteps.NO_REPLY_FOR_MAIL_FROM) != 0);
     assertEquals(0, steps & ProtocolSteps.NO_RECIPIENTS, "rcpt is the stage that answers");
     assertEquals(0, steps & ProtocolSteps.NO_REPLY_FOR_RECIPIENTS);
+  }
+
+  /**
+   * OPTNEG as the milter protocol has it: the lower version, our actions, each of our steps the MTA
+   * also offers; an MTA that cannot do what scanning needs gets no answer and the session ends.
+   */
+  @Test
+  void optnegAgreesOnTheLowerVersionAndTheStepsBothOffer(@TempDir Path dir) throws Exception {
+    int ours = Negotiation.steps(Set.of(Stage.RCPT), false).bitmap();
+    int offered = ProtocolSteps.NO_HELO | ProtocolSteps.NO_BODY | ProtocolSteps.NO_HEADERS;
+    FakeMta gate =
+        new FakeMta(
+            new GateHandler(
+                health::get,
+                Set.of(Stage.RCPT),
+                new BypassRules(List.of(), false),
+                metrics,
+                Optional.empty()),
+            metrics);
+    FakeMta.Reply reply =
+        gate.exchange(
+            CommandCode.SMFIC_OPTNEG,
+            ByteBuffer.allocate(12).putInt(2).putInt(FakeMta.ALL_ACTIONS).putInt(offered).array());
+    assertEquals(CommandCode.SMFIC_OPTNEG.code(), reply.command());
+    ByteBuffer answer = ByteBuffer.wrap(reply.payload());
+    assertEquals(12, answer.remaining(), "version, actions, steps; no macros asked for");
+    assertEquals(2, answer.getInt(), "the MTA's lower version");
+    assertEquals(0, answer.getInt(), "the gate modifies nothing");
+    assertEquals(ours & offered, answer.getInt());
+    assertEquals(
+        ProtocolSteps.NO_HELO | ProtocolSteps.NO_BODY | ProtocolSteps.NO_HEADERS, ours & offered);
+
+    Config config = ConfigFiles.parse(dir, "scanners = clamd:tcp:127.0.0.1:3310");
+    try (ScanService scans =
+        new ScanService(
+            config.scan(), metrics, dir, ScanService.DEFAULT_IO_THREADS, kind -> false)) {
+      FakeMta scanning =
+          new FakeMta(
+              MilterHandlers.forConfig(
+                  config,
+                  Set.of(),
+                  health::get,
+                  metrics,
+                  Optional.of(scans),
+                  new MemoryBudget(1 << 30)),
+              metrics);
+      assertNull(
+          scanning.exchange(
+              CommandCode.SMFIC_OPTNEG,
+              ByteBuffer.allocate(12).putInt(6).putInt(0x01).putInt(FakeMta.ALL_STEPS).array()),
+          "an MTA that cannot add a header or quarantine gets no OPTNEG answer");
+      assertFalse(scanning.channel.isOpen(), "and the session is closed");
+    }
   }
 
   @Test
