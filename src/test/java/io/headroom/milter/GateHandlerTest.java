@@ -70,12 +70,15 @@ class GateHandlerTest {
   }
 
   private FakeMta session(Stage stage, BypassRules bypass) {
-    FakeMta mta =
-        new FakeMta(
-            new GateHandler(health::get, Set.of(stage), bypass, metrics, Optional.empty()),
-            metrics);
+    FakeMta mta = unnegotiated(stage, bypass);
     mta.optneg();
     return mta;
+  }
+
+  /** A fresh connection, before OPTNEG (negotiation happens once per connection). */
+  private FakeMta unnegotiated(Stage stage, BypassRules bypass) {
+    return new FakeMta(
+        new GateHandler(health::get, Set.of(stage), bypass, metrics, Optional.empty()), metrics);
   }
 
   private FakeMta session(Stage stage) {
@@ -257,17 +260,7 @@ class GateHandlerTest {
 
   @Test
   void negotiatesOnlyTheEventsTheGateNeeds() {
-    // Negotiation happens once per connection: a fresh one, not session()'s.
-    int steps =
-        new FakeMta(
-                new GateHandler(
-                    health::get,
-                    Set.of(Stage.RCPT),
-                    new BypassRules(List.of(), false),
-                    metrics,
-                    Optional.empty()),
-                metrics)
-            .optneg();
+    int steps = unnegotiated(Stage.RCPT, new BypassRules(List.of(), false)).optneg();
     assertTrue((steps & ProtocolSteps.NO_BODY) != 0, "no body without scanners");
     assertTrue((steps & ProtocolSteps.NO_HEADERS) != 0);
     assertTrue((steps & ProtocolSteps.NO_HELO) != 0);
@@ -284,15 +277,7 @@ class GateHandlerTest {
   void optnegAgreesOnTheLowerVersionAndTheStepsBothOffer(@TempDir Path dir) throws Exception {
     int ours = Negotiation.steps(Set.of(Stage.RCPT), false).bitmap();
     int offered = ProtocolSteps.NO_HELO | ProtocolSteps.NO_BODY | ProtocolSteps.NO_HEADERS;
-    FakeMta gate =
-        new FakeMta(
-            new GateHandler(
-                health::get,
-                Set.of(Stage.RCPT),
-                new BypassRules(List.of(), false),
-                metrics,
-                Optional.empty()),
-            metrics);
+    FakeMta gate = unnegotiated(Stage.RCPT, new BypassRules(List.of(), false));
     FakeMta.Reply reply =
         gate.exchange(
             CommandCode.SMFIC_OPTNEG,
