@@ -210,9 +210,10 @@ final class Daemon {
    * was built is closed and the running configuration stays as it was.
    */
   private void apply(Config next) {
-    LookupBackends.find(next).warnings().forEach(w -> log.warn("{}", w));
+    LookupBackends backends = LookupBackends.find(next);
+    backends.warnings().forEach(w -> log.warn("{}", w));
     List<HealthListener> listeners = new ArrayList<>(List.of(new StateChangeLog(), metrics));
-    HealthMonitor fresh = HealthMonitor.forConfig(next, Clock.systemUTC(), listeners);
+    HealthMonitor fresh = HealthMonitor.forConfig(next, backends, Clock.systemUTC(), listeners);
     ScanService freshScanner = null;
     MilterHandler freshHandler;
     try {

@@ -17,7 +17,9 @@ final class StatusCommand {
 
   static int print(Config config, PrintStream out) {
     HealthSnapshot snap;
-    try (HealthMonitor monitor = HealthMonitor.forConfig(config, Clock.systemUTC(), List.of())) {
+    LookupBackends backends = LookupBackends.find(config);
+    try (HealthMonitor monitor =
+        HealthMonitor.forConfig(config, backends, Clock.systemUTC(), List.of())) {
       snap = monitor.runOnce();
     }
     int width = snap.states().stream().mapToInt(s -> s.probe().length()).max().orElse(10);
@@ -36,7 +38,7 @@ final class StatusCommand {
         out.printf(Locale.ROOT, "%-" + width + "s  -> %s%n", "", s.latest().detail());
       }
     }
-    LookupBackends.find(config).warnings().forEach(w -> out.println("lookup: WARNING: " + w));
+    backends.warnings().forEach(w -> out.println("lookup: WARNING: " + w));
     Map<String, String> postfix = PostfixCrossCheck.readPostconf();
     if (postfix.isEmpty()) {
       out.println("postfix: postconf not found or failed; Postfix settings not checked");

@@ -5,6 +5,7 @@ import io.headroom.config.Config;
 import io.headroom.config.Mode;
 import io.headroom.config.Stage;
 import io.headroom.config.Units;
+import io.headroom.probe.LookupBackends;
 import io.headroom.probe.Probe;
 import io.headroom.probe.ProbeFactory;
 import io.headroom.probe.ProbeResult;
@@ -96,11 +97,15 @@ public final class HealthMonitor implements AutoCloseable {
         Executors.newSingleThreadScheduledExecutor(new DaemonThreads("headroom-health"));
   }
 
-  /** Every probe a configuration asks for, under a monitor that is not started yet. */
+  /**
+   * Every probe a configuration asks for, under a monitor that is not started yet.
+   *
+   * @param backends the lookup tables and policy services found for {@code config}
+   */
   public static HealthMonitor forConfig(
-      Config config, Clock clock, List<HealthListener> listeners) {
+      Config config, LookupBackends backends, Clock clock, List<HealthListener> listeners) {
     return new HealthMonitor(
-        ProbeFactory.fromConfig(config),
+        ProbeFactory.fromConfig(config, backends),
         config::mode,
         config::stage,
         config.probeInterval(),
@@ -192,7 +197,7 @@ public final class HealthMonitor implements AutoCloseable {
   }
 
   /**
-   * Starts the schedule; the first round runs after one interval (call {@link #runOnce()} first).
+   * Starts the schedule; the first round runs after one interval (call {@link #runFirst()} first).
    */
   public void start() {
     scheduler.schedule(this::scheduledRound, interval.toMillis(), TimeUnit.MILLISECONDS);

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 import oshi.SystemInfo;
 import oshi.hardware.CentralProcessor;
 import oshi.hardware.GlobalMemory;
@@ -27,14 +26,14 @@ public final class ProbeFactory {
 
   private ProbeFactory() {}
 
-  /** Every probe whose check is not {@code off}; the OSHI ones share one {@link SystemInfo}. */
-  public static List<Probe> fromConfig(Config config) {
+  /**
+   * Every probe whose check is not {@code off}; the OSHI ones share one {@link SystemInfo}.
+   *
+   * @param backends what {@link LookupBackends#find} found for {@code config}: the caller's one
+   *     search (one postconf run, when anything is auto) serves the probes and its warnings
+   */
+  public static List<Probe> fromConfig(Config config, LookupBackends backends) {
     SystemInfo system = new SystemInfo();
-    // One search (one postconf run, when anything is auto) finds both the lookup tables and the
-    // policy services: made when the first of the two checks asks, shared by the second.
-    AtomicReference<LookupBackends> found = new AtomicReference<>();
-    Supplier<LookupBackends> backends =
-        () -> found.updateAndGet(b -> b != null ? b : LookupBackends.find(config));
     List<Probe> probes = new ArrayList<>();
     for (Check check : Check.values()) {
       if (config.mode(check) != Mode.OFF) {
@@ -45,7 +44,7 @@ public final class ProbeFactory {
   }
 
   private static List<Probe> probes(
-      Check check, Config config, SystemInfo system, Supplier<LookupBackends> backends) {
+      Check check, Config config, SystemInfo system, LookupBackends backends) {
     return switch (check) {
       case DRAIN -> List.of(new DrainProbe(new DrainState(config.drain().file())));
       case DISK -> diskProbes(config, system);
@@ -72,8 +71,8 @@ public final class ProbeFactory {
               ? List.of()
               : List.of(DnsProbe.recursion(config.dns(), config.recursion()));
       case SCAN -> ScannerPingProbe.perKind(config.scan().scanners(), pingTimeout(config));
-      case LOOKUP -> backends.get().tableProbes();
-      case POLICY -> backends.get().policyProbes();
+      case LOOKUP -> backends.tableProbes();
+      case POLICY -> backends.policyProbes();
     };
   }
 

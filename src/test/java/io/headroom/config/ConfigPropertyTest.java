@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.headroom.probe.LookupBackends;
 import io.headroom.probe.ProbeFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -153,7 +154,7 @@ class ConfigPropertyTest {
       return false;
     }
     assertWithinBounds(config, what);
-    assertDoesNotThrow(() -> ProbeFactory.fromConfig(config), what);
+    assertDoesNotThrow(() -> ProbeFactory.fromConfig(config, LookupBackends.find(config)), what);
     return true;
   }
 

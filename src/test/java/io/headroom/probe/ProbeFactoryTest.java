@@ -16,6 +16,11 @@ class ProbeFactoryTest {
     return ConfigFiles.parse(dir, lines);
   }
 
+  /** As the daemon builds them: one search for the lookup tables and policy services first. */
+  private static List<Probe> probes(Config c) {
+    return ProbeFactory.fromConfig(c, LookupBackends.find(c));
+  }
+
   private static List<String> names(List<Probe> probes) {
     return probes.stream().map(Probe::name).toList();
   }
@@ -24,7 +29,7 @@ class ProbeFactoryTest {
   void everyEnabledCheckGetsItsProbesInCheckOrder() throws Exception {
     Config c = config("disk_paths = /, " + dir, "dns_resolvers = 127.0.0.1:5353");
 
-    List<Probe> probes = ProbeFactory.fromConfig(c);
+    List<Probe> probes = probes(c);
 
     assertEquals(
         List.of(
@@ -59,7 +64,7 @@ class ProbeFactoryTest {
             "queue_mode = off",
             "dns_recursion_mode = off");
 
-    assertEquals(List.of("memory", "spool"), names(ProbeFactory.fromConfig(c)));
+    assertEquals(List.of("memory", "spool"), names(probes(c)));
   }
 
   @Test
@@ -77,7 +82,7 @@ class ProbeFactoryTest {
             "lookup_canary = probe@example.org",
             "policy_services = inet:127.0.0.1:10023");
 
-    List<Probe> probes = ProbeFactory.fromConfig(c);
+    List<Probe> probes = probes(c);
 
     assertEquals(
         List.of(
@@ -105,6 +110,6 @@ class ProbeFactoryTest {
             "policy_services =",
             "dns_mode = off");
 
-    assertEquals(List.of(), names(ProbeFactory.fromConfig(c)));
+    assertEquals(List.of(), names(probes(c)));
   }
 }
