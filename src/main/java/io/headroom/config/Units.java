@@ -104,6 +104,11 @@ public final class Units {
     return fixed(percent, 1) + "%";
   }
 
+  /** A measured time to the millisecond, as probes report it: {@code 0.012s}. */
+  public static String formatSeconds(double seconds) {
+    return fixed(seconds, 3) + "s";
+  }
+
   /**
    * {@code value} with {@code places} decimals, as {@code %.Nf} writes it in the root locale (half
    * up), without a Formatter: probes write their measurements every round, and a Formatter (a

@@ -171,7 +171,7 @@ public final class DnsProbe implements Probe {
             .anyMatch(
                 s -> outcomes.stream().filter(o -> o.server.equals(s)).allMatch(Outcome::answered));
     if (oneResolverAnsweredAll) {
-      String measured = "answered in " + Units.fixed(slowest, 3) + "s";
+      String measured = "answered in " + Units.formatSeconds(slowest);
       return ProbeResult.pass(this, slowest, measured, limit, detail);
     }
     // The first resolver is the one Postfix asks first: its failure is the one to name.
@@ -311,8 +311,7 @@ public final class DnsProbe implements Probe {
           + ": "
           + result
           + " in "
-          + Units.fixed(seconds, 3)
-          + "s";
+          + Units.formatSeconds(seconds);
     }
   }
 }

@@ -78,7 +78,7 @@ public final class LookupTableProbe implements Probe {
       return ProbeResult.fail(
           this, Double.NaN, measured, limit, reason, table.spec() + ": " + answer.message());
     }
-    String measured = "answered in " + Units.fixed(seconds, 3) + "s";
+    String measured = "answered in " + Units.formatSeconds(seconds);
     String found = answer.outcome() == TableAnswer.Outcome.FOUND ? "found" : "not found";
     String detail =
         table.spec()

@@ -105,7 +105,7 @@ public final class PolicyServiceProbe implements Probe {
       return failure("connection failed", limit, e.toString());
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    String took = Units.fixed(seconds, 3) + "s";
+    String took = Units.formatSeconds(seconds);
     String measured = (mode == PolicyProbeMode.CONNECT ? "connected" : "answered") + " in " + took;
     return ProbeResult.pass(
         this, seconds, measured, limit, service.spec() + ": " + outcome + " in " + took);

@@ -58,7 +58,7 @@ public final class SpoolWriteProbe implements Probe {
           "cannot write, sync and delete " + file + ": " + e);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    String measured = "writable in " + Units.fixed(seconds, 3) + "s";
+    String measured = "writable in " + Units.formatSeconds(seconds);
     return ProbeResult.pass(this, seconds, measured, "writable", directory + " " + measured);
   }
 

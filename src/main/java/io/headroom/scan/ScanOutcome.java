@@ -8,7 +8,6 @@ import io.headroom.reply.Reason;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -181,7 +180,7 @@ public record ScanOutcome(
 
   private static String score(double score) {
     // + 0.0 turns spamd's "-0.0" into 0.0.
-    return String.format(Locale.ROOT, "%.1f", score + 0.0);
+    return Units.fixed(score + 0.0, 1);
   }
 
   /**
