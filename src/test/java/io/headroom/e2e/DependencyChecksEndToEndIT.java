@@ -145,21 +145,7 @@ class DependencyChecksEndToEndIT {
     assertTrue(accepted(send(postfix).rcpt()));
     assertEquals(0.0, daemon.metric("headroom_queue_messages{queue=\"hold\"}"));
 
-    Processes.output(
-        List.of(
-            "/usr/sbin/smtp-source",
-            "-s",
-            "4",
-            "-m",
-            "8",
-            "-l",
-            "512",
-            "-f",
-            "a@" + PostfixInstance.DOMAIN,
-            "-t",
-            "b@" + PostfixInstance.DOMAIN,
-            "127.0.0.1:" + backlog.smtpPort()),
-        Duration.ofSeconds(30));
+    backlog.smtpSource(4, 8);
     Transcript t =
         sendUntil(postfix, r -> r != null && r.startsWith("451"), Duration.ofSeconds(15));
 

@@ -70,15 +70,15 @@ class GateHandlerTest {
   }
 
   private FakeMta session(Stage stage, BypassRules bypass) {
-    FakeMta mta = unnegotiated(stage, bypass);
+    FakeMta mta = unnegotiated(Set.of(stage), bypass);
     mta.optneg();
     return mta;
   }
 
   /** A fresh connection, before OPTNEG (negotiation happens once per connection). */
-  private FakeMta unnegotiated(Stage stage, BypassRules bypass) {
+  private FakeMta unnegotiated(Set<Stage> stages, BypassRules bypass) {
     return new FakeMta(
-        new GateHandler(health::get, Set.of(stage), bypass, metrics, Optional.empty()), metrics);
+        new GateHandler(health::get, stages, bypass, metrics, Optional.empty()), metrics);
   }
 
   private FakeMta session(Stage stage) {
@@ -260,7 +260,7 @@ class GateHandlerTest {
 
   @Test
   void negotiatesOnlyTheEventsTheGateNeeds() {
-    int steps = unnegotiated(Stage.RCPT, new BypassRules(List.of(), false)).optneg();
+    int steps = unnegotiated(Set.of(Stage.RCPT), new BypassRules(List.of(), false)).optneg();
     assertTrue((steps & ProtocolSteps.NO_BODY) != 0, "no body without scanners");
     assertTrue((steps & ProtocolSteps.NO_HEADERS) != 0);
     assertTrue((steps & ProtocolSteps.NO_HELO) != 0);
@@ -277,7 +277,7 @@ class GateHandlerTest {
   void optnegAgreesOnTheLowerVersionAndTheStepsBothOffer(@TempDir Path dir) throws Exception {
     int ours = Negotiation.steps(Set.of(Stage.RCPT), false).bitmap();
     int offered = ProtocolSteps.NO_HELO | ProtocolSteps.NO_BODY | ProtocolSteps.NO_HEADERS;
-    FakeMta gate = unnegotiated(Stage.RCPT, new BypassRules(List.of(), false));
+    FakeMta gate = unnegotiated(Set.of(Stage.RCPT), new BypassRules(List.of(), false));
     FakeMta.Reply reply =
         gate.exchange(
             CommandCode.SMFIC_OPTNEG,
@@ -364,15 +364,8 @@ class GateHandlerTest {
 
   @Test
   void eachCheckAnswersAtItsOwnStageAndOnlyTheLastOneAccepts() {
-    FakeMta fresh =
-        new FakeMta(
-            new GateHandler(
-                health::get,
-                Set.of(Stage.MAIL, Stage.RCPT),
-                new BypassRules(List.of(), false),
-                metrics,
-                Optional.empty()),
-            metrics);
+    Set<Stage> stages = Set.of(Stage.MAIL, Stage.RCPT);
+    FakeMta fresh = unnegotiated(stages, new BypassRules(List.of(), false));
     int steps = fresh.optneg();
     assertEquals(0, steps & ProtocolSteps.NO_REPLY_FOR_MAIL_FROM, "a check answers at MAIL");
     assertEquals(0, steps & ProtocolSteps.NO_RECIPIENTS, "and one at RCPT");
@@ -390,15 +383,7 @@ class GateHandlerTest {
                 Stage.MAIL,
                 Reason.of("DNS resolution", "failing", "SERVFAIL")),
             state(Check.DISK, "disk_space:/", false, Mode.ENFORCE, Stage.RCPT, DISK_REASON)));
-    FakeMta mta =
-        new FakeMta(
-            new GateHandler(
-                health::get,
-                Set.of(Stage.MAIL, Stage.RCPT),
-                new BypassRules(List.of(), false),
-                metrics,
-                Optional.empty()),
-            metrics);
+    FakeMta mta = unnegotiated(stages, new BypassRules(List.of(), false));
     mta.optneg();
     mta.connect("client.example", "192.0.2.1");
     assertReply(

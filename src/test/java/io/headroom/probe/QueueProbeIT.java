@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headroom.probe.QueueCounts.Queue;
 import io.headroom.support.PostfixInstance;
-import io.headroom.support.Processes;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,21 +41,7 @@ class QueueProbeIT {
                 "smtpd_recipient_restrictions",
                 "check_client_access static:HOLD, permit_mynetworks, reject")
             .start();
-    Processes.output(
-        List.of(
-            "/usr/sbin/smtp-source",
-            "-s",
-            "5",
-            "-m",
-            Integer.toString(HELD),
-            "-l",
-            "512",
-            "-f",
-            "a@" + PostfixInstance.DOMAIN,
-            "-t",
-            "b@" + PostfixInstance.DOMAIN,
-            "127.0.0.1:" + postfix.smtpPort()),
-        Duration.ofSeconds(30));
+    postfix.smtpSource(5, HELD);
     awaitHeld();
   }
 

@@ -81,6 +81,28 @@ public final class PostfixInstance implements AutoCloseable {
     return new Builder(directory);
   }
 
+  /**
+   * Sends {@code messages} messages of 512 bytes over {@code sessions} parallel sessions with
+   * Postfix's smtp-source: a queue filled fast.
+   */
+  public void smtpSource(int sessions, int messages) throws IOException, InterruptedException {
+    Processes.output(
+        List.of(
+            "/usr/sbin/smtp-source",
+            "-s",
+            Integer.toString(sessions),
+            "-m",
+            Integer.toString(messages),
+            "-l",
+            "512",
+            "-f",
+            "a@" + DOMAIN,
+            "-t",
+            "b@" + DOMAIN,
+            "127.0.0.1:" + smtpPort()),
+        Duration.ofSeconds(30));
+  }
+
   public int smtpPort() {
     return smtpPort;
   }
