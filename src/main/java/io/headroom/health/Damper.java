@@ -35,6 +35,11 @@ final class Damper {
     return healthy;
   }
 
+  /** The damped state is failing. */
+  boolean failing() {
+    return Boolean.FALSE.equals(healthy);
+  }
+
   /** A change has been seen but not yet confirmed by enough consecutive results. */
   boolean confirming() {
     return streak > 0;

@@ -44,6 +44,8 @@ public final class HealthMonitor implements AutoCloseable {
 
   private static final Duration MAX_CONFIRM_DELAY = Duration.ofMillis(500);
 
+  private static final Duration MAX_FAILING_DELAY = Duration.ofSeconds(1);
+
   /**
    * How long a probe with its own deadline may take beyond it: a kill and the reap of the child.
    */
@@ -226,13 +228,21 @@ public final class HealthMonitor implements AutoCloseable {
   /**
    * A change waiting for confirmation (fail_after, recover_after) is re-probed soon, not a whole
    * interval later: damping then filters one-off blips without delaying a real change by several
-   * intervals.
+   * intervals. While a check is failing, rounds come twice as often: mail waits on its recovery,
+   * and a round costs milliseconds.
    */
   synchronized Duration nextDelay() {
-    boolean confirming = dampers.values().stream().anyMatch(Damper::confirming);
-    Duration quarter = interval.dividedBy(4);
-    Duration confirm = quarter.compareTo(MAX_CONFIRM_DELAY) < 0 ? quarter : MAX_CONFIRM_DELAY;
-    return confirming ? confirm : interval;
+    if (dampers.values().stream().anyMatch(Damper::confirming)) {
+      return atMost(interval.dividedBy(4), MAX_CONFIRM_DELAY);
+    }
+    if (dampers.values().stream().anyMatch(Damper::failing)) {
+      return atMost(interval.dividedBy(2), MAX_FAILING_DELAY);
+    }
+    return interval;
+  }
+
+  private static Duration atMost(Duration delay, Duration bound) {
+    return delay.compareTo(bound) < 0 ? delay : bound;
   }
 
   private ProbeResult await(Probe p, Future<ProbeResult> future, long endNanos) {

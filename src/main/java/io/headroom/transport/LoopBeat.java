@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
  * beat that is late: {@link #stalledFor()}, for /health and the systemd watchdog.
  */
 final class LoopBeat implements Runnable {
-  static final long INTERVAL_MILLIS = 250;
+  static final long INTERVAL_MILLIS = 1000;
   private static final long INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(INTERVAL_MILLIS);
 
   private final LogLimiter logLimiter;

@@ -62,11 +62,20 @@ class HealthMonitorTest {
 
   private static HealthMonitor monitor(
       List<Probe> probes, int failAfter, int recoverAfter, List<HealthListener> l) {
+    return monitor(Duration.ofSeconds(60), probes, failAfter, recoverAfter, l);
+  }
+
+  private static HealthMonitor monitor(
+      Duration interval,
+      List<Probe> probes,
+      int failAfter,
+      int recoverAfter,
+      List<HealthListener> l) {
     return new HealthMonitor(
         probes,
         check -> Mode.ENFORCE,
         check -> Stage.RCPT,
-        Duration.ofSeconds(60),
+        interval,
         Duration.ofMillis(300),
         failAfter,
         recoverAfter,
@@ -113,7 +122,8 @@ class HealthMonitorTest {
       assertFalse(m.runOnce().allEnforcedHealthy(), "no fail_after for a drain");
       drain.healthy.set(true);
       assertTrue(m.runOnce().allEnforcedHealthy(), "nor recover_after for its end");
-      assertEquals(Duration.ofSeconds(60), m.nextDelay(), "nothing waits for confirmation");
+      assertEquals(
+          Duration.ofSeconds(60), m.nextDelay(), "nothing waits for confirmation or fails");
     }
   }
 
@@ -129,7 +139,25 @@ class HealthMonitorTest {
           Duration.ofMillis(500), m.nextDelay(), "a first failure is confirmed within 500ms");
       m.runOnce();
       assertFalse(m.current().allEnforcedHealthy());
-      assertEquals(Duration.ofSeconds(60), m.nextDelay(), "confirmed: back to the interval");
+      assertEquals(
+          Duration.ofSeconds(1), m.nextDelay(), "failing: every second, waiting for recovery");
+      disk.healthy.set(true);
+      m.runOnce();
+      assertEquals(Duration.ofMillis(500), m.nextDelay(), "a first pass is confirmed within 500ms");
+      m.runOnce();
+      assertTrue(m.current().allEnforcedHealthy());
+      assertEquals(Duration.ofSeconds(60), m.nextDelay(), "recovered: back to the interval");
+    }
+  }
+
+  /** Half the interval while failing, when that is under a second. */
+  @Test
+  void aFailingCheckIsProbedEveryHalfIntervalAtMostASecond() {
+    Switch disk = new Switch("disk_space:/");
+    try (HealthMonitor m = monitor(Duration.ofMillis(600), List.of(disk), 1, 1, List.of())) {
+      disk.healthy.set(false);
+      m.runOnce();
+      assertEquals(Duration.ofMillis(300), m.nextDelay());
     }
   }
 
