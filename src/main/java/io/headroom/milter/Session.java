@@ -10,10 +10,8 @@ import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import org.nightcode.milter.Actions;
-import org.nightcode.milter.MilterContextImpl;
 import org.nightcode.milter.MilterHandler;
 import org.nightcode.milter.MilterMacros;
 import org.nightcode.milter.ProtocolSteps;
@@ -24,7 +22,7 @@ import org.nightcode.milter.net.MilterPacketSender;
  * opens one connection per SMTP session and sends its commands in order, one at a time, so the
  * fields are written by one event-loop thread; volatile for readers on other threads (scans).
  */
-final class Session extends MilterContextImpl implements TransportSession {
+final class Session extends ProtocolContext implements TransportSession {
   private final String logId;
   private final InboundHold hold;
   private volatile InetAddress client;
@@ -53,8 +51,8 @@ final class Session extends MilterContextImpl implements TransportSession {
       MilterPacketSender sender) {
     super(handler, actions, steps, macros, sender);
     this.hold = sender instanceof InboundHold h ? h : InboundHold.NONE;
-    UUID id = id();
-    this.logId = Long.toHexString(id.getMostSignificantBits()).substring(0, 8);
+    String hex = Long.toHexString(id().getMostSignificantBits() >>> 32);
+    this.logId = "0".repeat(8 - hex.length()) + hex;
   }
 
   @Override
@@ -168,16 +166,6 @@ final class Session extends MilterContextImpl implements TransportSession {
 
   boolean scanRefused() {
     return transaction == Transaction.SCAN_REFUSED;
-  }
-
-  /**
-   * Whether Postfix waits for a reply to the command being handled, that is whether no "no reply"
-   * flag for it was negotiated. A reply to a command that has none would be taken as the answer to
-   * the next one.
-   */
-  boolean awaitsReply() {
-    int noReply = getSessionStep().noReplyBit();
-    return noReply == 0 || (getSessionProtocolSteps().bitmap() & noReply) == 0;
   }
 
   /** Stops reading this connection until {@code stage} completes. */

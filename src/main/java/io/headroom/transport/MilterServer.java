@@ -29,18 +29,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.nightcode.milter.MilterHandler;
-import org.nightcode.milter.codec.Int32LenFrameEncoder;
-import org.nightcode.milter.codec.MilterPacketDecoder;
-import org.nightcode.milter.codec.MilterPacketEncoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The milter socket. jmilter's own server has no bound on a packet's length, no read timeout and no
- * limit on connections, so the pipeline is built here around jmilter's codecs and command engine:
- * bounded framing within one {@link MemoryBudget} ({@link PacketFrameDecoder}), deadlines for
- * negotiation, for each packet and for silence, protocol order and macro bounds ({@link
- * ProtocolState}), and max_sessions ({@link SessionLimiter}, {@link BusySession}).
+ * limit on connections, so the pipeline is built here around jmilter's command engine: bounded
+ * framing within one {@link MemoryBudget} ({@link PacketFrameDecoder}), deadlines for negotiation,
+ * for each packet and for silence, protocol order and macro bounds ({@link ProtocolState}), and
+ * max_sessions ({@link SessionLimiter}, {@link BusySession}).
  */
 public final class MilterServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MilterServer.class);
@@ -191,9 +188,7 @@ public final class MilterServer implements AutoCloseable {
     configureBusy(ch, limits, SharedBounds.standalone());
   }
 
-  /**
-   * One milter connection's pipeline: bounded framing, deadlines, jmilter's codecs, the session.
-   */
+  /** One milter connection's pipeline: bounded framing into packets, deadlines, the session. */
   static void configure(
       Channel ch,
       MilterHandler handler,
@@ -222,10 +217,8 @@ public final class MilterServer implements AutoCloseable {
         .addLast(
             "idle",
             new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
-        .addLast("frameDecoder", new PacketFrameDecoder(maxPacket, bounds.budget()))
-        .addLast("frameEncoder", new Int32LenFrameEncoder())
-        .addLast("packetDecoder", new MilterPacketDecoder())
-        .addLast("packetEncoder", new MilterPacketEncoder())
+        .addLast("packetDecoder", new PacketFrameDecoder(maxPacket, bounds.budget()))
+        .addLast("packetEncoder", PacketEncoder.INSTANCE)
         .addLast("negotiationDeadline", new NegotiationDeadline());
   }
 

@@ -6,11 +6,13 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.nightcode.milter.codec.MilterPacket;
 
 /**
  * Cuts the byte stream into milter packets: a 4-byte big-endian length, then that many bytes (the
- * command byte and its payload). jmilter's own decoder accepts any non-negative length and buffers
- * until it arrives; this one bounds what a peer can make the daemon hold, and for how long:
+ * command byte and its payload), each passed on as jmilter's {@link MilterPacket}. jmilter's own
+ * decoder accepts any non-negative length and buffers until it arrives; this one bounds what a peer
+ * can make the daemon hold, and for how long:
  *
  * <ul>
  *   <li>a length above the connection's limit is refused as soon as the length word is read;
@@ -94,7 +96,7 @@ final class PacketFrameDecoder extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * The common case: a packet whole within this read is passed on as a slice, without a copy.
+   * The common case: a packet whole within this read is passed on without a heap copy of its own.
    *
    * @return false when the buffer holds only the start of a packet; true when it held a whole one
    *     or a length that ends the connection
@@ -108,7 +110,9 @@ final class PacketFrameDecoder extends ChannelInboundHandlerAdapter {
       return failed;
     }
     in.skipBytes(LENGTH_BYTES);
-    ctx.fireChannelRead(in.readRetainedSlice((int) length));
+    byte[] packet = new byte[(int) length];
+    in.readBytes(packet);
+    ctx.fireChannelRead(packet(packet));
     return true;
   }
 
@@ -148,8 +152,13 @@ final class PacketFrameDecoder extends ChannelInboundHandlerAdapter {
     if (filled == partial.length) {
       byte[] packet = partial;
       releasePartial();
-      ctx.fireChannelRead(Unpooled.wrappedBuffer(packet));
+      ctx.fireChannelRead(packet(packet));
     }
+  }
+
+  /** A packet's bytes (command and payload, at least one byte) as jmilter's packet. */
+  private static MilterPacket packet(byte[] bytes) {
+    return MilterPacket.builder().command(bytes[0]).payload(bytes, 1, bytes.length - 1).build();
   }
 
   private boolean checkLength(ChannelHandlerContext ctx, long length) {
