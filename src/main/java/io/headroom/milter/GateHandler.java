@@ -23,7 +23,6 @@ import org.nightcode.milter.AbstractMilterHandler;
 import org.nightcode.milter.Actions;
 import org.nightcode.milter.MilterContext;
 import org.nightcode.milter.MilterException;
-import org.nightcode.milter.MilterMacros;
 import org.nightcode.milter.ProtocolSteps;
 import org.nightcode.milter.ResponseCode;
 import org.nightcode.milter.codec.MilterPacket;
@@ -130,7 +129,7 @@ final class GateHandler extends AbstractMilterHandler {
 
   @Override
   public MilterContext createContext(MilterPacketSender sender) {
-    return new Session(this, actions, steps, MilterMacros.instance(), sender);
+    return new Session(this, actions, steps, Negotiation.MACROS, sender);
   }
 
   @Override

@@ -9,6 +9,7 @@ import org.nightcode.milter.Actions;
 import org.nightcode.milter.CommandCode;
 import org.nightcode.milter.MilterContext;
 import org.nightcode.milter.MilterException;
+import org.nightcode.milter.MilterMacros;
 import org.nightcode.milter.ProtocolSteps;
 import org.nightcode.milter.codec.MilterPacket;
 
@@ -58,6 +59,25 @@ final class Negotiation {
     context.sendPacket(new MilterPacket(CommandCode.SMFIC_OPTNEG, payload.array()));
     return true;
   }
+
+  /**
+   * The macros the milter asks Postfix for, in place of main.cf's milter_*_macros: the queue id
+   * ({@code i}) for log lines, and {@code {auth_authen}} at MAIL for bypass_authenticated; nothing
+   * else is read. Postfix sends each event's macros even for an event not negotiated (HELO), and
+   * falls back to main.cf's list for a list left empty (milter.c, MILTER_MACRO_EVAL), so every list
+   * names {@code i}: Postfix then looks up one macro per event instead of its defaults' four to
+   * seven, and the packets carry a value or nothing.
+   */
+  static final MilterMacros MACROS =
+      MilterMacros.builder()
+          .connectMacros("i")
+          .heloMacros("i")
+          .envfromMacros("i {auth_authen}")
+          .envrcptMarcos("i")
+          .dataMacros("i")
+          .eohMacros("i")
+          .eomMacros("i")
+          .build();
 
   /** Scanning may add a spam header and quarantine; the gate alone modifies nothing. */
   static Actions actions(boolean scanning) {
