@@ -19,8 +19,8 @@ import org.nightcode.milter.util.MilterPackets;
  * What jmilter's command engine keeps per connection: what each side offered and what was agreed,
  * the latest macros of each type, the command being handled, and the way back to Postfix. In place
  * of jmilter's {@code MilterContextImpl}, which draws its id from {@code UUID.randomUUID()}: a
- * SecureRandom under a lock, one tenth of the event loop's CPU per session in a profile at 50
- * sessions a second. An id that names a connection in the log needs no cryptographic randomness.
+ * SecureRandom under a lock, a tenth of the event loop's Java samples in a profile at 50 sessions a
+ * second. An id that names a connection in the log needs no cryptographic randomness.
  */
 abstract class ProtocolContext implements MilterContext {
   private final UUID id;

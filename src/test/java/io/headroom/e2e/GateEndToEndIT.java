@@ -140,6 +140,34 @@ class GateEndToEndIT {
     assertTrue(daemon.get("/health").body().contains("\"check\":\"disk\""));
   }
 
+  /**
+   * bypass_authenticated through a real Postfix. The milter names the macros it wants
+   * (Negotiation.MACROS), {auth_authen} at MAIL among them, and Postfix must send it through that
+   * list. Postfix's milter_macro_defaults stands in for a SASL login: smtpd has no value for the
+   * macro without one, so Postfix sends the default, looked up through the same list.
+   */
+  @Test
+  void anAuthenticatedClientPassesAFailingCheckWithBypassAuthenticated() throws Exception {
+    Dnsmasq dns = running.keep(Dnsmasq.start());
+    HeadroomProcess daemon = daemon(dns, "disk_min_free = 100%", "bypass_authenticated = yes");
+    PostfixInstance loggedIn =
+        running.keep(
+            PostfixInstance.builder(dir.resolve("logged-in"))
+                .smtpdMilters(daemon.milterAddress())
+                .set("milter_macro_defaults", "auth_authen=alice")
+                .start());
+    PostfixInstance anonymous =
+        running.keep(
+            PostfixInstance.builder(dir.resolve("anonymous"))
+                .smtpdMilters(daemon.milterAddress())
+                .start());
+
+    assertEquals("250 2.1.5 Ok", send(loggedIn).rcpt());
+    assertMatches("451 4\\.3\\.0 Mail spool disk nearly full .*", send(anonymous).rcpt());
+    assertEquals(1.0, daemon.metric("headroom_messages_total{action=\"bypassed\"}"));
+    assertEquals(1.0, daemon.metric("headroom_messages_total{action=\"deferred\"}"));
+  }
+
   @Test
   void resolverDownDefersNamingDns() throws Exception {
     Dnsmasq dns = running.keep(Dnsmasq.start());
