@@ -96,7 +96,8 @@ final class PacketFrameDecoder extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * The common case: a packet whole within this read is passed on without a heap copy of its own.
+   * The common case: a packet whole within this read is copied out of the read buffer at once, so
+   * nothing stays in Netty's buffers between reads.
    *
    * @return false when the buffer holds only the start of a packet; true when it held a whole one
    *     or a length that ends the connection

@@ -60,6 +60,27 @@ class HealthMonitorTest {
     }
   }
 
+  /** A probe whose run waits until the test releases it, then passes with {@code measured}. */
+  private static class Held extends Switch {
+    final CountDownLatch release = new CountDownLatch(1);
+    private final String measured;
+
+    Held(Check check, String name, String measured) {
+      super(name, check);
+      this.measured = measured;
+    }
+
+    @Override
+    public ProbeResult run() {
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return ProbeResult.pass(this, 0, measured, "", "");
+    }
+  }
+
   private static HealthMonitor monitor(
       List<Probe> probes, int failAfter, int recoverAfter, List<HealthListener> l) {
     return monitor(Duration.ofSeconds(60), probes, failAfter, recoverAfter, l);
@@ -163,25 +184,7 @@ class HealthMonitorTest {
 
   @Test
   void aHungProbeFailsByItsDeadlineAndDoesNotHoldUpTheOthers() throws Exception {
-    CountDownLatch release = new CountDownLatch(1);
-    Probe hung =
-        new Probe() {
-          @Override
-          public Check check() {
-            return Check.DNS;
-          }
-
-          @Override
-          public String name() {
-            return "dns";
-          }
-
-          @Override
-          public ProbeResult run() throws InterruptedException {
-            release.await();
-            return ProbeResult.pass(this, 0, "ok", "", "");
-          }
-        };
+    Held hung = new Held(Check.DNS, "dns", "ok");
     Switch disk = new Switch("disk_space:/");
     try (HealthMonitor m = monitor(List.of(hung, disk), 1, 1, List.of())) {
       long start = System.nanoTime();
@@ -197,7 +200,7 @@ class HealthMonitorTest {
       assertTrue(
           System.nanoTime() - start < 200_000_000L, "the still-hung probe is not waited for again");
       assertFalse(second.of(Check.DNS).get(0).healthy());
-      release.countDown();
+      hung.release.countDown();
     }
   }
 
@@ -207,28 +210,11 @@ class HealthMonitorTest {
    */
   @Test
   void theFirstRoundDoesNotWaitForAProbeThatOnlyCounts() throws Exception {
-    CountDownLatch release = new CountDownLatch(1);
-    Probe queue =
-        new Probe() {
-          @Override
-          public Check check() {
-            return Check.QUEUE;
-          }
-
-          @Override
-          public String name() {
-            return "queue";
-          }
-
+    Held queue =
+        new Held(Check.QUEUE, "queue", "7 messages queued") {
           @Override
           public boolean countsOnly() {
             return true;
-          }
-
-          @Override
-          public ProbeResult run() throws InterruptedException {
-            release.await();
-            return ProbeResult.pass(this, 7, "7 messages queued", "no limit", "");
           }
         };
     Probe slowDisk =
@@ -253,7 +239,7 @@ class HealthMonitorTest {
       assertTrue(counted.healthy());
       assertEquals("not measured yet", counted.latest().measured());
 
-      release.countDown();
+      queue.release.countDown();
       HealthSnapshot status = m.runOnce();
       assertEquals("7 messages queued", status.of(Check.QUEUE).get(0).latest().measured());
     }
