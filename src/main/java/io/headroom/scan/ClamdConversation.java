@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -25,6 +27,7 @@ import java.util.Optional;
 final class ClamdConversation implements Conversation {
 
   private static final byte[] INSTREAM = "zINSTREAM\0".getBytes(US_ASCII);
+  private static final byte[] END_OF_STREAM = new byte[4];
   private static final int MAX_REPLY = 1024;
   private static final String SIZE_LIMIT_REPLY = "INSTREAM size limit exceeded";
 
@@ -38,6 +41,9 @@ final class ClamdConversation implements Conversation {
   private boolean reused;
   private boolean answered;
 
+  /** INSTREAM is due but not written: it goes out with the first bytes, in the same write. */
+  private boolean commandDue;
+
   ClamdConversation(ClamdSessions sessions) {
     this.sessions = sessions;
   }
@@ -45,16 +51,17 @@ final class ClamdConversation implements Conversation {
   @Override
   public void write(byte[] bytes) throws IOException {
     if (session == null) {
-      begin(false);
+      begin(sessions::take);
     }
-    writeChunk(bytes);
+    send(bytes, false);
   }
 
   @Override
   public ScannerVerdict finish(byte[] last) throws IOException {
     boolean wholeMessage = session == null;
     if (wholeMessage) {
-      begin(false);
+      // A session clamd closed while idle then costs only the retry below, so none is checked.
+      begin(sessions::takeUnchecked);
     }
     try {
       return scan(last);
@@ -63,7 +70,7 @@ final class ClamdConversation implements Conversation {
         throw e;
       }
       link.detach();
-      begin(true);
+      begin(sessions::open);
       return scan(last);
     }
   }
@@ -105,24 +112,27 @@ final class ClamdConversation implements Conversation {
     throw new ScanFailure(ScanResult.ERROR, detail);
   }
 
-  /** Takes a session (an idle one unless {@code fresh}) and starts INSTREAM on it. */
-  private void begin(boolean fresh) throws IOException {
+  /** Where {@link #begin} gets its session: one of {@link ClamdSessions}' ways. */
+  @FunctionalInterface
+  private interface SessionSource {
+    ClamdSession get(Link link) throws IOException;
+  }
+
+  /** Takes a session from {@code source} and makes INSTREAM due on it. */
+  private void begin(SessionSource source) throws IOException {
     connecting = true;
     try {
-      session = fresh ? sessions.open(link) : sessions.take(link);
+      session = source.get(link);
     } finally {
       connecting = false;
     }
     reused = session.reused();
     command = session.nextCommand();
-    writeFully(ByteBuffer.wrap(INSTREAM));
+    commandDue = true;
   }
 
   private ScannerVerdict scan(byte[] last) throws IOException {
-    writeChunk(last);
-    length.clear();
-    length.putInt(0).flip();
-    writeFully(length);
+    send(last, true);
     String reply;
     try {
       reply = readReply();
@@ -138,14 +148,28 @@ final class ClamdConversation implements Conversation {
     return v;
   }
 
-  private void writeChunk(byte[] bytes) throws IOException {
-    // A zero length ends the stream in this protocol, so an empty chunk must never be framed.
-    if (bytes.length == 0) {
-      return;
+  /**
+   * Writes {@code bytes} as one chunk, after the INSTREAM command if it is due and, when {@code
+   * end}, followed by the zero length that ends the stream: a message smaller than a batch goes to
+   * clamd in one write, and clamd reads it in one wake-up.
+   */
+  private void send(byte[] bytes, boolean end) throws IOException {
+    List<ByteBuffer> out = new ArrayList<>(4);
+    if (commandDue) {
+      out.add(ByteBuffer.wrap(INSTREAM));
+      commandDue = false;
     }
-    length.clear();
-    length.putInt(bytes.length).flip();
-    writeFully(length, ByteBuffer.wrap(bytes));
+    // A zero length ends the stream in this protocol, so an empty chunk must never be framed.
+    if (bytes.length > 0) {
+      length.clear();
+      length.putInt(bytes.length).flip();
+      out.add(length);
+      out.add(ByteBuffer.wrap(bytes));
+    }
+    if (end) {
+      out.add(ByteBuffer.wrap(END_OF_STREAM));
+    }
+    writeFully(out.toArray(ByteBuffer[]::new));
   }
 
   /** The answer without its {@code N: } prefix; an answer to another command is an error. */

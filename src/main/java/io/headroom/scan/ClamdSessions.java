@@ -52,6 +52,20 @@ final class ClamdSessions implements AutoCloseable {
     return open(link);
   }
 
+  /**
+   * The most recent idle session without asking whether clamd still holds it (the check costs three
+   * system calls), else one on a new connection: for a caller that retries on a new connection when
+   * the session turns out closed.
+   */
+  ClamdSession takeUnchecked(Link link) throws IOException {
+    ClamdSession s = pollIdle();
+    if (s == null) {
+      return open(link);
+    }
+    link.attach(s.channel());
+    return s;
+  }
+
   /** A session on a new connection, attached to {@code link}. */
   ClamdSession open(Link link) throws ScanFailure {
     return ClamdSession.start(pool.connect(link));
