@@ -24,6 +24,11 @@ class StatvfsFileStoreTest {
     assertTrue(
         usage.usableBytes() > 0 && usage.usableBytes() <= usage.totalBytes(), usage.toString());
     assertTrue(usage.freeInodes() <= usage.totalInodes(), usage.toString());
+    // The inode counts are read at their offsets in the structure: stat(1) reads the same call.
+    Process stat = new ProcessBuilder("stat", "-f", "-c", "%c", dir.toString()).start();
+    String totalInodes = new String(stat.getInputStream().readAllBytes()).strip();
+    assertEquals(0, stat.waitFor());
+    assertEquals(Long.parseLong(totalInodes), usage.totalInodes());
   }
 
   @Test
