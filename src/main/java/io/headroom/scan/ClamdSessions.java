@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * The idle clamd sessions of one backend pool, most recently used first. A message takes one that
@@ -42,14 +43,7 @@ final class ClamdSessions implements AutoCloseable {
    * that clamd still holds, else one on a new connection.
    */
   ClamdSession take(Link link) throws IOException {
-    for (ClamdSession s = pollIdle(); s != null; s = pollIdle()) {
-      if (s.alive()) {
-        link.attach(s.channel());
-        return s;
-      }
-      s.close();
-    }
-    return open(link);
+    return take(link, ClamdSession::alive);
   }
 
   /**
@@ -58,12 +52,19 @@ final class ClamdSessions implements AutoCloseable {
    * the session turns out closed.
    */
   ClamdSession takeUnchecked(Link link) throws IOException {
-    ClamdSession s = pollIdle();
-    if (s == null) {
-      return open(link);
+    return take(link, s -> true);
+  }
+
+  /** The most recent idle session that is {@code usable}, closing those that are not. */
+  private ClamdSession take(Link link, Predicate<ClamdSession> usable) throws IOException {
+    for (ClamdSession s = pollIdle(); s != null; s = pollIdle()) {
+      if (usable.test(s)) {
+        link.attach(s.channel());
+        return s;
+      }
+      s.close();
     }
-    link.attach(s.channel());
-    return s;
+    return open(link);
   }
 
   /** A session on a new connection, attached to {@code link}. */
