@@ -24,10 +24,6 @@ import java.nio.file.Path;
  * little at a time was a good part of its idle CPU.
  */
 final class StatvfsFileStore implements FileStoreSource {
-  static {
-    Native.register(StatvfsFileStore.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
-  }
-
   private static native int statvfs(String path, Pointer buf);
 
   /** glibc's struct statvfs, as jna-platform lays it out for this platform; only its offsets. */
@@ -46,6 +42,7 @@ final class StatvfsFileStore implements FileStoreSource {
   private static final int SIZE;
 
   static {
+    Native.register(StatvfsFileStore.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
     Layout layout = new Layout();
     FRSIZE = layout.offset("f_frsize");
     BLOCKS = layout.offset("f_blocks");
