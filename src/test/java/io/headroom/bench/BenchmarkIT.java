@@ -114,7 +114,7 @@ class BenchmarkIT {
     Instant began = Instant.now();
     String loadBefore = ProcFs.loadAverage();
     Report report = new Report(plan);
-    ProcFs proc = ProcFs.open();
+    ProcFs proc = ProcFs.open(dir);
 
     daemonOptions = withClassArchive();
     Dnsmasq dns = running.keep(Dnsmasq.start());
@@ -695,7 +695,8 @@ class BenchmarkIT {
             + "-byte message each, started on schedule whatever the earlier ones do), "
             + plan.fixedMessages()
             + " messages per run, the same for every configuration; latency from a session's "
-            + "scheduled start to its QUIT; CPU per message from /proc/PID/stat (user+system) before and after the run: "
+            + "scheduled start to its QUIT; CPU per message from each process's CPU-time clock (clock_getcpuclockid, "
+            + "nanoseconds, all its threads) before and after the run: "
             + "the milter process (clamd apart), and Postfix's smtpd and cleanup processes together (the instance "
             + "keeps them for the whole benchmark: max_use 1000000, max_idle 3600s; what its master reaped is "
             + "counted too). The milter's figure includes what it spends meanwhile on its own (the probes)");

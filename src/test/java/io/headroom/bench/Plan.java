@@ -15,9 +15,9 @@ import java.time.Duration;
  * @param sessions parallel SMTP sessions per throughput run (smtp-source -s)
  * @param fixedRate messages per second of the fixed load: well below what the slowest configuration
  *     sustains, so CPU and latency are measured with cores to spare
- * @param fixedMessages messages per fixed-load run: enough that the cheapest milter's CPU spans
- *     several of the kernel's 10 ms ticks (the C null milter, at 200 µs a message, read 0 ticks in
- *     a run of 50), or a ratio divides by zero
+ * @param fixedMessages messages per fixed-load run: enough that a run spans several probe rounds
+ *     (every 2 s) and averages over the moments the JIT, the collector or a neighbour take; the CPU
+ *     clocks read nanoseconds, so resolution sets no floor
  * @param footprintMessages messages a daemon has handled when its RSS is read
  * @param idle how long idle CPU is measured
  * @param recoveryRuns stop/restore cycles per dependency

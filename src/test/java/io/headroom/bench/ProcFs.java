@@ -1,5 +1,6 @@
 package io.headroom.bench;
 
+import io.headroom.support.CProgram;
 import io.headroom.support.Processes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,27 +9,35 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-/** What Linux's /proc says about a process and the machine. */
+/**
+ * What Linux's /proc says about a process and the machine, and the processes' CPU time from their
+ * CPU-time clocks (src/test/c/cpu_clock.c): /proc's clock ticks are too coarse for a run's CPU.
+ */
 final class ProcFs {
+  private static final Path CPU_CLOCK = Path.of("src/test/c/cpu_clock.c");
+
   // Indexes into the fields after "(comm)" of /proc/PID/stat, see proc(5): state is 0.
   private static final int PPID = 1;
-  private static final int UTIME = 11;
-  private static final int STIME = 12;
   private static final int CUTIME = 13;
   private static final int CSTIME = 14;
 
   private final long ticksPerSecond;
+  private final Path cpuClock;
 
-  private ProcFs(long ticksPerSecond) {
+  private ProcFs(long ticksPerSecond, Path cpuClock) {
     this.ticksPerSecond = ticksPerSecond;
+    this.cpuClock = cpuClock;
   }
 
-  static ProcFs open() throws IOException, InterruptedException {
+  /** Compiles the CPU-clock reader into {@code dir}. */
+  static ProcFs open(Path dir) throws IOException, InterruptedException {
     String hz = Processes.output(List.of("getconf", "CLK_TCK"), Duration.ofSeconds(10)).strip();
-    return new ProcFs(Long.parseLong(hz));
+    return new ProcFs(
+        Long.parseLong(hz), CProgram.compile(CPU_CLOCK, dir.resolve("cpu-clock"), "gcc"));
   }
 
   /** Resident set size in MiB, from VmRSS in /proc/PID/status. */
@@ -41,10 +50,13 @@ final class ProcFs {
     throw new IllegalStateException("no VmRSS for process " + pid);
   }
 
-  /** User plus system CPU seconds the process has used (all its threads), from /proc/PID/stat. */
+  /** CPU seconds the process has used (all its threads, also those that have exited). */
   double cpuSeconds(long pid) {
-    String[] f = statFields(pid);
-    return (double) (Long.parseLong(f[UTIME]) + Long.parseLong(f[STIME])) / ticksPerSecond;
+    double seconds = cpuSeconds(List.of(pid));
+    if (Double.isNaN(seconds)) {
+      throw new IllegalStateException("process " + pid + " has exited");
+    }
+    return seconds;
   }
 
   /**
@@ -56,7 +68,8 @@ final class ProcFs {
    */
   double childrenCpuSeconds(long masterPid, Set<String> names) {
     String[] master = statFields(masterPid);
-    long ticks = Long.parseLong(master[CUTIME]) + Long.parseLong(master[CSTIME]);
+    long reapedTicks = Long.parseLong(master[CUTIME]) + Long.parseLong(master[CSTIME]);
+    List<Long> children = new ArrayList<>();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
       for (Path entry : entries) {
         String stat = readIfPresent(entry.resolve("stat"));
@@ -66,13 +79,39 @@ final class ProcFs {
         String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
         String[] f = fields(stat);
         if (names.contains(comm) && Long.parseLong(f[PPID]) == masterPid) {
-          ticks += Long.parseLong(f[UTIME]) + Long.parseLong(f[STIME]);
+          children.add(Long.parseLong(entry.getFileName().toString()));
         }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return (double) ticks / ticksPerSecond;
+    double live = children.isEmpty() ? 0 : cpuSeconds(children);
+    return (double) reapedTicks / ticksPerSecond + (Double.isNaN(live) ? 0 : live);
+  }
+
+  /**
+   * The summed CPU seconds of {@code pids}; those that exited before they were read count nothing,
+   * and NaN if all did.
+   */
+  private double cpuSeconds(List<Long> pids) {
+    List<String> command = new ArrayList<>(List.of(cpuClock.toString()));
+    pids.forEach(pid -> command.add(Long.toString(pid)));
+    long nanos = 0;
+    boolean any = false;
+    try {
+      for (String line : Processes.output(command, Duration.ofSeconds(10)).split("\n")) {
+        if (!line.strip().equals("gone")) {
+          nanos += Long.parseLong(line.strip());
+          any = true;
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading CPU clocks", e);
+    }
+    return any ? nanos / 1e9 : Double.NaN;
   }
 
   private static String[] statFields(long pid) {

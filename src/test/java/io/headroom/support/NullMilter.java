@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A do-nothing milter in C on Sendmail's libmilter (src/test/c/null_milter.c), compiled by the
@@ -25,24 +24,9 @@ public final class NullMilter extends MilterProcess {
   /** Compiles the milter into {@code dir} and starts it on a free loopback port. */
   public static NullMilter start(Path dir) throws IOException, InterruptedException {
     Files.createDirectories(dir);
-    Path binary = dir.resolve("null-milter");
-    Process cc =
-        new ProcessBuilder(
-                "cc",
-                "-O2",
-                "-Wall",
-                "-o",
-                binary.toString(),
-                SOURCE.toString(),
-                "-lmilter",
-                "-lpthread")
-            .redirectErrorStream(true)
-            .start();
-    String ccOutput = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!cc.waitFor(60, TimeUnit.SECONDS) || cc.exitValue() != 0) {
-      throw new IOException(
-          "cannot compile " + SOURCE + " (needs gcc and libmilter-dev): " + ccOutput);
-    }
+    Path binary =
+        CProgram.compile(
+            SOURCE, dir.resolve("null-milter"), "gcc and libmilter-dev", "milter", "pthread");
     int port = Ports.freeTcpPort();
     Path output = dir.resolve("null-milter.out");
     Process p =
