@@ -52,11 +52,11 @@ final class ProcFs {
 
   /** CPU seconds the process has used (all its threads, also those that have exited). */
   double cpuSeconds(long pid) {
-    double seconds = cpuSeconds(List.of(pid));
-    if (Double.isNaN(seconds)) {
+    List<Long> nanos = cpuNanos(List.of(pid));
+    if (nanos.isEmpty()) {
       throw new IllegalStateException("process " + pid + " has exited");
     }
-    return seconds;
+    return nanos.get(0) / 1e9;
   }
 
   /**
@@ -85,33 +85,32 @@ final class ProcFs {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    double live = children.isEmpty() ? 0 : cpuSeconds(children);
-    return (double) reapedTicks / ticksPerSecond + (Double.isNaN(live) ? 0 : live);
+    long liveNanos = cpuNanos(children).stream().mapToLong(Long::longValue).sum();
+    return (double) reapedTicks / ticksPerSecond + liveNanos / 1e9;
   }
 
   /**
-   * The summed CPU seconds of {@code pids}; those that exited before they were read count nothing,
-   * and NaN if all did.
+   * The CPU nanoseconds of those of {@code pids} still there when read; the others are left out.
    */
-  private double cpuSeconds(List<Long> pids) {
+  private List<Long> cpuNanos(List<Long> pids) {
+    if (pids.isEmpty()) {
+      return List.of();
+    }
     List<String> command = new ArrayList<>(List.of(cpuClock.toString()));
     pids.forEach(pid -> command.add(Long.toString(pid)));
-    long nanos = 0;
-    boolean any = false;
     try {
-      for (String line : Processes.output(command, Duration.ofSeconds(10)).split("\n")) {
-        if (!line.strip().equals("gone")) {
-          nanos += Long.parseLong(line.strip());
-          any = true;
-        }
-      }
+      return Processes.output(command, Duration.ofSeconds(10))
+          .lines()
+          .map(String::strip)
+          .filter(line -> !line.equals("gone"))
+          .map(Long::parseLong)
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while reading CPU clocks", e);
     }
-    return any ? nanos / 1e9 : Double.NaN;
   }
 
   private static String[] statFields(long pid) {
