@@ -24,6 +24,7 @@ import io.headroom.scan.ScanService;
 import io.headroom.transport.MemoryBudget;
 import io.headroom.transport.MilterServer;
 import io.headroom.transport.ProtocolError;
+import io.headroom.transport.SessionLoop;
 import io.headroom.util.DaemonThreads;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -71,6 +72,9 @@ final class Daemon {
    * 451 busy, never reset.
    */
   private final MemoryBudget scans = new MemoryBudget(Runtime.getRuntime().maxMemory() / 4);
+
+  /** Serves the milter sessions and the clamd sessions their scans use. */
+  private final SessionLoop loop = SessionLoop.start();
 
   private volatile MilterServer server;
   private final SystemdNotifier notifier = SystemdNotifier.fromEnvironment();
@@ -162,11 +166,13 @@ final class Daemon {
       }
       server =
           MilterServer.start(
-              config.listen(), () -> handler, () -> config.sessions(), metrics, packets);
+              config.listen(), () -> handler, () -> config.sessions(), metrics, packets, loop);
     } catch (IOException | RuntimeException e) {
       log.error("cannot start: {}", e.toString());
       close(http);
       monitor.close();
+      close(scanner);
+      loop.close();
       return Main.EXIT_FAILING;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -198,6 +204,7 @@ final class Daemon {
     server.drain(config.sessions().shutdownTimeout());
     watchdog.shutdownNow();
     close(scanner);
+    loop.close();
     close(http);
     monitor.close();
     log.info("stopped");
@@ -225,7 +232,8 @@ final class Daemon {
                   metrics,
                   Path.of(System.getProperty("java.io.tmpdir")),
                   ScanService.DEFAULT_IO_THREADS,
-                  kind -> declaredDown(fresh.current(), kind))
+                  kind -> declaredDown(fresh.current(), kind),
+                  loop)
               : null;
       freshHandler =
           MilterHandlers.forConfig(

@@ -49,13 +49,20 @@ final class BackendPool {
     return endpoints;
   }
 
+  /** How one attempt connects to one backend; what it opens belongs to {@code link}. */
+  @FunctionalInterface
+  interface Opener<C> {
+    C open(ScannerEndpoint endpoint, Link link) throws IOException;
+  }
+
   /**
-   * Blocks until a backend accepts a connection, which then belongs to {@code link}.
+   * Blocks until a backend accepts a connection opened by {@code opener}, which then belongs to
+   * {@code link}.
    *
    * @throws ScanFailure {@link ScanResult#UNREACHABLE} when the link was closed before any backend
    *     accepted
    */
-  Connected connect(Link link) throws ScanFailure {
+  <C> Connected<C> connect(Link link, Opener<C> opener) throws ScanFailure {
     long pause = FIRST_PAUSE_MS;
     StringBuilder failures = new StringBuilder();
     int rounds = 0;
@@ -63,7 +70,7 @@ final class BackendPool {
       rounds++;
       for (ScannerEndpoint endpoint : endpoints) {
         try {
-          return new Connected(endpoint, open(endpoint, link));
+          return new Connected<>(endpoint, opener.open(endpoint, link));
         } catch (IOException | RuntimeException e) {
           link.detach();
           if (rounds == 1) {
@@ -95,7 +102,7 @@ final class BackendPool {
             + failures);
   }
 
-  /** Connects with a bounded wait; closing the link aborts it. */
+  /** Connects a blocking channel with a bounded wait; closing the link aborts it. */
   static SocketChannel open(ScannerEndpoint endpoint, Link link) throws IOException {
     if (endpoint.isUnix()) {
       SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
@@ -105,16 +112,23 @@ final class BackendPool {
     }
     SocketChannel ch = SocketChannel.open();
     link.attach(ch);
-    InetSocketAddress tcp = endpoint.tcp();
-    // Configured addresses are kept unresolved; resolving here keeps DNS off the event loop.
-    InetSocketAddress resolved = new InetSocketAddress(tcp.getHostString(), tcp.getPort());
-    if (resolved.isUnresolved()) {
-      throw new IOException("cannot resolve " + HostPort.format(tcp));
-    }
-    ch.socket().connect(resolved, (int) CONNECT_TIMEOUT.toMillis());
+    ch.socket().connect(resolve(endpoint), (int) CONNECT_TIMEOUT.toMillis());
     ch.socket().setTcpNoDelay(true);
     return ch;
   }
 
-  record Connected(ScannerEndpoint endpoint, SocketChannel channel) {}
+  /**
+   * The TCP address of {@code endpoint}, resolved now. Configured addresses are kept unresolved,
+   * and connections are opened on the scan executor: DNS stays off the event loop.
+   */
+  static InetSocketAddress resolve(ScannerEndpoint endpoint) throws IOException {
+    InetSocketAddress tcp = endpoint.tcp();
+    InetSocketAddress resolved = new InetSocketAddress(tcp.getHostString(), tcp.getPort());
+    if (resolved.isUnresolved()) {
+      throw new IOException("cannot resolve " + HostPort.format(tcp));
+    }
+    return resolved;
+  }
+
+  record Connected<C>(ScannerEndpoint endpoint, C connection) {}
 }

@@ -4,13 +4,18 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 
 import io.headroom.config.ScannerEndpoint;
 import io.headroom.config.ScannerEndpoint.Kind;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoop;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 
 /**
  * clamd's INSTREAM command, inside a clamd session ({@link ClamdSession}): {@code zINSTREAM\0},
@@ -19,23 +24,29 @@ import java.util.Optional;
  * 3: stream: NAME FOUND}, {@code 3: ... ERROR}). Each chunk goes to clamd as it arrives, so memory
  * per message is one chunk, whatever the message size.
  *
- * <p>A session that clamd closed while it sat idle is found by {@link ClamdSessions#take}; one
- * closed in the instant after that check fails the scan, which is then retried once on a new
- * connection when the whole message is still at hand (it was sent in the last step, as every
- * message smaller than a batch is). Otherwise the failure stands, and the message is deferred.
+ * <p>The steps run in order on the session's event loop, where the clamd session's connection
+ * lives; only opening a new connection runs on the scan executor, since it blocks. A session that
+ * clamd closed while it sat idle is seen as such by the event loop; one closed in the instant
+ * before the message reached it fails the scan, which is then retried once on a new connection when
+ * the whole message is still at hand (it was sent in the last step, as every message smaller than a
+ * batch is). Otherwise the failure stands, and the message is deferred.
  */
 final class ClamdConversation implements Conversation {
 
   private static final byte[] INSTREAM = "zINSTREAM\0".getBytes(US_ASCII);
   private static final byte[] END_OF_STREAM = new byte[4];
-  private static final int MAX_REPLY = 1024;
   private static final String SIZE_LIMIT_REPLY = "INSTREAM size limit exceeded";
 
   private final ClamdSessions sessions;
+  private final EventLoop loop;
+  private final Executor io;
   private final Link link = new Link();
-  private final ByteBuffer length = ByteBuffer.allocate(4);
   private volatile boolean connecting;
-  // Touched only by the serial I/O steps:
+
+  /** The last step asked for; touched only by the caller, in milter order. */
+  private CompletableFuture<?> tail = CompletableFuture.completedFuture(null);
+
+  // Touched only by the steps, one after the other, on the event loop:
   private ClamdSession session;
   private int command;
   private boolean reused;
@@ -44,35 +55,38 @@ final class ClamdConversation implements Conversation {
   /** INSTREAM is due but not written: it goes out with the first bytes, in the same write. */
   private boolean commandDue;
 
-  ClamdConversation(ClamdSessions sessions) {
+  /**
+   * @param loop the event loop of the milter session whose message this is
+   * @param io where a new connection is opened
+   */
+  ClamdConversation(ClamdSessions sessions, EventLoop loop, Executor io) {
     this.sessions = sessions;
+    this.loop = loop;
+    this.io = io;
   }
 
   @Override
-  public void write(byte[] bytes) throws IOException {
-    if (session == null) {
-      begin(sessions::take);
-    }
-    send(bytes, false);
+  public CompletableFuture<Void> write(byte[] bytes) {
+    return step(() -> ready().thenCompose(v -> send(bytes, false)));
   }
 
   @Override
-  public ScannerVerdict finish(byte[] last) throws IOException {
-    boolean wholeMessage = session == null;
-    if (wholeMessage) {
-      // A session clamd closed while idle then costs only the retry below, so none is checked.
-      begin(sessions::takeUnchecked);
-    }
-    try {
-      return scan(last);
-    } catch (IOException e) {
-      if (!wholeMessage || !reused || answered || link.isClosed()) {
-        throw e;
-      }
-      link.detach();
-      begin(sessions::open);
-      return scan(last);
-    }
+  public CompletableFuture<ScannerVerdict> finish(byte[] last) {
+    return step(
+        () -> {
+          boolean wholeMessage = session == null;
+          return ready()
+              .thenCompose(v -> scan(last))
+              .exceptionallyCompose(
+                  e -> {
+                    if (!wholeMessage || !reused || answered || link.isClosed()) {
+                      return CompletableFuture.failedFuture(e);
+                    }
+                    link.detach();
+                    session = null;
+                    return connect().thenCompose(v -> scan(last));
+                  });
+        });
   }
 
   @Override
@@ -112,40 +126,93 @@ final class ClamdConversation implements Conversation {
     throw new ScanFailure(ScanResult.ERROR, detail);
   }
 
-  /** Where {@link #begin} gets its session: one of {@link ClamdSessions}' ways. */
-  @FunctionalInterface
-  private interface SessionSource {
-    ClamdSession get(Link link) throws IOException;
+  /** Runs {@code body} on the event loop once the steps before it are done. */
+  private <T> CompletableFuture<T> step(Supplier<CompletableFuture<T>> body) {
+    CompletableFuture<T> next =
+        tail.thenCompose(
+            ignored ->
+                loop.inEventLoop()
+                    ? body.get()
+                    : CompletableFuture.supplyAsync(body, loop).thenCompose(f -> f));
+    tail = next;
+    return next;
   }
 
-  /** Takes a session from {@code source} and makes INSTREAM due on it. */
-  private void begin(SessionSource source) throws IOException {
-    connecting = true;
-    try {
-      session = source.get(link);
-    } finally {
-      connecting = false;
+  /** Completes when the conversation has a session: an idle one, else a new connection. */
+  private CompletableFuture<Void> ready() {
+    if (session != null) {
+      return CompletableFuture.completedFuture(null);
     }
-    reused = session.reused();
-    command = session.nextCommand();
+    ClamdSession idle = sessions.takeIdle(loop);
+    if (idle == null) {
+      return connect();
+    }
+    try {
+      link.attach(idle);
+    } catch (IOException closed) {
+      return CompletableFuture.failedFuture(closed);
+    }
+    begin(idle);
+    return CompletableFuture.completedFuture(null);
+  }
+
+  /** Opens a session on a new connection, on the scan executor since that blocks. */
+  private CompletableFuture<Void> connect() {
+    connecting = true;
+    return CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return sessions.open(link, loop);
+              } catch (ScanFailure e) {
+                throw new CompletionException(e);
+              } finally {
+                connecting = false;
+              }
+            },
+            io)
+        .thenAcceptAsync(this::begin, loop);
+  }
+
+  /** Makes INSTREAM due on {@code s}. */
+  private void begin(ClamdSession s) {
+    session = s;
+    reused = s.reused();
+    command = s.nextCommand();
     commandDue = true;
   }
 
-  private ScannerVerdict scan(byte[] last) throws IOException {
-    send(last, true);
-    String reply;
+  private CompletableFuture<ScannerVerdict> scan(byte[] last) {
+    ScannerEndpoint endpoint = session.endpoint();
+    return send(last, true)
+        .thenCompose(
+            v ->
+                session
+                    .answer()
+                    .exceptionallyCompose(
+                        e ->
+                            CompletableFuture.failedFuture(
+                                new ScanFailure(
+                                    ScanResult.ERROR,
+                                    endpoint + ": reading the answer failed: " + cause(e)))))
+        .thenApply(
+            reply -> {
+              answered = true;
+              ScannerVerdict v = parse(reply);
+              // Back to the pool only if the deadline has not closed it meanwhile.
+              if (link.release(session)) {
+                sessions.give(session);
+              }
+              return v;
+            });
+  }
+
+  /** The verdict in {@code reply}, a failure thrown as the stage's cause. */
+  private ScannerVerdict parse(String reply) {
     try {
-      reply = readReply();
-    } catch (IOException e) {
-      throw new ScanFailure(
-          ScanResult.ERROR, session.endpoint() + ": reading the answer failed: " + e);
+      return verdict(unnumbered(reply), session.endpoint());
+    } catch (ScanFailure f) {
+      throw new CompletionException(f);
     }
-    ScannerVerdict v = verdict(unnumbered(reply), session.endpoint());
-    // Back to the pool only if the deadline has not closed it meanwhile.
-    if (link.release(session.channel())) {
-      sessions.give(session);
-    }
-    return v;
   }
 
   /**
@@ -153,23 +220,23 @@ final class ClamdConversation implements Conversation {
    * end}, followed by the zero length that ends the stream: a message smaller than a batch goes to
    * clamd in one write, and clamd reads it in one wake-up.
    */
-  private void send(byte[] bytes, boolean end) throws IOException {
-    List<ByteBuffer> out = new ArrayList<>(4);
+  private CompletableFuture<Void> send(byte[] bytes, boolean end) {
+    List<byte[]> out = new ArrayList<>(4);
     if (commandDue) {
-      out.add(ByteBuffer.wrap(INSTREAM));
+      out.add(INSTREAM);
       commandDue = false;
     }
     // A zero length ends the stream in this protocol, so an empty chunk must never be framed.
     if (bytes.length > 0) {
-      length.clear();
-      length.putInt(bytes.length).flip();
-      out.add(length);
-      out.add(ByteBuffer.wrap(bytes));
+      out.add(ByteBuffer.allocate(4).putInt(bytes.length).array());
+      out.add(bytes);
     }
     if (end) {
-      out.add(ByteBuffer.wrap(END_OF_STREAM));
+      out.add(END_OF_STREAM);
     }
-    writeFully(out.toArray(ByteBuffer[]::new));
+    return session
+        .write(Unpooled.wrappedBuffer(out.toArray(byte[][]::new)))
+        .exceptionallyCompose(this::failedWrite);
   }
 
   /** The answer without its {@code N: } prefix; an answer to another command is an error. */
@@ -188,63 +255,38 @@ final class ClamdConversation implements Conversation {
     return reply.substring(prefix.length());
   }
 
-  private void writeFully(ByteBuffer... buffers) throws IOException {
-    SocketChannel ch = session.channel();
-    try {
-      long remaining = 0;
-      for (ByteBuffer b : buffers) {
-        remaining += b.remaining();
-      }
-      while (remaining > 0) {
-        remaining -= ch.write(buffers);
-      }
-    } catch (IOException e) {
-      throw failedWrite(e);
-    }
-  }
-
   /**
    * clamd stops reading and closes the connection when the stream passes its StreamMaxLength, after
-   * saying why; the write then fails with a broken pipe, and the reason is in the reply.
+   * saying why; a write then fails with a broken pipe, and the reason is in the answer.
    */
-  private IOException failedWrite(IOException writeError) {
+  private CompletableFuture<Void> failedWrite(Throwable failure) {
+    Throwable writeError = cause(failure);
     if (link.isClosed()) {
-      return writeError;
+      return CompletableFuture.failedFuture(writeError);
     }
-    try {
-      String reply = readReply();
-      verdict(unnumbered(reply), session.endpoint());
-      return new ScanFailure(
-          ScanResult.ERROR,
-          session.endpoint()
-              + ": write failed ("
-              + writeError
-              + ") and clamd answered \""
-              + reply
-              + "\" before the end of the message");
-    } catch (ScanFailure explained) {
-      return explained;
-    } catch (IOException unexplained) {
-      return new ScanFailure(
-          ScanResult.ERROR, session.endpoint() + ": write failed: " + writeError);
-    }
+    ScannerEndpoint endpoint = session.endpoint();
+    return session
+        .answer()
+        .handle(
+            (reply, unanswered) -> {
+              if (unanswered != null) {
+                throw new CompletionException(
+                    new ScanFailure(ScanResult.ERROR, endpoint + ": write failed: " + writeError));
+              }
+              parse(reply);
+              throw new CompletionException(
+                  new ScanFailure(
+                      ScanResult.ERROR,
+                      endpoint
+                          + ": write failed ("
+                          + writeError
+                          + ") and clamd answered \""
+                          + reply
+                          + "\" before the end of the message"));
+            });
   }
 
-  private String readReply() throws IOException {
-    SocketChannel ch = session.channel();
-    ByteBuffer buf = ByteBuffer.allocate(MAX_REPLY);
-    while (buf.hasRemaining()) {
-      int n = ch.read(buf);
-      if (n < 0 || (buf.position() > 0 && buf.get(buf.position() - 1) == 0)) {
-        break;
-      }
-    }
-    buf.flip();
-    String reply = US_ASCII.decode(buf).toString();
-    if (reply.isEmpty()) {
-      throw new IOException("clamd closed the connection without an answer");
-    }
-    answered = true;
-    return reply.replace("\0", "").strip();
+  private static Throwable cause(Throwable t) {
+    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
   }
 }

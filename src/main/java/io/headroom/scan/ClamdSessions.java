@@ -1,18 +1,21 @@
 package io.headroom.scan;
 
-import java.io.IOException;
+import io.headroom.transport.SessionLoop;
+import io.netty.channel.EventLoop;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
-import java.util.function.Predicate;
+import java.util.Map;
 
 /**
- * The idle clamd sessions of one backend pool, most recently used first. A message takes one that
- * clamd still holds, or opens a new one; a session goes back only after a clean answer, so a
- * session in an unknown state (a failure, a deadline, an aborted message) is never reused. Expiry
- * is lazy, at the next take or give: an idle daemon runs no timer for it.
+ * The idle clamd sessions of one backend pool, kept apart for each event loop (a session's
+ * connection lives on one), most recently used first. A message takes one that clamd still holds,
+ * or opens a new one; a session goes back only after a clean answer, so a session in an unknown
+ * state (a failure, a deadline, an aborted message) is never reused. Expiry is lazy, at the next
+ * take or give: an idle daemon runs no timer for it.
  */
 final class ClamdSessions implements AutoCloseable {
 
@@ -29,60 +32,57 @@ final class ClamdSessions implements AutoCloseable {
   static final int MAX_COMMANDS = 1_000;
 
   private final BackendPool pool;
+  private final SessionLoop transport;
   private final int capacity;
-  private final Deque<ClamdSession> idle = new ArrayDeque<>(); // guarded by this
+  private final Map<EventLoop, Deque<ClamdSession>> idle = new HashMap<>(); // guarded by this
   private boolean closed; // guarded by this
 
-  ClamdSessions(BackendPool pool) {
+  ClamdSessions(BackendPool pool, SessionLoop transport) {
     this.pool = pool;
+    this.transport = transport;
     this.capacity = MAX_IDLE_PER_BACKEND * pool.endpoints().size();
   }
 
-  /**
-   * A session for one message, attached to {@code link} (closing the link closes it): an idle one
-   * that clamd still holds, else one on a new connection.
-   */
-  ClamdSession take(Link link) throws IOException {
-    return take(link, ClamdSession::alive);
-  }
-
-  /**
-   * The most recent idle session without asking whether clamd still holds it (the check costs three
-   * system calls), else one on a new connection: for a caller that retries on a new connection when
-   * the session turns out closed.
-   */
-  ClamdSession takeUnchecked(Link link) throws IOException {
-    return take(link, s -> true);
-  }
-
-  /** The most recent idle session that is {@code usable}, closing those that are not. */
-  private ClamdSession take(Link link, Predicate<ClamdSession> usable) throws IOException {
-    for (ClamdSession s = pollIdle(); s != null; s = pollIdle()) {
-      if (usable.test(s)) {
-        link.attach(s.channel());
-        return s;
+  /** The most recent idle session on {@code loop} that clamd still holds; null when none is. */
+  ClamdSession takeIdle(EventLoop loop) {
+    List<ClamdSession> ended = new ArrayList<>();
+    List<ClamdSession> lost = new ArrayList<>();
+    ClamdSession taken = null;
+    synchronized (this) {
+      Deque<ClamdSession> sessions = idle.getOrDefault(loop, new ArrayDeque<>());
+      expire(sessions, ended);
+      taken = sessions.pollFirst();
+      while (taken != null && !taken.alive()) {
+        lost.add(taken);
+        taken = sessions.pollFirst();
       }
-      s.close();
     }
-    return open(link);
+    ended.forEach(ClamdSession::end);
+    lost.forEach(ClamdSession::close);
+    return taken;
   }
 
-  /** A session on a new connection, attached to {@code link}. */
-  ClamdSession open(Link link) throws ScanFailure {
-    return ClamdSession.start(pool.connect(link));
+  /**
+   * A session on a new connection on {@code loop}, attached to {@code link}; blocks while the
+   * backends are tried in turn (see {@link BackendPool#connect}), so never on the event loop.
+   */
+  ClamdSession open(Link link, EventLoop loop) throws ScanFailure {
+    return pool.connect(link, (endpoint, l) -> ClamdSession.open(endpoint, l, loop, transport))
+        .connection();
   }
 
   /** Keeps a session that has just answered cleanly and is no longer attached to any link. */
   void give(ClamdSession s) {
     List<ClamdSession> ended = new ArrayList<>();
     synchronized (this) {
-      if (closed || s.commands() >= MAX_COMMANDS || idle.size() >= capacity) {
+      Deque<ClamdSession> sessions = idle.computeIfAbsent(s.loop(), l -> new ArrayDeque<>());
+      if (closed || s.commands() >= MAX_COMMANDS || sessions.size() >= capacity) {
         ended.add(s);
       } else {
         s.idleSince(System.nanoTime());
-        idle.addFirst(s);
+        sessions.addFirst(s);
       }
-      expire(ended);
+      expire(sessions, ended);
     }
     ended.forEach(ClamdSession::end);
   }
@@ -90,35 +90,20 @@ final class ClamdSessions implements AutoCloseable {
   /** Ends every idle session; later gives end theirs at once. */
   @Override
   public void close() {
-    List<ClamdSession> ended;
+    List<ClamdSession> ended = new ArrayList<>();
     synchronized (this) {
       closed = true;
-      ended = new ArrayList<>(idle);
+      idle.values().forEach(ended::addAll);
       idle.clear();
     }
     ended.forEach(ClamdSession::end);
   }
 
-  synchronized int idleCount() {
-    return idle.size();
-  }
-
-  private ClamdSession pollIdle() {
-    List<ClamdSession> ended = new ArrayList<>();
-    ClamdSession s;
-    synchronized (this) {
-      expire(ended);
-      s = idle.pollFirst();
-    }
-    ended.forEach(ClamdSession::end);
-    return s;
-  }
-
   /** Moves the sessions idle too long (the oldest are last) to {@code ended}. */
-  private void expire(List<ClamdSession> ended) {
+  private static void expire(Deque<ClamdSession> sessions, List<ClamdSession> ended) {
     long now = System.nanoTime();
-    while (!idle.isEmpty() && now - idle.peekLast().idleSince() > MAX_IDLE.toNanos()) {
-      ended.add(idle.pollLast());
+    while (!sessions.isEmpty() && now - sessions.peekLast().idleSince() > MAX_IDLE.toNanos()) {
+      ended.add(sessions.pollLast());
     }
   }
 }

@@ -5,46 +5,31 @@ import io.headroom.config.Units;
 import io.headroom.metrics.Metrics;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one {@link Conversation}'s blocking steps in order on the scan executor, and holds its
- * verdict. The verdict is set once, by whichever comes first: the scanner's answer, a failure, the
- * deadline, the size limit. Setting it releases the conversation, so a step blocked on a hung
- * scanner returns at once.
+ * One scanner kind's {@link Conversation} for one message, and its verdict. The verdict is set
+ * once, by whichever comes first: the scanner's answer, a failure, the deadline, the size limit.
+ * Setting it closes the conversation, so a step waiting on a hung scanner ends at once.
  */
 final class Lane {
 
   private static final Logger log = LoggerFactory.getLogger(Lane.class);
 
-  @FunctionalInterface
-  private interface Step {
-    void run() throws Exception;
-  }
-
   private final Kind kind;
   private final Conversation conversation;
-  private final Executor io;
   private final long startNanos;
   private final String logId;
   private final Metrics metrics;
   private final AtomicBoolean settled = new AtomicBoolean();
   private final CompletableFuture<ScannerVerdict> verdict = new CompletableFuture<>();
-  private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null); // guarded by this
 
-  Lane(
-      Kind kind,
-      Conversation conversation,
-      Executor io,
-      Metrics metrics,
-      long startNanos,
-      String logId) {
+  Lane(Kind kind, Conversation conversation, Metrics metrics, long startNanos, String logId) {
     this.kind = kind;
     this.conversation = conversation;
-    this.io = io;
     this.startNanos = startNanos;
     this.logId = logId;
     this.metrics = metrics;
@@ -60,12 +45,28 @@ final class Lane {
    * past the deadline.
    */
   CompletableFuture<Void> write(byte[] bytes) {
-    return step(() -> conversation.write(bytes));
+    if (settled.get()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    CompletableFuture<Void> written = conversation.write(bytes);
+    written.whenComplete((ignored, failure) -> settleFailed(failure));
+    return CompletableFuture.anyOf(written, verdict).handle((ignored, e) -> null);
   }
 
-  /** Sends the message's last bytes (possibly none) and asks for the verdict, in one step. */
+  /** Sends the message's last bytes (possibly none) and asks for the verdict. */
   void finish(byte[] last) {
-    step(() -> settle(conversation.finish(last)));
+    if (!settled.get()) {
+      conversation
+          .finish(last)
+          .whenComplete(
+              (v, failure) -> {
+                if (failure == null) {
+                  settle(v);
+                } else {
+                  settleFailed(failure);
+                }
+              });
+    }
   }
 
   /** The message deadline passed. */
@@ -132,35 +133,20 @@ final class Lane {
     }
   }
 
-  private synchronized CompletableFuture<Void> step(Step step) {
-    if (settled.get()) {
-      return CompletableFuture.completedFuture(null);
-    }
-    CompletableFuture<Void> next = tail.thenRunAsync(() -> run(step), io);
-    next.whenComplete(
-        (ignored, rejected) -> {
-          if (rejected != null) {
-            settle(
-                ScannerVerdict.of(
-                    kind, ScanResult.ERROR, Duration.ZERO, "scan executor refused: " + rejected));
-          }
-        });
-    tail = next;
-    return CompletableFuture.anyOf(next, verdict).handle((ignored, e) -> null);
-  }
-
-  private void run(Step step) {
-    if (settled.get()) {
+  /** Turns a failed step into the verdict; none when {@code failure} is null. */
+  private void settleFailed(Throwable failure) {
+    if (failure == null) {
       return;
     }
-    try {
-      step.run();
-    } catch (ScanFailure f) {
-      settle(ScannerVerdict.of(kind, f.result(), Duration.ZERO, f.getMessage()));
-    } catch (Exception e) {
-      // Also reached when the deadline closed the socket under a blocked step; the deadline's
-      // verdict was set first and this one is then ignored.
-      settle(ScannerVerdict.of(kind, ScanResult.ERROR, Duration.ZERO, e.toString()));
-    }
+    Throwable cause =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
+    // Also reached when the deadline closed the connection under a pending step; the deadline's
+    // verdict was set first and this one is then ignored.
+    settle(
+        cause instanceof ScanFailure f
+            ? ScannerVerdict.of(kind, f.result(), Duration.ZERO, f.getMessage())
+            : ScannerVerdict.of(kind, ScanResult.ERROR, Duration.ZERO, cause.toString()));
   }
 }

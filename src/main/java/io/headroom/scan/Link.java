@@ -1,27 +1,28 @@
 package io.headroom.scan;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.SocketChannel;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The socket one scanner conversation is using, closable from any thread. Scanner I/O is blocking
- * (on the scan executor); closing the channel is what makes a blocked connect, write or read return
- * at once (AsynchronousCloseException), which is how the per-message deadline cuts off a scanner
- * that stopped reading, even with the TCP send buffer full.
+ * The connection one scanner conversation is using, closable from any thread: closing it is how the
+ * per-message deadline cuts off a scanner that stopped reading, even with the TCP send buffer full.
+ * A blocking channel (spamd, and any connect) then returns from its connect, write or read at once
+ * (AsynchronousCloseException); a clamd session on the event loop fails its pending write or
+ * answer.
  */
 final class Link implements AutoCloseable {
 
   private final CountDownLatch closed = new CountDownLatch(1);
-  private SocketChannel channel; // guarded by this
+  private Closeable channel; // guarded by this
   private volatile String connectFailures = "";
 
   /**
    * Makes {@code ch} the channel that {@link #close()} closes; closes it at once if already closed.
    */
-  synchronized void attach(SocketChannel ch) throws ClosedChannelException {
+  synchronized void attach(Closeable ch) throws ClosedChannelException {
     if (isClosed()) {
       closeQuietly(ch);
       throw new ClosedChannelException();
@@ -40,7 +41,7 @@ final class Link implements AutoCloseable {
    * Lets go of {@code ch} without closing it, so it can serve another message; false when the link
    * was closed first (then {@code ch} is closed, or about to be, and must not be used again).
    */
-  synchronized boolean release(SocketChannel ch) {
+  synchronized boolean release(Closeable ch) {
     if (isClosed() || channel != ch) {
       return false;
     }
@@ -77,7 +78,7 @@ final class Link implements AutoCloseable {
     detach();
   }
 
-  private static void closeQuietly(SocketChannel ch) {
+  private static void closeQuietly(Closeable ch) {
     if (ch == null) {
       return;
     }

@@ -17,13 +17,13 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The scan of one message, fed by the milter as Postfix hands it over. No method blocks. Small
  * pieces (header lines, the blank line, short bodies) are gathered into one batch of up to {@link
- * #BATCH_BYTES} and handed to the scanners together, so a typical message costs the scan executor a
- * few steps rather than one per header. A feeding method's stage completes when the bytes are
- * batched, or, when they fill the batch, once every scanner has taken them (or no longer needs
- * them); the milter reads on from Postfix only then, so a session holds at most a batch and one
- * chunk in memory (plus what Postfix had already sent). {@link #finish()} completes with the
- * verdict, at the latest when the deadline ({@link ScanSettings#deadlineFor(long)}, counted from
- * {@link ScanService#begin(String)}) passes.
+ * #BATCH_BYTES} and handed to the scanners together, so a typical message costs each scanner a few
+ * steps rather than one per header. A feeding method's stage completes when the bytes are batched,
+ * or, when they fill the batch, once every scanner has taken them (or no longer needs them); the
+ * milter reads on from Postfix only then, so a session holds at most a batch and one chunk in
+ * memory (plus what Postfix had already sent). {@link #finish()} completes with the verdict, at the
+ * latest when the deadline ({@link ScanSettings#deadlineFor(long)}, counted from {@link
+ * ScanService#begin(String)}) passes.
  *
  * <p>Calls are expected in milter order from one session at a time: headers, end of headers, body
  * chunks, then {@link #finish()} or {@link #abort()}.

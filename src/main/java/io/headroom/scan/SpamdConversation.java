@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * and sent when it is complete. Because the whole message is at hand, a backend that fails in the
  * middle of the exchange can be replaced by the next one.
  */
-final class SpamdConversation implements Conversation {
+final class SpamdConversation implements BlockingConversation {
 
   private static final int MAX_REPLY = 16 * 1024;
   private static final Pattern STATUS = Pattern.compile("SPAMD/\\d+\\.\\d+\\s+(\\d+)\\s+(.*)");
@@ -54,9 +54,9 @@ final class SpamdConversation implements Conversation {
     int attempts = pool.endpoints().size() * 2;
     IOException last = null;
     for (int i = 0; i < attempts && !link.isClosed(); i++) {
-      BackendPool.Connected c = connect();
+      BackendPool.Connected<SocketChannel> c = connect();
       try {
-        return verdict(exchange(c.channel()), c.endpoint());
+        return verdict(exchange(c.connection()), c.endpoint());
       } catch (ScanFailure answered) {
         throw answered;
       } catch (IOException e) {
@@ -110,10 +110,10 @@ final class SpamdConversation implements Conversation {
         from + " scored " + spam.group(2) + " / " + spam.group(3));
   }
 
-  private BackendPool.Connected connect() throws ScanFailure {
+  private BackendPool.Connected<SocketChannel> connect() throws ScanFailure {
     connecting = true;
     try {
-      return pool.connect(link);
+      return pool.connect(link, BackendPool::open);
     } finally {
       connecting = false;
     }

@@ -8,15 +8,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollEventLoopGroup;
-import io.netty.channel.epoll.EpollServerDomainSocketChannel;
-import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -25,6 +18,7 @@ import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -49,33 +43,23 @@ public final class MilterServer implements AutoCloseable {
    */
   static final int MAX_BUSY = 100;
 
-  private final EventLoopGroup loop;
   private final Channel channel;
   private final ChannelGroup sessions;
   private final Optional<UnixSocketFile> socketFile;
   private final LoopBeat beat;
+  private final ScheduledFuture<?> beating;
 
   private MilterServer(
-      EventLoopGroup loop,
       Channel channel,
       ChannelGroup sessions,
       Optional<UnixSocketFile> socketFile,
-      LoopBeat beat) {
-    this.loop = loop;
+      LoopBeat beat,
+      ScheduledFuture<?> beating) {
     this.channel = channel;
     this.sessions = sessions;
     this.socketFile = socketFile;
     this.beat = beat;
-  }
-
-  /** Binds and starts serving with a {@link MemoryBudget#forHeap()} of its own. */
-  public static MilterServer start(
-      ListenAddress listen,
-      Supplier<MilterHandler> handlers,
-      Supplier<SessionLimits> limits,
-      Metrics metrics)
-      throws InterruptedException {
-    return start(listen, handlers, limits, metrics, MemoryBudget.forHeap());
+    this.beating = beating;
   }
 
   /**
@@ -85,47 +69,36 @@ public final class MilterServer implements AutoCloseable {
    * @param limits the session limits for each new connection: a reload swaps them too
    * @param budget what partial packets of all connections together may hold; share it with the scan
    *     path so that both draw on one bound
+   * @param loop serves the sessions; the caller closes it after this server
    */
   public static MilterServer start(
       ListenAddress listen,
       Supplier<MilterHandler> handlers,
       Supplier<SessionLimits> limits,
       Metrics metrics,
-      MemoryBudget budget)
+      MemoryBudget budget,
+      SessionLoop loop)
       throws InterruptedException {
     JmilterLog.install();
-    boolean epoll = Epoll.isAvailable();
-    if (listen instanceof ListenAddress.Unix && !epoll) {
-      throw new IllegalStateException(
-          "unix sockets need Netty's native epoll transport: " + Epoll.unavailabilityCause());
-    }
+    boolean unixListen = listen instanceof ListenAddress.Unix;
+    ServerBootstrap b =
+        new ServerBootstrap().group(loop.group()).channel(loop.serverChannel(unixListen));
     Optional<UnixSocketFile> socketFile = Optional.empty();
     if (listen instanceof ListenAddress.Unix unix) {
       SessionLimits l = limits.get();
       socketFile = Optional.of(new UnixSocketFile(unix.path(), l.socketMode(), l.socketGroup()));
       socketFile.get().clearStale();
     }
-    // One event-loop thread accepts and serves every session. A session's work per packet is a few
-    // microseconds and never blocks (scans run on their own executor), so more threads only add
-    // sleeps and wake-ups: measured under 20 parallel Postfix sessions, the milter's CPU per
-    // message
-    // fell by about a quarter against Netty's default of two threads per core plus an accept
-    // thread.
-    EventLoopGroup loop = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
-    ServerBootstrap b = new ServerBootstrap().group(loop);
     ChannelGroup sessions = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     SessionLimiter limiter = new SessionLimiter(() -> limits.get().maxSessions());
     SharedBounds bounds = new SharedBounds(budget, new LogLimiter());
     AtomicInteger busy = new AtomicInteger();
     SocketAddress address;
     if (listen instanceof ListenAddress.Unix unix) {
-      b.channel(EpollServerDomainSocketChannel.class);
       address = new DomainSocketAddress(socketFile.get().bindPath().toFile());
     } else {
       InetSocketAddress inet = ((ListenAddress.Inet) listen).address();
-      b.channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
-          .option(ChannelOption.SO_REUSEADDR, true)
-          .childOption(ChannelOption.TCP_NODELAY, true);
+      b.option(ChannelOption.SO_REUSEADDR, true).childOption(ChannelOption.TCP_NODELAY, true);
       address = new InetSocketAddress(inet.getHostString(), inet.getPort());
     }
     b.option(ChannelOption.SO_BACKLOG, 1024)
@@ -168,10 +141,11 @@ public final class MilterServer implements AutoCloseable {
       Channel channel = b.bind(address).sync().channel();
       socketFile.ifPresent(UnixSocketFile::publish);
       LoopBeat beat = new LoopBeat(bounds.logLimiter());
-      loop.scheduleAtFixedRate(beat, 0, LoopBeat.INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
-      return new MilterServer(loop, channel, sessions, socketFile, beat);
+      ScheduledFuture<?> beating =
+          loop.group()
+              .scheduleAtFixedRate(beat, 0, LoopBeat.INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+      return new MilterServer(channel, sessions, socketFile, beat, beating);
     } catch (InterruptedException | RuntimeException e) {
-      loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
       socketFile.ifPresent(UnixSocketFile::remove);
       throw e;
     }
@@ -268,7 +242,7 @@ public final class MilterServer implements AutoCloseable {
   public void close() {
     sessions.close().syncUninterruptibly();
     stopAccepting();
-    loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    beating.cancel(false);
     socketFile.ifPresent(UnixSocketFile::remove);
   }
 

@@ -6,7 +6,9 @@ import io.headroom.config.ConfigParser;
 import io.headroom.config.Stage;
 import io.headroom.health.HealthSnapshot;
 import io.headroom.metrics.Metrics;
+import io.headroom.transport.MemoryBudget;
 import io.headroom.transport.MilterServer;
+import io.headroom.transport.SessionLoop;
 import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.util.List;
@@ -53,7 +55,13 @@ public final class EventCostMilter {
             Optional.empty());
     MilterHandler handler = all ? new AllEvents(gate) : gate;
     MilterServer server =
-        MilterServer.start(config.listen(), () -> handler, config::sessions, Metrics.NONE);
+        MilterServer.start(
+            config.listen(),
+            () -> handler,
+            config::sessions,
+            Metrics.NONE,
+            MemoryBudget.forHeap(),
+            SessionLoop.start());
     System.out.println("listening on " + server.localAddress());
     new CountDownLatch(1).await();
   }

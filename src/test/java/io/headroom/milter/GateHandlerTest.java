@@ -20,6 +20,7 @@ import io.headroom.scan.ScanService;
 import io.headroom.support.ConfigFiles;
 import io.headroom.support.FakeMta;
 import io.headroom.support.RecordingMetrics;
+import io.headroom.support.TestLoop;
 import io.headroom.transport.MemoryBudget;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -310,7 +311,12 @@ class GateHandlerTest {
     Config config = ConfigFiles.parse(dir, "scanners = clamd:tcp:127.0.0.1:3310");
     try (ScanService scans =
         new ScanService(
-            config.scan(), metrics, dir, ScanService.DEFAULT_IO_THREADS, kind -> false)) {
+            config.scan(),
+            metrics,
+            dir,
+            ScanService.DEFAULT_IO_THREADS,
+            kind -> false,
+            TestLoop.SHARED)) {
       FakeMta scanning =
           new FakeMta(
               MilterHandlers.forConfig(
@@ -369,8 +375,14 @@ class GateHandlerTest {
       throws Exception {
     Config config = ConfigFiles.parse(dir, "scanners = clamd:tcp:127.0.0.1:3310");
     ScanService stopped =
-        new ScanService(config.scan(), metrics, dir, ScanService.DEFAULT_IO_THREADS, kind -> false);
-    stopped.close(); // its deadline timer refuses new scans: beginning one throws
+        new ScanService(
+            config.scan(),
+            metrics,
+            dir,
+            ScanService.DEFAULT_IO_THREADS,
+            kind -> false,
+            TestLoop.SHARED);
+    stopped.close(); // a closed service refuses new scans: beginning one throws
     FakeMta mta = scanningAfterAHeader(config, stopped, new MemoryBudget(1 << 30));
     assertNull(
         mta.exchange(CommandCode.SMFIC_BODY, "Hello.\r\n".getBytes(StandardCharsets.US_ASCII)));
@@ -430,7 +442,12 @@ class GateHandlerTest {
     Config config = ConfigFiles.parse(dir, "scanners = clamd:tcp:127.0.0.1:3310");
     try (ScanService scans =
         new ScanService(
-            config.scan(), metrics, dir, ScanService.DEFAULT_IO_THREADS, kind -> false)) {
+            config.scan(),
+            metrics,
+            dir,
+            ScanService.DEFAULT_IO_THREADS,
+            kind -> false,
+            TestLoop.SHARED)) {
       MemoryBudget full = new MemoryBudget(ContentScanning.SCAN_MEMORY - 1);
       FakeMta mta = scanningAfterAHeader(config, scans, full);
       assertReply(

@@ -8,10 +8,13 @@ import io.headroom.config.ScanSettings;
 import io.headroom.scan.ScanOutcome.Action;
 import io.headroom.support.Ports;
 import io.headroom.support.RecordingMetrics;
+import io.headroom.support.TestLoop;
+import io.netty.channel.EventLoop;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -69,6 +72,38 @@ class MessageScanTest {
       assertEquals(expected, clamd.payloadBytes.get());
       assertEquals(expected, scan.size());
       assertEquals(List.of("clamd=clean"), recorded);
+    }
+  }
+
+  /**
+   * The daemon begins scans on its event loop: clamd's answer must reach the session there, over
+   * the same clamd session each time, without a hand-off to another thread.
+   */
+  @Test
+  void aScanBegunOnTheEventLoopIsAnsweredThereOverOneConnection() throws Exception {
+    try (FakeClamd clamd = new FakeClamd(FakeClamd.Mode.ANSWER_OK);
+        ScanService service = service(clamd, Duration.ofSeconds(10), 1L << 30)) {
+      EventLoop loop = TestLoop.SHARED.current();
+      for (String id : List.of("L1", "L2", "L3")) {
+        CompletableFuture<String> answered = new CompletableFuture<>();
+        loop.execute(
+            () -> {
+              MessageScan scan = service.begin(id);
+              scan.header("Subject", "test");
+              scan.endOfHeaders();
+              scan.body(new byte[1000]);
+              scan.finish()
+                  .whenComplete(
+                      (outcome, e) ->
+                          answered.complete(
+                              (e == null ? outcome.action().toString() : e.toString())
+                                  + " on the loop: "
+                                  + loop.inEventLoop()));
+            });
+        assertEquals("ACCEPT on the loop: true", await(answered, Duration.ofSeconds(10)), id);
+      }
+      assertEquals(1, clamd.connections());
+      assertEquals(List.of("clamd=clean", "clamd=clean", "clamd=clean"), recorded);
     }
   }
 
@@ -191,7 +226,8 @@ class MessageScanTest {
             metrics,
             spool,
             ScanService.DEFAULT_IO_THREADS,
-            kind -> true)) {
+            kind -> true,
+            TestLoop.SHARED)) {
       long start = System.nanoTime();
       MessageScan scan = service.begin("T3b");
       feed(scan, 2, 100);

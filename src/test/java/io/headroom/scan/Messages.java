@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.headroom.config.ScanSettings;
 import io.headroom.config.ScannerEndpoint;
 import io.headroom.metrics.Metrics;
+import io.headroom.support.TestLoop;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -16,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 final class Messages {
   /** A scan service as the daemon builds one, with no scanner declared down by its health check. */
   static ScanService service(ScanSettings settings, Metrics metrics, Path spool) {
-    return new ScanService(settings, metrics, spool, ScanService.DEFAULT_IO_THREADS, kind -> false);
+    return new ScanService(
+        settings, metrics, spool, ScanService.DEFAULT_IO_THREADS, kind -> false, TestLoop.SHARED);
   }
 
   private Messages() {}
