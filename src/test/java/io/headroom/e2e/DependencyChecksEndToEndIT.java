@@ -146,6 +146,13 @@ class DependencyChecksEndToEndIT {
     assertEquals(0.0, daemon.metric("headroom_queue_messages{queue=\"hold\"}"));
 
     backlog.smtpSource(4, 8);
+    // The queue probe may have counted while the 8 were arriving; the reply names what it counted
+    // last, so wait for the count of all of them.
+    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (daemon.metric("headroom_queue_messages{queue=\"hold\"}") != 8.0
+        && System.nanoTime() < until) {
+      Thread.sleep(100);
+    }
     Transcript t =
         sendUntil(postfix, r -> r != null && r.startsWith("451"), Duration.ofSeconds(15));
 
