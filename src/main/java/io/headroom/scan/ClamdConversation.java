@@ -193,7 +193,9 @@ final class ClamdConversation implements Conversation {
                             CompletableFuture.failedFuture(
                                 new ScanFailure(
                                     ScanResult.ERROR,
-                                    endpoint + ": reading the answer failed: " + cause(e)))))
+                                    endpoint
+                                        + ": reading the answer failed: "
+                                        + ScanFailure.causeOf(e)))))
         .thenApply(
             reply -> {
               answered = true;
@@ -260,7 +262,7 @@ final class ClamdConversation implements Conversation {
    * saying why; a write then fails with a broken pipe, and the reason is in the answer.
    */
   private CompletableFuture<Void> failedWrite(Throwable failure) {
-    Throwable writeError = cause(failure);
+    Throwable writeError = ScanFailure.causeOf(failure);
     if (link.isClosed()) {
       return CompletableFuture.failedFuture(writeError);
     }
@@ -284,9 +286,5 @@ final class ClamdConversation implements Conversation {
                           + reply
                           + "\" before the end of the message"));
             });
-  }
-
-  private static Throwable cause(Throwable t) {
-    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
   }
 }

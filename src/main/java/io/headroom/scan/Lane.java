@@ -5,7 +5,6 @@ import io.headroom.config.Units;
 import io.headroom.metrics.Metrics;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -138,10 +137,7 @@ final class Lane {
     if (failure == null) {
       return;
     }
-    Throwable cause =
-        failure instanceof CompletionException && failure.getCause() != null
-            ? failure.getCause()
-            : failure;
+    Throwable cause = ScanFailure.causeOf(failure);
     // Also reached when the deadline closed the connection under a pending step; the deadline's
     // verdict was set first and this one is then ignored.
     settle(

@@ -1,6 +1,7 @@
 package io.headroom.scan;
 
 import java.io.IOException;
+import java.util.concurrent.CompletionException;
 
 /** A scanner conversation ended without a verdict, for a reason that names its result word. */
 final class ScanFailure extends IOException {
@@ -15,5 +16,12 @@ final class ScanFailure extends IOException {
 
   ScanResult result() {
     return result;
+  }
+
+  /** What a stage failed with, unwrapped from the CompletionException a dependent stage sees. */
+  static Throwable causeOf(Throwable stageFailure) {
+    return stageFailure instanceof CompletionException && stageFailure.getCause() != null
+        ? stageFailure.getCause()
+        : stageFailure;
   }
 }
