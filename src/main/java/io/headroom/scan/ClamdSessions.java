@@ -49,7 +49,7 @@ final class ClamdSessions implements AutoCloseable {
     List<ClamdSession> lost = new ArrayList<>();
     ClamdSession taken = null;
     synchronized (this) {
-      Deque<ClamdSession> sessions = idle.getOrDefault(loop, new ArrayDeque<>());
+      Deque<ClamdSession> sessions = idleOn(loop);
       expire(sessions, ended);
       taken = sessions.pollFirst();
       while (taken != null && !taken.alive()) {
@@ -75,7 +75,7 @@ final class ClamdSessions implements AutoCloseable {
   void give(ClamdSession s) {
     List<ClamdSession> ended = new ArrayList<>();
     synchronized (this) {
-      Deque<ClamdSession> sessions = idle.computeIfAbsent(s.loop(), l -> new ArrayDeque<>());
+      Deque<ClamdSession> sessions = idleOn(s.loop());
       if (closed || s.commands() >= MAX_COMMANDS || sessions.size() >= capacity) {
         ended.add(s);
       } else {
@@ -97,6 +97,11 @@ final class ClamdSessions implements AutoCloseable {
       idle.clear();
     }
     ended.forEach(ClamdSession::end);
+  }
+
+  /** The idle sessions on {@code loop}; guarded by this. */
+  private Deque<ClamdSession> idleOn(EventLoop loop) {
+    return idle.computeIfAbsent(loop, l -> new ArrayDeque<>());
   }
 
   /** Moves the sessions idle too long (the oldest are last) to {@code ended}. */

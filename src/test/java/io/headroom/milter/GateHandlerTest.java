@@ -309,14 +309,7 @@ class GateHandlerTest {
         "only the macros the milter reads, at every event");
 
     Config config = ConfigFiles.parse(dir, "scanners = clamd:tcp:127.0.0.1:3310");
-    try (ScanService scans =
-        new ScanService(
-            config.scan(),
-            metrics,
-            dir,
-            ScanService.DEFAULT_IO_THREADS,
-            kind -> false,
-            TestLoop.SHARED)) {
+    try (ScanService scans = scanService(config, dir)) {
       FakeMta scanning =
           new FakeMta(
               MilterHandlers.forConfig(
@@ -353,6 +346,17 @@ class GateHandlerTest {
   }
 
   /** A scanning session as Postfix drives it, up to its first header (which gets no reply). */
+  /** A scan service as the daemon builds one, with no scanner declared down. */
+  private ScanService scanService(Config config, Path dir) {
+    return new ScanService(
+        config.scan(),
+        metrics,
+        dir,
+        ScanService.DEFAULT_IO_THREADS,
+        kind -> false,
+        TestLoop.SHARED);
+  }
+
   private FakeMta scanningAfterAHeader(Config config, ScanService scans, MemoryBudget budget) {
     FakeMta mta =
         new FakeMta(
@@ -374,14 +378,7 @@ class GateHandlerTest {
   void aContentFailureIsAnsweredAtTheEndOfTheMessageAndNeverAccepted(@TempDir Path dir)
       throws Exception {
     Config config = ConfigFiles.parse(dir, "scanners = clamd:tcp:127.0.0.1:3310");
-    ScanService stopped =
-        new ScanService(
-            config.scan(),
-            metrics,
-            dir,
-            ScanService.DEFAULT_IO_THREADS,
-            kind -> false,
-            TestLoop.SHARED);
+    ScanService stopped = scanService(config, dir);
     stopped.close(); // a closed service refuses new scans: beginning one throws
     FakeMta mta = scanningAfterAHeader(config, stopped, new MemoryBudget(1 << 30));
     assertNull(
@@ -440,14 +437,7 @@ class GateHandlerTest {
   void aMessageThatFindsNoScanMemoryLeftIsDeferredBusyNeverAccepted(@TempDir Path dir)
       throws Exception {
     Config config = ConfigFiles.parse(dir, "scanners = clamd:tcp:127.0.0.1:3310");
-    try (ScanService scans =
-        new ScanService(
-            config.scan(),
-            metrics,
-            dir,
-            ScanService.DEFAULT_IO_THREADS,
-            kind -> false,
-            TestLoop.SHARED)) {
+    try (ScanService scans = scanService(config, dir)) {
       MemoryBudget full = new MemoryBudget(ContentScanning.SCAN_MEMORY - 1);
       FakeMta mta = scanningAfterAHeader(config, scans, full);
       assertReply(
