@@ -41,6 +41,12 @@ public interface Metrics {
   default void sessionRefused() {}
 
   /**
+   * {@code headroom_milter_sessions_dropped_total}: a connection over the busy cap, closed
+   * unanswered.
+   */
+  default void sessionDropped() {}
+
+  /**
    * {@code headroom_milter_protocol_errors_total{reason}}; {@code reason} is one of a fixed set.
    */
   default void protocolError(String reason) {}

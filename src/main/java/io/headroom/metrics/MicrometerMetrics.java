@@ -43,6 +43,7 @@ public final class MicrometerMetrics implements Metrics, HealthListener {
   private static final String MESSAGES = "headroom.messages";
   private static final String SESSIONS_ACTIVE = "headroom.milter.sessions.active";
   private static final String SESSIONS_BUSY = "headroom.milter.sessions.busy";
+  private static final String SESSIONS_DROPPED = "headroom.milter.sessions.dropped";
   private static final String PROTOCOL_ERRORS = "headroom.milter.protocol.errors";
   private static final String SCANS = "headroom.scans";
   private static final String SCAN_DURATION = "headroom.scan.duration";
@@ -65,6 +66,7 @@ public final class MicrometerMetrics implements Metrics, HealthListener {
   private final Map<Check, Map<Stage, Counter>> monitorDeferrals;
   private final Map<MessageAction, Counter> messages;
   private final Counter sessionsBusy;
+  private final Counter sessionsDropped;
   private final Map<String, Counter> protocolErrors;
   private final Map<ScannerEndpoint.Kind, Map<String, Counter>> scans;
   private final Map<ScannerEndpoint.Kind, Map<String, Timer>> scanDurations =
@@ -108,6 +110,9 @@ public final class MicrometerMetrics implements Metrics, HealthListener {
             action -> counter(MESSAGES, "Transactions by outcome", "action", action.label()));
     sessionsBusy =
         counter(SESSIONS_BUSY, "Milter sessions over max_sessions, answered 451 4.3.0 busy");
+    sessionsDropped =
+        counter(
+            SESSIONS_DROPPED, "Milter connections over the cap on busy answers, closed unanswered");
     protocolErrors =
         labels.protocolErrors().stream()
             .collect(
@@ -208,6 +213,11 @@ public final class MicrometerMetrics implements Metrics, HealthListener {
   @Override
   public void sessionRefused() {
     sessionsBusy.increment();
+  }
+
+  @Override
+  public void sessionDropped() {
+    sessionsDropped.increment();
   }
 
   @Override

@@ -125,6 +125,7 @@ public final class MilterServer implements AutoCloseable {
                   configureBusy(ch, current, bounds);
                 } else {
                   busy.decrementAndGet();
+                  metrics.sessionDropped();
                   bounds
                       .logLimiter()
                       .warn(

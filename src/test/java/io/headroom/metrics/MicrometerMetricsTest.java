@@ -37,6 +37,7 @@ class MicrometerMetricsTest {
     assertLine("headroom_monitor_deferrals_total{check=\"dns\",stage=\"mail\"} 0.0", scrape);
     assertLine("headroom_messages_total{action=\"quarantined\"} 0.0", scrape);
     assertLine("headroom_milter_sessions_busy_total 0.0", scrape);
+    assertLine("headroom_milter_sessions_dropped_total 0.0", scrape);
     assertLine("headroom_milter_protocol_errors_total{reason=\"idle_timeout\"} 0.0", scrape);
     assertLine("headroom_scans_total{result=\"timeout\",scanner=\"spamd\"} 0.0", scrape);
     assertLine("headroom_config_reloads_total{result=\"failure\"} 0.0", scrape);

@@ -64,6 +64,11 @@ public final class RecordingMetrics implements Metrics {
   }
 
   @Override
+  public void sessionDropped() {
+    events.add("session dropped");
+  }
+
+  @Override
   public void protocolError(String reason) {
     events.add("protocol error " + reason);
   }
