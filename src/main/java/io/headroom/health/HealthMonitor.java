@@ -293,8 +293,10 @@ public final class HealthMonitor implements AutoCloseable {
     Damper damper = dampers.get(p.name());
     boolean healthy = damper.accept(result.healthy());
     Instant changed = old == null || old.healthy() != healthy ? clock.instant() : old.since();
+    // A result the damper has not yet followed leaves the state standing on the one before it.
+    ProbeResult cause = result.healthy() == healthy || old == null ? result : old.cause();
     return new CheckState(
-        result, healthy, modes.apply(p.check()), stages.apply(p.check()), took, changed);
+        result, healthy, modes.apply(p.check()), stages.apply(p.check()), took, changed, cause);
   }
 
   @Override

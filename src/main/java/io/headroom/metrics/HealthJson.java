@@ -25,7 +25,7 @@ final class HealthJson {
       field(out, "since", s.since().toString());
       if (!s.healthy()) {
         out.append(',');
-        field(out, "reason", s.latest().reason());
+        field(out, "reason", s.cause().reason());
       }
       out.append('}');
     }

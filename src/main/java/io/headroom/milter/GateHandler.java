@@ -297,7 +297,7 @@ final class GateHandler extends AbstractMilterHandler {
       return Optional.empty();
     }
     CheckState cause = blocking.get();
-    SmtpReply reply = SmtpReply.defer(cause.latest().failure().orElseThrow());
+    SmtpReply reply = SmtpReply.defer(cause.cause().failure().orElseThrow());
     if (s.markDeferred()) {
       metrics.deferred(cause.check(), stage);
       metrics.message(MessageAction.DEFERRED);
@@ -308,9 +308,9 @@ final class GateHandler extends AbstractMilterHandler {
           stage.label(),
           cause.check().label(),
           reply.line(),
-          cause.latest().measured(),
-          cause.latest().limit(),
-          cause.latest().detail(),
+          cause.cause().measured(),
+          cause.cause().limit(),
+          cause.cause().detail(),
           probes(snapshot.blocking()),
           monitored.isEmpty() ? "" : "; monitor mode: " + probes(monitored));
     }
@@ -370,7 +370,7 @@ final class GateHandler extends AbstractMilterHandler {
   }
 
   private static String details(List<CheckState> states) {
-    return states.stream().map(c -> c.latest().detail()).collect(Collectors.joining("; "));
+    return states.stream().map(c -> c.cause().detail()).collect(Collectors.joining("; "));
   }
 
   static void send(Session s, SmtpReply reply) throws MilterException {

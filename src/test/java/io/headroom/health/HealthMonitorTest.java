@@ -2,6 +2,7 @@ package io.headroom.health;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headroom.config.Check;
@@ -122,6 +123,27 @@ class HealthMonitorTest {
       disk.healthy.set(false);
       m.runOnce();
       assertFalse(m.runOnce().allEnforcedHealthy(), "failing after fail_after = 2 failures");
+    }
+  }
+
+  @Test
+  void aRecoveryAwaitingConfirmationStandsOnTheFailureItHasNotYetLeft() {
+    Switch disk = new Switch("disk_space:/");
+    try (HealthMonitor m = monitor(List.of(disk), 2, 2, List.of())) {
+      m.runOnce();
+      disk.healthy.set(false);
+      m.runOnce();
+      m.runOnce();
+      disk.healthy.set(true);
+      CheckState recovering = m.runOnce().states().get(0);
+      assertFalse(recovering.healthy(), "one pass of recover_after = 2");
+      assertTrue(recovering.latest().healthy(), "the newest result passed");
+      assertEquals(
+          "Mail spool disk nearly full (1% free, need 5%)",
+          recovering.cause().reason(), "what the deferral still says");
+      CheckState recovered = m.runOnce().states().get(0);
+      assertTrue(recovered.healthy());
+      assertSame(recovered.latest(), recovered.cause());
     }
   }
 

@@ -12,8 +12,10 @@ import io.headroom.config.Config;
 import io.headroom.config.Mode;
 import io.headroom.config.Stage;
 import io.headroom.health.CheckState;
+import io.headroom.health.HealthMonitor;
 import io.headroom.health.HealthSnapshot;
 import io.headroom.probe.Measure;
+import io.headroom.probe.Probe;
 import io.headroom.probe.ProbeResult;
 import io.headroom.reply.Reason;
 import io.headroom.scan.ScanService;
@@ -25,6 +27,7 @@ import io.headroom.transport.MemoryBudget;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -32,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -102,6 +106,73 @@ class GateHandlerTest {
         ResponseCode.SMFIR_ACCEPT.code(),
         reply.command(),
         "SMFIR_ACCEPT: Postfix sends nothing more for the message");
+  }
+
+  /**
+   * recover_after holds a check failing after its first passing result: that result has no reason
+   * to give, and the 451 must still name what failed, not fall back to an internal error.
+   */
+  @Test
+  void aRecoveryAwaitingConfirmationDefersWithWhatFailed() {
+    AtomicBoolean full = new AtomicBoolean();
+    Probe disk =
+        new Probe() {
+          @Override
+          public Check check() {
+            return Check.DISK;
+          }
+
+          @Override
+          public String name() {
+            return "disk_space:/var/spool/postfix";
+          }
+
+          @Override
+          public ProbeResult run() {
+            return full.get()
+                ? ProbeResult.fail(
+                    this, 0.021, "2.1% free", "need 5%", "nearly full", "d", "2.1% free", "need 5%")
+                : ProbeResult.pass(this, 0.5, "50% free", "need 5%", "d");
+          }
+        };
+    try (HealthMonitor monitor =
+        new HealthMonitor(
+            List.of(disk),
+            check -> Mode.ENFORCE,
+            check -> Stage.RCPT,
+            Duration.ofSeconds(60),
+            Duration.ofSeconds(5),
+            2,
+            2,
+            Clock.systemUTC(),
+            List.of())) {
+      monitor.runOnce();
+      full.set(true);
+      monitor.runOnce();
+      monitor.runOnce();
+      full.set(false);
+      monitor.runOnce();
+      FakeMta mta =
+          new FakeMta(
+              new GateHandler(
+                  monitor::current,
+                  Set.of(Stage.RCPT),
+                  new BypassRules(List.of(), false),
+                  metrics,
+                  Optional.empty()),
+              metrics);
+      mta.optneg();
+      mta.connect("client.example", "192.0.2.1");
+      mta.mail("<a@example.test>");
+      // Postfix reads the text as a format: the reply carries each % doubled.
+      assertReply(
+          "451 4.3.0 Mail spool disk nearly full (2.1%% free, need 5%%), try again later",
+          mta.rcpt("<b@example.test>"));
+      monitor.runOnce();
+      mta.abort();
+      mta.mail("<c@example.test>");
+      assertAccept(mta.rcpt("<d@example.test>"));
+    }
   }
 
   @Test
