@@ -12,10 +12,8 @@ import io.headroom.config.Config;
 import io.headroom.config.Mode;
 import io.headroom.config.Stage;
 import io.headroom.health.CheckState;
-import io.headroom.health.HealthMonitor;
 import io.headroom.health.HealthSnapshot;
 import io.headroom.probe.Measure;
-import io.headroom.probe.Probe;
 import io.headroom.probe.ProbeResult;
 import io.headroom.reply.Reason;
 import io.headroom.scan.ScanService;
@@ -27,7 +25,6 @@ import io.headroom.transport.MemoryBudget;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -35,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -114,65 +110,26 @@ class GateHandlerTest {
    */
   @Test
   void aRecoveryAwaitingConfirmationDefersWithWhatFailed() {
-    AtomicBoolean full = new AtomicBoolean();
-    Probe disk =
-        new Probe() {
-          @Override
-          public Check check() {
-            return Check.DISK;
-          }
-
-          @Override
-          public String name() {
-            return "disk_space:/var/spool/postfix";
-          }
-
-          @Override
-          public ProbeResult run() {
-            return full.get()
-                ? ProbeResult.fail(
-                    this, 0.021, "2.1% free", "need 5%", "nearly full", "d", "2.1% free", "need 5%")
-                : ProbeResult.pass(this, 0.5, "50% free", "need 5%", "d");
-          }
-        };
-    try (HealthMonitor monitor =
-        new HealthMonitor(
-            List.of(disk),
-            check -> Mode.ENFORCE,
-            check -> Stage.RCPT,
-            Duration.ofSeconds(60),
-            Duration.ofSeconds(5),
-            2,
-            2,
-            Clock.systemUTC(),
-            List.of())) {
-      monitor.runOnce();
-      full.set(true);
-      monitor.runOnce();
-      monitor.runOnce();
-      full.set(false);
-      monitor.runOnce();
-      FakeMta mta =
-          new FakeMta(
-              new GateHandler(
-                  monitor::current,
-                  Set.of(Stage.RCPT),
-                  new BypassRules(List.of(), false),
-                  metrics,
-                  Optional.empty()),
-              metrics);
-      mta.optneg();
-      mta.connect("client.example", "192.0.2.1");
-      mta.mail("<a@example.test>");
-      // Postfix reads the text as a format: the reply carries each % doubled.
-      assertReply(
-          "451 4.3.0 Mail spool disk nearly full (2.1%% free, need 5%%), try again later",
-          mta.rcpt("<b@example.test>"));
-      monitor.runOnce();
-      mta.abort();
-      mta.mail("<c@example.test>");
-      assertAccept(mta.rcpt("<d@example.test>"));
-    }
+    String probe = "disk_space:/var/spool/postfix";
+    ProbeResult failed = state(Check.DISK, probe, false, Mode.ENFORCE, DISK_REASON).latest();
+    ProbeResult passedOnce = state(Check.DISK, probe, true, Mode.ENFORCE, DISK_REASON).latest();
+    health.set(
+        snapshot(
+            new CheckState(
+                passedOnce,
+                false,
+                Mode.ENFORCE,
+                Stage.RCPT,
+                Duration.ofMillis(1),
+                Instant.EPOCH,
+                failed)));
+    FakeMta mta = session(Stage.RCPT);
+    mta.connect("client.example", "192.0.2.1");
+    mta.mail("<a@example.test>");
+    // Postfix reads the text as a format: the reply carries each % doubled.
+    assertReply(
+        "451 4.3.0 Mail spool disk nearly full (2.1%% free, need 5%%), try again later",
+        mta.rcpt("<b@example.test>"));
   }
 
   @Test
