@@ -70,6 +70,10 @@ final class ClamdSession implements Closeable {
             .channel(transport.clientChannel(endpoint.isUnix()))
             .option(
                 ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) BackendPool.CONNECT_TIMEOUT.toMillis())
+            // Netty closes a channel whose write fails, dropping what clamd sent before it reset
+            // the connection: the answer that says why (StreamMaxLength). The read that follows
+            // delivers the answer, then the reset, which closes the channel.
+            .option(ChannelOption.AUTO_CLOSE, false)
             .handler(answers);
     if (!endpoint.isUnix()) {
       b.option(ChannelOption.TCP_NODELAY, true);

@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -25,6 +26,12 @@ final class FakeClamd implements AutoCloseable {
      * arrives: a session clamd closed just after the client found it still open.
      */
     ONE_PER_SESSION,
+    /**
+     * After the first chunk of a session's first INSTREAM, and once {@link #replyAllowed} opens,
+     * answers that the stream passed StreamMaxLength and resets the connection, as clamd does when
+     * it closes with the rest of the stream unread.
+     */
+    SIZE_LIMIT,
     NEVER_READ
   }
 
@@ -38,6 +45,12 @@ final class FakeClamd implements AutoCloseable {
   final AtomicLong chunks = new AtomicLong();
 
   final AtomicLong emptyChunksBeforeEnd = new AtomicLong();
+
+  /** In {@link Mode#SIZE_LIMIT}: opened by the test when the answer may go. */
+  final CountDownLatch replyAllowed = new CountDownLatch(1);
+
+  /** In {@link Mode#SIZE_LIMIT}: opens once the answer is sent and the connection reset. */
+  final CountDownLatch reset = new CountDownLatch(1);
 
   FakeClamd(Mode mode) throws IOException {
     this.mode = mode;
@@ -86,6 +99,10 @@ final class FakeClamd implements AutoCloseable {
       if (session) {
         command = command(in);
       }
+      if (mode == Mode.SIZE_LIMIT) {
+        refuseTheStream(s, in, session);
+        return;
+      }
       while (command.equals("zINSTREAM")) {
         number++;
         if (!stream(in)) {
@@ -107,6 +124,21 @@ final class FakeClamd implements AutoCloseable {
     } catch (IOException e) {
       // The client went away.
     }
+  }
+
+  private void refuseTheStream(Socket s, DataInputStream in, boolean session) throws IOException {
+    in.readFully(new byte[in.readInt()]);
+    try {
+      replyAllowed.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    String reply = (session ? "1: " : "") + "INSTREAM size limit exceeded. ERROR\0";
+    s.getOutputStream().write(reply.getBytes(US_ASCII));
+    s.setSoLinger(true, 0);
+    s.close();
+    reset.countDown();
   }
 
   /** A NUL-terminated command; empty at end of stream. */

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -261,6 +262,44 @@ class MessageScanTest {
               + " later",
           outcome.reason());
       assertTrue(tookMs < 1500, "timed out at the deadline, took " + tookMs + "ms");
+    }
+  }
+
+  /**
+   * clamd answers that a stream passed StreamMaxLength and closes at once, with the rest of the
+   * stream unread, so the kernel resets the connection. Our next write then fails with a broken
+   * pipe; the answer already waiting in the socket must still be read, and give the reason. The
+   * loop is held while clamd answers so that the write comes before the read, as it does now and
+   * then under load.
+   */
+  @Test
+  void aWriteRefusedAfterClamdsSizeLimitAnswerStillReadsThatAnswer() throws Exception {
+    try (FakeClamd clamd = new FakeClamd(FakeClamd.Mode.SIZE_LIMIT);
+        ScanService service = service(clamd, Duration.ofSeconds(10), 1L << 30)) {
+      MessageScan scan = service.begin("Z1");
+      await(scan.header("Subject", "big"), Duration.ofSeconds(10));
+      await(scan.endOfHeaders(), Duration.ofSeconds(10));
+      await(scan.body(new byte[MessageScan.BATCH_BYTES]), Duration.ofSeconds(10));
+      CountDownLatch held = new CountDownLatch(1);
+      TestLoop.SHARED
+          .current()
+          .execute(
+              () -> {
+                held.countDown();
+                try {
+                  clamd.reset.await(10, TimeUnit.SECONDS);
+                  Thread.sleep(100);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              });
+      assertTrue(held.await(10, TimeUnit.SECONDS));
+      clamd.replyAllowed.countDown();
+      CompletionStage<Void> refused = scan.body(new byte[MessageScan.BATCH_BYTES]);
+      ScanOutcome outcome = await(refused.thenCompose(v -> scan.finish()), Duration.ofSeconds(10));
+      assertEquals(ScanResult.SIZE_LIMIT, outcome.verdicts().get(0).result(), outcome.detail());
+      assertTrue(outcome.detail().contains("StreamMaxLength"), outcome.detail());
+      assertEquals(List.of("clamd=size_limit"), recorded);
     }
   }
 
