@@ -108,8 +108,7 @@ final class FakeClamd implements AutoCloseable {
         if (!stream(in)) {
           return;
         }
-        String reply = (session ? number + ": " : "") + "stream: OK\0";
-        s.getOutputStream().write(reply.getBytes(US_ASCII));
+        reply(s, session, number, "stream: OK");
         if (!session) {
           return;
         }
@@ -134,11 +133,15 @@ final class FakeClamd implements AutoCloseable {
       Thread.currentThread().interrupt();
       return;
     }
-    String reply = (session ? "1: " : "") + "INSTREAM size limit exceeded. ERROR\0";
-    s.getOutputStream().write(reply.getBytes(US_ASCII));
+    reply(s, session, 1, "INSTREAM size limit exceeded. ERROR");
     s.setSoLinger(true, 0);
     s.close();
     reset.countDown();
+  }
+
+  /** One NUL-terminated answer, inside a session prefixed with the command's number. */
+  private static void reply(Socket s, boolean session, int number, String text) throws IOException {
+    s.getOutputStream().write(((session ? number + ": " : "") + text + "\0").getBytes(US_ASCII));
   }
 
   /** A NUL-terminated command; empty at end of stream. */
