@@ -45,22 +45,33 @@ final class Settings {
 
   /**
    * A list separated by commas or white space, each item parsed by {@code item}. Every bad item is
-   * reported, not only the first; the good ones are kept.
+   * reported, not only the first; the good ones are kept. An item equal to an earlier one (the same
+   * path written with a trailing slash, say) is dropped with a warning: probes are told apart by
+   * what they watch, and two of one name would share one damper.
    */
   <T> List<T> list(String name, String defaultValue, Function<String, T> item) {
     Optional<ConfigFile.Entry> entry = entry(name, defaultValue);
     if (entry.isEmpty()) {
       return items(defaultValue).stream().map(item).toList();
     }
-    List<T> values = new ArrayList<>();
+    Map<T, String> values = new LinkedHashMap<>();
     for (String text : items(entry.get().value())) {
       try {
-        values.add(item.apply(text));
+        T value = item.apply(text);
+        String earlier = values.putIfAbsent(value, text);
+        if (earlier != null) {
+          warning(
+              name,
+              '"'
+                  + text
+                  + (earlier.equals(text) ? "\" is listed twice" : "\" repeats \"" + earlier + '"')
+                  + "; the repeat is ignored");
+        }
       } catch (IllegalArgumentException e) {
         problem(name, e.getMessage());
       }
     }
-    return values;
+    return List.copyOf(values.keySet());
   }
 
   static List<String> items(String value) {

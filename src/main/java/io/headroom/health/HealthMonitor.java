@@ -91,8 +91,12 @@ public final class HealthMonitor implements AutoCloseable {
     this.clock = clock;
     this.listeners = List.copyOf(listeners);
     for (Probe p : probes) {
-      dampers.put(
-          p.name(), p.confirmsItself() ? new Damper(1, 1) : new Damper(failAfter, recoverAfter));
+      Damper damper = p.confirmsItself() ? new Damper(1, 1) : new Damper(failAfter, recoverAfter);
+      // Rounds, dampers and states are keyed by name: a second probe of one name would never run
+      // (the first one's run counts as its own) and would time out in every round.
+      if (dampers.putIfAbsent(p.name(), damper) != null) {
+        throw new IllegalArgumentException("two probes are named " + p.name());
+      }
     }
     this.probeThreads = Executors.newCachedThreadPool(new DaemonThreads("headroom-probe"));
     this.scheduler =

@@ -242,6 +242,24 @@ class ConfigBoundsTest {
   }
 
   @Test
+  void aListedItemRepeatedIsDroppedWithAWarning() throws Exception {
+    // Written twice, a path gave two disk probes of one name that shared one damper: the second
+    // never ran and timed out in every round, so the check never recovered and mail was deferred.
+    Path conf =
+        Files.writeString(
+            dir.resolve("headroom.conf"),
+            "\ndisk_paths = " + dir + " " + dir + "/\nbypass_networks = 10.0.0.0/8 10.0.0.0/8\n");
+    ParsedConfig parsed = ConfigParser.read(conf);
+    assertEquals(
+        List.of(
+            at(2) + "disk_paths: \"" + dir + "/\" repeats \"" + dir + "\"; the repeat is ignored",
+            at(3) + "bypass_networks: \"10.0.0.0/8\" is listed twice; the repeat is ignored"),
+        parsed.warnings().stream().map(ConfigProblem::toString).toList());
+    assertEquals(List.of(dir), parsed.config().disk().paths());
+    assertEquals(1, parsed.config().bypass().networks().size());
+  }
+
+  @Test
   void eachCheckHasAStageDefaultingToDeferStage() throws Exception {
     Config c = parse("defer_stage = mail", "dns_stage = data");
     assertEquals(Stage.DATA, c.stage(Check.DNS));

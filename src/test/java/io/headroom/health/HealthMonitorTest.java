@@ -3,6 +3,7 @@ package io.headroom.health;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headroom.config.Check;
@@ -124,6 +125,21 @@ class HealthMonitorTest {
       m.runOnce();
       assertFalse(m.runOnce().allEnforcedHealthy(), "failing after fail_after = 2 failures");
     }
+  }
+
+  @Test
+  void twoProbesOfOneNameAreRefused() {
+    // Keyed by name, the second would never run and would time out in every round.
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                monitor(
+                    List.of(new Switch("disk_space:/"), new Switch("disk_space:/")),
+                    2,
+                    2,
+                    List.of()));
+    assertEquals("two probes are named disk_space:/", e.getMessage());
   }
 
   @Test
