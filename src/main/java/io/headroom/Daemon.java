@@ -40,6 +40,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.nightcode.milter.MilterHandler;
 import org.slf4j.Logger;
@@ -57,6 +58,9 @@ final class Daemon {
    * say.
    */
   private static final Duration LOOP_STALL_LIMIT = Duration.ofSeconds(2);
+
+  /** How often a retired scan service looks whether its last session has closed. */
+  private static final long RETIRE_CHECK_MILLIS = 1000;
 
   private final MicrometerMetrics metrics;
 
@@ -221,6 +225,7 @@ final class Daemon {
     backends.warnings().forEach(w -> log.warn("{}", w));
     List<HealthListener> listeners = new ArrayList<>(List.of(new StateChangeLog(), metrics));
     HealthMonitor fresh = HealthMonitor.forConfig(next, backends, Clock.systemUTC(), listeners);
+    Supplier<HealthSnapshot> health = healthOf(fresh, next);
     ScanService freshScanner = null;
     MilterHandler freshHandler;
     try {
@@ -232,23 +237,19 @@ final class Daemon {
                   metrics,
                   Path.of(System.getProperty("java.io.tmpdir")),
                   ScanService.DEFAULT_IO_THREADS,
-                  kind -> declaredDown(fresh.current(), kind),
+                  kind -> declaredDown(health.get(), kind),
                   loop)
               : null;
       freshHandler =
           MilterHandlers.forConfig(
-              next,
-              fresh.stagesInUse(),
-              fresh::current,
-              metrics,
-              Optional.ofNullable(freshScanner),
-              scans);
+              next, fresh.stagesInUse(), health, metrics, Optional.ofNullable(freshScanner), scans);
     } catch (RuntimeException e) {
       fresh.close();
       close(freshScanner);
       throw e;
     }
     ScanService oldScanner = scanner;
+    MilterHandler oldHandler = handler;
     HealthMonitor old = monitor;
     scanner = freshScanner;
     monitor = fresh;
@@ -259,17 +260,37 @@ final class Daemon {
       old.close();
     }
     if (oldScanner != null) {
-      // Sessions that began before the reload keep the old service until their scans end.
-      retire(oldScanner, next.scan().timeout().multipliedBy(2));
+      retire(oldScanner, oldHandler);
     }
   }
 
-  private static void retire(ScanService old, Duration after) {
+  /**
+   * What sessions that begin under {@code own} read: its snapshot while it runs; after a reload,
+   * the running monitor's, in {@code config}'s modes and stages, the ones those sessions negotiated
+   * with Postfix. The replaced monitor is closed, and its last snapshot would soon read as stalled
+   * and defer every later message of a session that spans the reload (a relay's batch).
+   */
+  private Supplier<HealthSnapshot> healthOf(HealthMonitor own, Config config) {
+    return () -> {
+      HealthMonitor live = monitor;
+      return live == own || live == null
+          ? own.current()
+          : live.current().restaged(config::mode, config::stage);
+    };
+  }
+
+  /**
+   * Closes {@code old} once no session that began under {@code handler} is open: such a session
+   * scans its later messages with it too (a relay reuses a connection for minutes).
+   */
+  private static void retire(ScanService old, MilterHandler handler) {
     new DaemonThreads("headroom-retire-scanner")
         .newThread(
             () -> {
               try {
-                Thread.sleep(after.toMillis());
+                while (MilterHandlers.inUse(handler)) {
+                  Thread.sleep(RETIRE_CHECK_MILLIS);
+                }
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               }

@@ -12,6 +12,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Every probe's latest damped state at one moment. Immutable; the message path reads it through a
@@ -115,5 +116,27 @@ public final class HealthSnapshot {
                 })
             .toList();
     return new HealthSnapshot(taken, failed);
+  }
+
+  /**
+   * This snapshot as a configuration with other modes and stages acts on it; the checks it turns
+   * off are left out. Sessions that began before a reload answer at the stages they negotiated.
+   */
+  public HealthSnapshot restaged(Function<Check, Mode> modes, Function<Check, Stage> stages) {
+    List<CheckState> restaged =
+        states.stream()
+            .filter(s -> modes.apply(s.check()) != Mode.OFF)
+            .map(
+                s ->
+                    new CheckState(
+                        s.latest(),
+                        s.healthy(),
+                        modes.apply(s.check()),
+                        stages.apply(s.check()),
+                        s.took(),
+                        s.since(),
+                        s.cause()))
+            .toList();
+    return new HealthSnapshot(taken, restaged);
   }
 }

@@ -16,6 +16,7 @@ import java.net.SocketAddress;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -54,6 +55,7 @@ final class GateHandler extends AbstractMilterHandler {
   private final Optional<RoomCheck> room;
   private final Actions actions;
   private final ProtocolSteps steps;
+  private final AtomicInteger sessions = new AtomicInteger();
 
   /**
    * @param stages the stages some check answers at: the events Postfix is asked to wait for
@@ -129,7 +131,22 @@ final class GateHandler extends AbstractMilterHandler {
 
   @Override
   public MilterContext createContext(MilterPacketSender sender) {
+    sessions.incrementAndGet();
     return new Session(this, actions, steps, Negotiation.MACROS, sender);
+  }
+
+  @Override
+  public void closeSession(MilterContext context) {
+    try {
+      super.closeSession(context);
+    } finally {
+      sessions.decrementAndGet();
+    }
+  }
+
+  /** Whether a session that began with this handler is still open. */
+  boolean inUse() {
+    return sessions.get() > 0;
   }
 
   @Override

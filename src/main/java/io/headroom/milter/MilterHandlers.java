@@ -41,4 +41,12 @@ public final class MilterHandlers {
     room.ifPresent(r -> answered.add(r.stage()));
     return new GateHandler(health, answered, config.bypass(), metrics, scanning, room);
   }
+
+  /**
+   * Whether a session that began with {@code handler} (one that {@link #forConfig} built) is still
+   * open: such a session keeps that configuration, and its scan service, to its end.
+   */
+  public static boolean inUse(MilterHandler handler) {
+    return ((GateHandler) handler).inUse();
+  }
 }

@@ -185,6 +185,41 @@ class GateEndToEndIT {
     assertNotEquals("451 4.7.1 Service unavailable - try again later", t.rcpt());
   }
 
+  /**
+   * A relay's session may span a reload. Its later transactions are still answered from live
+   * probes: the replaced monitor is closed, and its last snapshot once read as stalled, deferring
+   * every later message of the session with "Health checks stalled".
+   */
+  @Test
+  void aSessionOpenAcrossAReloadIsAnsweredFromTheLiveChecks() throws Exception {
+    Dnsmasq dns = running.keep(Dnsmasq.start());
+    HeadroomProcess daemon = daemon(dns);
+    PostfixInstance postfix = postfix(daemon);
+    try (SmtpClient c = SmtpClient.connect(postfix.smtpPort())) {
+      c.greeting();
+      c.ehlo(SmtpClient.CLIENT_NAME);
+      assertEquals("250 2.1.0 Ok", c.mailFrom("a@example.test").text());
+      assertEquals("250 2.1.5 Ok", c.rcptTo("b@example.test").text());
+      assertEquals("250 2.0.0 Ok", c.rset().text());
+
+      daemon.signal("HUP");
+      daemon.awaitLog("reloaded " + daemon.config(), Duration.ofSeconds(20));
+      // Well past the replaced monitor's stall limit (3 intervals and the probe deadline).
+      Thread.sleep(8_000);
+      assertEquals("250 2.1.0 Ok", c.mailFrom("a@example.test").text());
+      assertEquals("250 2.1.5 Ok", c.rcptTo("b@example.test").text());
+      assertEquals("250 2.0.0 Ok", c.rset().text());
+
+      dns.stop();
+      daemon.awaitLog("check dns \\(dns\\) now failing", Duration.ofSeconds(10));
+      assertEquals("250 2.1.0 Ok", c.mailFrom("a@example.test").text());
+      assertEquals(
+          "451 4.3.0 DNS resolution failing (resolver unreachable), try again later",
+          c.rcptTo("b@example.test").text());
+    }
+    assertFalse(daemon.log().contains("stalled"), daemon.log());
+  }
+
   @Test
   void monitorModeAcceptsAndCountsTheWouldBeDeferral() throws Exception {
     Dnsmasq dns = running.keep(Dnsmasq.start());

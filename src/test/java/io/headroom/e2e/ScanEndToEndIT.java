@@ -117,6 +117,39 @@ class ScanEndToEndIT {
     return SmtpClient.send(postfix.smtpPort(), "a@example.test", "b@example.test", message);
   }
 
+  /**
+   * A relay reuses its connection for minutes, so a session may span a reload. Its later messages
+   * are still scanned: the replaced scan service once closed twice scan_timeout after the reload,
+   * and every later message of such a session got "Mail filter internal error".
+   */
+  @Test
+  void aSessionOpenAcrossAReloadIsStillScanned() throws Exception {
+    PostfixInstance postfix = start(List.of("-Xmx256m"));
+    try (SmtpClient c = SmtpClient.connect(postfix.smtpPort())) {
+      c.greeting();
+      c.ehlo(SmtpClient.CLIENT_NAME);
+      assertTrue(transaction(c, message("before", "Sent before the reload.")).startsWith("250 "));
+
+      daemon.signal("HUP");
+      daemon.awaitLog("reloaded " + daemon.config(), Duration.ofSeconds(20));
+      Thread.sleep(8_000); // past twice scan_timeout (3s)
+      String after = transaction(c, message("after", "Sent after the reload."));
+      assertTrue(after.startsWith("250 2.0.0 Ok: queued as "), after);
+      String eicar = transaction(c, eicarMail());
+      assertTrue(eicar.startsWith("550 5.7.1 "), eicar);
+    }
+    assertEquals(2.0, daemon.metric("headroom_scans_total{result=\"clean\",scanner=\"clamd\"}"));
+    assertEquals(1.0, daemon.metric("headroom_scans_total{result=\"infected\",scanner=\"clamd\"}"));
+  }
+
+  /** MAIL, RCPT, DATA and the message on an open session; the reply to the message. */
+  private static String transaction(SmtpClient c, byte[] message) {
+    assertEquals(250, c.mailFrom("a@example.test").code());
+    assertEquals(250, c.rcptTo("b@example.test").code());
+    assertEquals(354, c.data().code());
+    return c.message(message).text();
+  }
+
   @Test
   void cleanMailIsAcceptedAndTaggedWithTheSpamScore() throws Exception {
     PostfixInstance postfix = start(List.of("-Xmx256m"));
