@@ -153,7 +153,7 @@ final class ClamdSession implements Closeable {
   /**
    * The answer to the current command, without its NUL: completes when clamd has sent it, which may
    * be before the command is fully written (clamd answers at once when a stream passes its
-   * StreamMaxLength); fails when the connection ends first.
+   * StreamMaxLength); fails when the connection ends first, or had ended before the command began.
    */
   CompletableFuture<String> answer() {
     return answers.current;
@@ -178,8 +178,15 @@ final class ClamdSession implements Closeable {
     private CompletableFuture<String> current = CompletableFuture.completedFuture("");
     private boolean expected;
 
+    /**
+     * Set when the connection ends. clamd may close it before the first command begins (a new
+     * connection is opened on the scan executor, its first command begun on the event loop), and
+     * then no event is left to fail that command's answer.
+     */
+    private IOException ended;
+
     void expect() {
-      current = new CompletableFuture<>();
+      current = ended == null ? new CompletableFuture<>() : CompletableFuture.failedFuture(ended);
       expected = true;
       line.setLength(0);
     }
@@ -208,8 +215,8 @@ final class ClamdSession implements Closeable {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-      current.completeExceptionally(
-          new IOException("clamd closed the connection without an answer"));
+      ended = new IOException("clamd closed the connection without an answer");
+      current.completeExceptionally(ended);
     }
 
     @Override
