@@ -166,6 +166,8 @@ final class GateHandler extends AbstractMilterHandler {
   @Override
   public void envfrom(MilterContext context, List<String> from) throws MilterException {
     Session s = (Session) context;
+    // A scan is ended with its message; one left over must not hold memory into the next.
+    s.endScan();
     s.newTransaction(from);
     answer(s, Stage.MAIL);
   }
@@ -199,6 +201,8 @@ final class GateHandler extends AbstractMilterHandler {
   public void eom(MilterContext context, byte[] bodyChunk) throws MilterException {
     Session s = (Session) context;
     if (scanning.isPresent() && s.scanRefused()) {
+      // Nothing of a refused message is scanned; nothing begun for it may outlive its answer.
+      s.endScan();
       log.warn(
           "{}: deferred client {} at end of data: no memory left for another scan",
           s.tag(),

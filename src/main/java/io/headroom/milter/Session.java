@@ -151,11 +151,16 @@ final class Session extends ProtocolContext implements TransportSession {
 
   /**
    * Takes the memory a scan of this message needs, once per message; false when the shared budget
-   * has none left, and the transaction is then marked refused.
+   * has none left, and the transaction is then marked refused. A refused message stays refused: its
+   * end is answered 451 busy, and a scan begun on what came after the refusal would see only part
+   * of the message.
    */
   synchronized boolean reserveScanMemory(MemoryBudget budget, long bytes) {
     if (scanMemory != null) {
       return true;
+    }
+    if (transaction == Transaction.SCAN_REFUSED) {
+      return false;
     }
     scanMemory = budget.reserve(bytes).orElse(null);
     if (scanMemory == null) {

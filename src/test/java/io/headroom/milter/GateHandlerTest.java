@@ -477,4 +477,30 @@ class GateHandlerTest {
           counted.toString());
     }
   }
+
+  /**
+   * Another message's scan gives its memory back while this message's content arrives: this one
+   * stays refused, and no scan of the rest of it is left holding memory after its 451.
+   */
+  @Test
+  void aMessageRefusedScanMemoryStaysRefusedAndHoldsNoneAfterItsAnswer(@TempDir Path dir)
+      throws Exception {
+    Config config = ConfigFiles.parse(dir, "scanners = clamd:tcp:127.0.0.1:3310");
+    try (ScanService scans = scanService(config, dir)) {
+      MemoryBudget budget = new MemoryBudget(ContentScanning.SCAN_MEMORY);
+      assertTrue(budget.tryReserve(ContentScanning.SCAN_MEMORY), "another message's scan");
+      FakeMta mta = scanningAfterAHeader(config, scans, budget);
+      budget.release(ContentScanning.SCAN_MEMORY);
+      assertNull(
+          mta.exchange(
+              CommandCode.SMFIC_HEADER,
+              "From\0a@example.test\0".getBytes(StandardCharsets.US_ASCII)));
+      assertNull(
+          mta.exchange(CommandCode.SMFIC_BODY, "Hello.\r\n".getBytes(StandardCharsets.US_ASCII)));
+      assertReply(
+          "451 4.3.0 Mail filter busy (no memory left for another scan), try again later",
+          mta.eom());
+      assertEquals(0, budget.used(), "no scan memory held once the message is answered");
+    }
+  }
 }
