@@ -1,9 +1,9 @@
 package io.headroom.transport;
 
+import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.util.regex.Pattern;
 import org.nightcode.milter.util.MilterPackets;
 
 /**
@@ -12,7 +12,7 @@ import org.nightcode.milter.util.MilterPackets;
  * writes IPv6 addresses without the {@code IPv6:} prefix Sendmail uses; both are accepted.
  */
 final class ClientAddress {
-  private static final Pattern LITERAL = Pattern.compile("[0-9a-fA-F:.%]+");
+  private static final String SENDMAIL_IPV6 = "IPv6:";
 
   private ClientAddress() {}
 
@@ -35,17 +35,27 @@ final class ClientAddress {
       return null;
     }
     String text = new String(payload, start, end - start, StandardCharsets.US_ASCII);
-    if (text.regionMatches(true, 0, "IPv6:", 0, 5)) {
-      text = text.substring(5);
-    }
-    // Only literals: InetAddress.getByName would otherwise do a DNS lookup on the event loop.
-    if (!LITERAL.matcher(text).matches()) {
+    // Literals only, never InetAddress.getByName: a name would be resolved through DNS on the event
+    // loop. The zone id, which no network matches on, is dropped.
+    byte[] address = NetUtil.createByteArrayFromIpAddressString(withoutPrefix(text));
+    if (address == null) {
       return null;
     }
     try {
-      return InetAddress.getByName(text);
+      return InetAddress.getByAddress(address);
     } catch (UnknownHostException e) {
-      return null;
+      throw new AssertionError("NetUtil gives 4 or 16 bytes", e);
     }
+  }
+
+  /** An IPv6 address literal, with or without Sendmail's prefix, optionally with a zone id. */
+  static boolean isIpv6Literal(String text) {
+    return NetUtil.isValidIpV6Address(withoutPrefix(text));
+  }
+
+  private static String withoutPrefix(String text) {
+    return text.regionMatches(true, 0, SENDMAIL_IPV6, 0, SENDMAIL_IPV6.length())
+        ? text.substring(SENDMAIL_IPV6.length())
+        : text;
   }
 }

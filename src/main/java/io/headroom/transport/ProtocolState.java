@@ -1,5 +1,6 @@
 package io.headroom.transport;
 
+import java.nio.charset.StandardCharsets;
 import org.nightcode.milter.CommandCode;
 import org.nightcode.milter.codec.MilterPacket;
 import org.nightcode.milter.util.MilterPackets;
@@ -229,6 +230,12 @@ final class ProtocolState {
     // through DNS on the event loop: only a dotted-quad literal may pass.
     if (family == '4' && !isIpv4Literal(p, start, p.length - 1)) {
       throw new ProtocolViolation(ProtocolError.MALFORMED, "CONNECT IPv4 address is not a literal");
+    }
+    // Postfix sends only literals: a name is not from Postfix, and would need DNS to be matched.
+    if (family == '6'
+        && !ClientAddress.isIpv6Literal(
+            new String(p, start, p.length - 1 - start, StandardCharsets.US_ASCII))) {
+      throw new ProtocolViolation(ProtocolError.MALFORMED, "CONNECT IPv6 address is not a literal");
     }
     return false;
   }

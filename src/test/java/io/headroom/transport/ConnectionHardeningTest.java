@@ -14,6 +14,8 @@ import io.headroom.support.RecordingMetrics;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.embedded.EmbeddedChannel;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -21,6 +23,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nightcode.milter.AbstractMilterHandler;
 import org.nightcode.milter.Actions;
 import org.nightcode.milter.CommandCode;
@@ -250,6 +255,34 @@ class ConnectionHardeningTest {
     FakeMta mta = negotiated();
     mta.connect("client.example", "mail.example.test");
     assertClosedFor("malformed", mta);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"dead.beef", "cafe", "IPv6:dead.beef", "mail.example.test"})
+  void anIpv6ConnectAddressThatIsANameIsRefusedBeforeAnyDnsLookup(String address) {
+    FakeMta mta = negotiated();
+    mta.exchange(CommandCode.SMFIC_CONNECT, connect('6', address));
+    assertClosedFor("malformed", mta);
+    assertTrue(
+        logs.warnings().get(0).endsWith(": malformed: CONNECT IPv6 address is not a literal"),
+        logs.warnings().toString());
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "2001:db8::1, 2001:db8::1",
+    "IPv6:2001:db8::1, 2001:db8::1",
+    "fe80::1%eth0, fe80::1",
+    "::ffff:192.0.2.1, 192.0.2.1"
+  })
+  void anIpv6ConnectAddressLiteralIsAcceptedAndReadAsItsAddress(String address, String expected)
+      throws UnknownHostException {
+    FakeMta mta = negotiated();
+    mta.exchange(CommandCode.SMFIC_CONNECT, connect('6', address));
+    mta.channel.runPendingTasks();
+    assertTrue(mta.channel.isOpen());
+    assertEquals(List.of(), metrics.protocolErrors());
+    assertEquals(InetAddress.getByName(expected), ClientAddress.parse(connect('6', address)));
   }
 
   @Test
@@ -534,6 +567,10 @@ class ConnectionHardeningTest {
 
   private static SessionLimits limits(Duration idle) {
     return new SessionLimits(10, idle, Duration.ofSeconds(1), 0660, "");
+  }
+
+  private static byte[] connect(char family, String address) {
+    return concat(z("client.example"), concat(new byte[] {(byte) family, 0x30, 0x39}, z(address)));
   }
 
   private static byte[] concat(byte[] a, byte[] b) {
