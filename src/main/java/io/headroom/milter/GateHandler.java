@@ -340,7 +340,8 @@ final class GateHandler extends AbstractMilterHandler {
 
   /**
    * The announced size against the room left above the disk reserve: a deferral naming both,
-   * counted under the disk check at its stage; in monitor mode only counted and logged.
+   * counted under the disk check at its stage; in monitor mode only counted and logged, once a
+   * transaction.
    */
   private Optional<SmtpReply> roomFor(Session s, Stage stage) {
     Optional<SpoolRoom> shortage = room.flatMap(r -> r.shortage(health.get(), s.mailArgs()));
@@ -348,24 +349,30 @@ final class GateHandler extends AbstractMilterHandler {
       return Optional.empty();
     }
     SmtpReply reply = SmtpReply.defer(shortage.get().failure().orElseThrow());
+    // Weighed at each recipient when the stage is RCPT: counted and logged once, as in decide.
+    boolean first = s.firstRoomShortage();
     if (bypass.covers(s.client(), s.authenticated())) {
       s.markBypassed();
-      log.info(
-          "{}: client {} bypasses the disk check: \"{}\"",
-          s.tag(),
-          s.clientDescription(),
-          reply.line());
+      if (first) {
+        log.info(
+            "{}: client {} bypasses the disk check: \"{}\"",
+            s.tag(),
+            s.clientDescription(),
+            reply.line());
+      }
       return Optional.empty();
     }
     if (room.get().mode() == Mode.MONITOR) {
-      metrics.wouldDefer(Check.DISK, stage);
-      log.warn(
-          "{}: client {} would be deferred at {} by disk (monitor mode): \"{}\" on {}",
-          s.tag(),
-          s.clientDescription(),
-          stage.label(),
-          reply.line(),
-          room.get().path());
+      if (first) {
+        metrics.wouldDefer(Check.DISK, stage);
+        log.warn(
+            "{}: client {} would be deferred at {} by disk (monitor mode): \"{}\" on {}",
+            s.tag(),
+            s.clientDescription(),
+            stage.label(),
+            reply.line(),
+            room.get().path());
+      }
       return Optional.empty();
     }
     if (s.markDeferred()) {

@@ -35,6 +35,9 @@ final class Session extends ProtocolContext implements TransportSession {
    */
   private volatile Stage decidedAt;
 
+  /** The announced size was found not to fit in this transaction: counted and logged once. */
+  private volatile boolean roomShort;
+
   private volatile List<String> mailArgs = List.of();
 
   /** The scan of the message under way, from its first header to its end. */
@@ -185,6 +188,13 @@ final class Session extends ProtocolContext implements TransportSession {
     return first;
   }
 
+  /** True the first time within this transaction that the announced size does not fit. */
+  boolean firstRoomShortage() {
+    boolean first = !roomShort;
+    roomShort = true;
+    return first;
+  }
+
   void newTransaction() {
     newTransaction(List.of());
   }
@@ -193,6 +203,7 @@ final class Session extends ProtocolContext implements TransportSession {
   void newTransaction(List<String> mailArgs) {
     transaction = Transaction.OPEN;
     decidedAt = null;
+    roomShort = false;
     this.mailArgs = List.copyOf(mailArgs);
   }
 

@@ -84,9 +84,9 @@ class RoomCheckTest {
                     config.stage(Check.DISK),
                     Duration.ZERO,
                     Instant.EPOCH)));
-    // Other checks answer at RCPT: MAIL is not the last stage, so a fitting message gets
-    // "continue".
-    Set<Stage> stages = java.util.EnumSet.of(config.stage(Check.DISK), Stage.RCPT);
+    // Another check answers at DATA: neither MAIL nor RCPT is the last stage, so a fitting
+    // message gets "continue".
+    Set<Stage> stages = java.util.EnumSet.of(config.stage(Check.DISK), Stage.DATA);
     return new FakeMta(
         MilterHandlers.forConfig(
             config, stages, () -> snapshot, metrics, Optional.empty(), new MemoryBudget(1 << 30)),
@@ -159,6 +159,24 @@ class RoomCheckTest {
         ResponseCode.SMFIR_CONTINUE.code(),
         mail(mta, "<a@example.test>", "SIZE=26214400").command());
     assertEquals(List.of("session opened", "would disk mail"), metrics.events());
+  }
+
+  /** At RCPT, when it is not the last stage (with a scanner, or a check at DATA). */
+  @Test
+  void inMonitorModeItIsCountedOncePerTransactionNotPerRecipient() throws Exception {
+    FakeMta mta = sessionWith("disk_stage = rcpt", "disk_mode = monitor");
+    mta.optneg();
+    mta.connect("client.example", "192.0.2.1");
+
+    for (int transaction = 0; transaction < 2; transaction++) {
+      mail(mta, "<a@example.test>", "SIZE=26214400");
+      for (int i = 0; i < 3; i++) {
+        assertEquals(
+            ResponseCode.SMFIR_CONTINUE.code(), mta.rcpt("<r" + i + "@example.test>").command());
+      }
+      mta.abort();
+    }
+    assertEquals(List.of("session opened", "would disk rcpt", "would disk rcpt"), metrics.events());
   }
 
   @Test
