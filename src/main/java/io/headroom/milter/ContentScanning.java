@@ -13,7 +13,9 @@ import io.headroom.scan.ScanOutcome;
 import io.headroom.scan.ScanService;
 import io.headroom.transport.MemoryBudget;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.nightcode.milter.MilterException;
 import org.nightcode.milter.ResponseCode;
@@ -87,9 +89,17 @@ final class ContentScanning {
         .whenComplete(
             (outcome, failure) -> {
               s.endScan();
+              if (failure instanceof CompletionException e
+                  && e.getCause() instanceof CancellationException) {
+                // Aborted by ABORT, QUIT or a lost connection: no one waits for an answer.
+                return;
+              }
               try {
                 if (failure != null) {
                   log.error("{}: scan failed, deferring", s.tag(), failure);
+                  if (s.markDeferred()) {
+                    metrics.message(MessageAction.DEFERRED);
+                  }
                   GateHandler.send(s, GateHandler.INTERNAL_ERROR);
                 } else {
                   answer(s, outcome);

@@ -258,7 +258,9 @@ final class GateHandler extends AbstractMilterHandler {
     } catch (RuntimeException e) {
       log.error("{}: internal error at {}, deferring", s.tag(), event, e);
       s.endScan();
-      s.markContentFailed();
+      if (s.markContentFailed()) {
+        metrics.message(MessageAction.DEFERRED);
+      }
       send(s, INTERNAL_ERROR);
     }
   }
@@ -279,6 +281,9 @@ final class GateHandler extends AbstractMilterHandler {
       }
     } catch (RuntimeException e) {
       log.error("{}: internal error at {}, deferring", s.tag(), stage.label(), e);
+      if (s.markDeferred()) {
+        metrics.message(MessageAction.DEFERRED);
+      }
       send(s, INTERNAL_ERROR);
     }
   }

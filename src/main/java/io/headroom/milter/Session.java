@@ -216,8 +216,14 @@ final class Session extends ProtocolContext implements TransportSession {
     return transaction == Transaction.CONTENT_FAILED;
   }
 
-  void markContentFailed() {
+  /**
+   * Marks the content failed: the rest of the message is answered 451 unread. True when the
+   * transaction is to be counted deferred now: unless a recipient's 451 already counted it.
+   */
+  boolean markContentFailed() {
+    boolean first = transaction != Transaction.DEFERRED;
     transaction = Transaction.CONTENT_FAILED;
+    return first;
   }
 
   /** {@code session 1a2b3c4d queue 4XyZ1} : how every log line about this session names it. */
@@ -237,7 +243,7 @@ final class Session extends ProtocolContext implements TransportSession {
     COUNTED,
     /** Counted in headroom_messages_total as bypassed. */
     COUNTED_BYPASSED,
-    /** Handling the content failed: its end is answered 451. */
+    /** Handling the content failed: its end is answered 451, and it counts as deferred. */
     CONTENT_FAILED,
     /** No memory was left for scanning it: its end is answered 451 busy. */
     SCAN_REFUSED;

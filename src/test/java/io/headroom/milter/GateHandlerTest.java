@@ -19,9 +19,11 @@ import io.headroom.reply.Reason;
 import io.headroom.scan.ScanService;
 import io.headroom.support.ConfigFiles;
 import io.headroom.support.FakeMta;
+import io.headroom.support.Ports;
 import io.headroom.support.RecordingMetrics;
 import io.headroom.support.TestLoop;
 import io.headroom.transport.MemoryBudget;
+import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -290,6 +292,30 @@ class GateHandlerTest {
   }
 
   @Test
+  void anInternalErrorCountsTheTransactionDeferredOnce() {
+    FakeMta mta =
+        new FakeMta(
+            new GateHandler(
+                () -> {
+                  throw new IllegalStateException("boom");
+                },
+                Set.of(Stage.RCPT),
+                new BypassRules(List.of(), false),
+                metrics,
+                Optional.empty()),
+            metrics);
+    mta.optneg();
+    mta.connect("client.example", "192.0.2.1");
+    for (int transaction = 0; transaction < 2; transaction++) {
+      mta.mail("<a@example.test>");
+      assertEquals(ResponseCode.SMFIR_REPLYCODE.code(), mta.rcpt("<b@example.test>").command());
+      assertEquals(ResponseCode.SMFIR_REPLYCODE.code(), mta.rcpt("<c@example.test>").command());
+      mta.abort();
+    }
+    assertEquals(List.of("session opened", "message deferred", "message deferred"), counted);
+  }
+
+  @Test
   void negotiatesOnlyTheEventsTheGateNeeds() {
     int steps = unnegotiated(Set.of(Stage.RCPT), new BypassRules(List.of(), false)).optneg();
     assertTrue((steps & ProtocolSteps.NO_BODY) != 0, "no body without scanners");
@@ -413,6 +439,25 @@ class GateHandlerTest {
         mta.exchange(CommandCode.SMFIC_BODY, "Hello.\r\n".getBytes(StandardCharsets.US_ASCII)));
     assertReply(
         "451 4.3.0 Mail filter internal error, message not accepted, try again later", mta.eom());
+    assertEquals(List.of("session opened", "message deferred"), counted, "counted once");
+  }
+
+  /**
+   * Postfix closes the connection when the end of the message goes unanswered for
+   * milter_content_timeout: the scan is aborted, and there is no decision to count.
+   */
+  @Test
+  void aScanEndedByALostConnectionIsNotCountedDeferred(@TempDir Path dir) throws Exception {
+    try (ServerSocket silent = new ServerSocket(0, 50, Ports.LOOPBACK_V4)) {
+      Config config =
+          ConfigFiles.parse(dir, "scanners = clamd:tcp:127.0.0.1:" + silent.getLocalPort());
+      try (ScanService scans = scanService(config, dir)) {
+        FakeMta mta = scanningAfterAHeader(config, scans, new MemoryBudget(1 << 30));
+        assertNull(mta.eom(), "the scanner has not answered");
+        mta.channel.close();
+        assertEquals(List.of("session opened", "session closed"), counted);
+      }
+    }
   }
 
   @Test
