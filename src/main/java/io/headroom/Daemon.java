@@ -6,6 +6,7 @@ import io.headroom.config.ConfigException;
 import io.headroom.config.ConfigParser;
 import io.headroom.config.HostPort;
 import io.headroom.config.Mode;
+import io.headroom.config.ParsedConfig;
 import io.headroom.config.ScannerEndpoint;
 import io.headroom.config.Units;
 import io.headroom.health.HealthListener;
@@ -98,8 +99,14 @@ final class Daemon {
                 Arrays.stream(ScanResult.values()).map(ScanResult::word).toList()));
   }
 
-  static int run(Config config) {
-    return new Daemon(config).serve();
+  static int run(ParsedConfig parsed) {
+    warn(parsed);
+    return new Daemon(parsed.config()).serve();
+  }
+
+  /** What --check-config prints as warnings: values that work but were probably not meant. */
+  private static void warn(ParsedConfig parsed) {
+    parsed.warnings().forEach(w -> log.warn("config: {}", w));
   }
 
   /** The scanner's ping check (named after its kind) is failing, after damping. */
@@ -307,7 +314,9 @@ final class Daemon {
       return "running on built-in defaults, nothing to reload";
     }
     try {
-      Config next = ConfigParser.parse(file);
+      ParsedConfig read = ConfigParser.read(file);
+      warn(read);
+      Config next = read.config();
       if (!next.listen().equals(config.listen())
           || !next.metricsListen().equals(config.metricsListen())) {
         log.warn("SIGHUP: listen and metrics_listen changes take effect at the next restart");

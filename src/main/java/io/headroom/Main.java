@@ -84,7 +84,7 @@ public final class Main {
         out.println("config: " + config.describeSource());
         yield StatusCommand.print(config, out);
       }
-      default -> Daemon.run(config);
+      default -> Daemon.run(parsed);
     };
   }
 }

@@ -45,6 +45,21 @@ final class DaemonOutsideSystemdIT {
   }
 
   @Test
+  void configWarningsAreLoggedAtStartAndAtEachReload(@TempDir Path dir) {
+    String warning =
+        "config: "
+            + dir.resolve("headroom.conf")
+            + ":4: bypass_networks: \"10.0.0.1/8\" has host"
+            + " bits set; it means 10.0.0.0/8";
+    try (HeadroomProcess daemon = HeadroomProcess.start(dir, "bypass_networks = 10.0.0.1/8")) {
+      assertTrue(daemon.log().contains(warning), daemon.log());
+      daemon.signal("HUP");
+      daemon.awaitLog("reloaded " + daemon.config(), WAIT);
+      assertEquals(2, daemon.log().split(java.util.regex.Pattern.quote(warning), -1).length - 1);
+    }
+  }
+
+  @Test
   void aBadFileAtStartExitsTwoSoSystemdDoesNotRestartIt(@TempDir Path dir) throws Exception {
     Path bad = Files.writeString(dir.resolve("bad.conf"), "no_such_name = 1\n");
     Tool.Result run =
