@@ -9,6 +9,7 @@ import io.headroom.util.DaemonThreads;
 import io.netty.channel.EventLoop;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +27,9 @@ import java.util.function.Predicate;
  *
  * <p>A blocked step holds one I/O thread until its message's deadline at the latest, so with every
  * thread held by hung scanners new work waits in the queue, and those messages get their deadline
- * verdict from the event loop all the same.
+ * verdict from the event loop all the same. Each scanner kind has its own threads: a spamd that
+ * takes connections and never answers must not queue clamd's connections behind it, or clamd would
+ * be the scanner named "unreachable" in the reply.
  */
 public final class ScanService implements AutoCloseable {
 
@@ -41,12 +44,13 @@ public final class ScanService implements AutoCloseable {
   private final Map<Kind, BackendPool> pools = new LinkedHashMap<>();
   private final Map<BackendPool, ClamdSessions> clamdSessions = new LinkedHashMap<>();
   private final SessionLoop loop;
-  private final ThreadPoolExecutor io;
+  private final Map<Kind, ThreadPoolExecutor> io = new EnumMap<>(Kind.class);
   private volatile boolean closed;
 
   /**
    * @param spoolDirectory where spamd's copy of a message larger than {@link #SPAMD_MEMORY_LIMIT}
    *     is kept while it arrives (the file is unlinked at once, see {@link Spool})
+   * @param ioThreads the blocking I/O threads of each scanner kind
    * @param declaredDown whether the health check of a scanner kind currently declares all its
    *     backends down: a scan then stops retrying refused connections and fails at once
    * @param loop the milter sessions' event loop, which clamd sessions and deadlines share
@@ -72,15 +76,18 @@ public final class ScanService implements AutoCloseable {
     pools.values().stream()
         .filter(p -> p.kind() == Kind.CLAMD)
         .forEach(p -> clamdSessions.put(p, new ClamdSessions(p, loop)));
-    this.io =
-        new ThreadPoolExecutor(
-            ioThreads,
-            ioThreads,
-            30,
-            TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(),
-            new DaemonThreads("scan-io"));
-    io.allowCoreThreadTimeOut(true);
+    for (Kind kind : pools.keySet()) {
+      ThreadPoolExecutor threads =
+          new ThreadPoolExecutor(
+              ioThreads,
+              ioThreads,
+              30,
+              TimeUnit.SECONDS,
+              new LinkedBlockingQueue<>(),
+              new DaemonThreads("scan-io-" + kind.label()));
+      threads.allowCoreThreadTimeOut(true);
+      io.put(kind, threads);
+    }
   }
 
   /**
@@ -115,16 +122,16 @@ public final class ScanService implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    io.shutdownNow();
+    io.values().forEach(ThreadPoolExecutor::shutdownNow);
     clamdSessions.values().forEach(ClamdSessions::close);
   }
 
   private Conversation conversation(BackendPool pool, EventLoop sessionLoop) {
     return switch (pool.kind()) {
-      case CLAMD -> new ClamdConversation(clamdSessions.get(pool), sessionLoop, io);
+      case CLAMD -> new ClamdConversation(clamdSessions.get(pool), sessionLoop, io.get(Kind.CLAMD));
       case SPAMD ->
           new ExecutorConversation(
-              new SpamdConversation(pool, spoolDirectory, SPAMD_MEMORY_LIMIT), io);
+              new SpamdConversation(pool, spoolDirectory, SPAMD_MEMORY_LIMIT), io.get(Kind.SPAMD));
     };
   }
 }

@@ -10,6 +10,8 @@ import io.headroom.support.Ports;
 import io.headroom.support.RecordingMetrics;
 import io.headroom.support.TestLoop;
 import io.netty.channel.EventLoop;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -216,6 +218,50 @@ class MessageScanTest {
           tookMs >= 700 && tookMs < 1500, "retried until the deadline, took " + tookMs + "ms");
       assertEquals(List.of("clamd=unreachable"), recorded);
     }
+  }
+
+  /**
+   * A spamd that takes connections and never answers holds spamd's I/O threads only. Sharing them,
+   * clamd's next connection waited behind the hung exchanges until the deadline, and the reply
+   * named clamd "unreachable" for spamd's hang.
+   */
+  @Test
+  void aHungSpamdDoesNotQueueClamdsConnectionsBehindIt() throws Exception {
+    try (FakeClamd clamd = new FakeClamd(FakeClamd.Mode.ONE_PER_SESSION);
+        ServerSocket spamd = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        ScanService service =
+            new ScanService(
+                settings(
+                    Duration.ofSeconds(2),
+                    1L << 30,
+                    "clamd:tcp:127.0.0.1:" + clamd.port(),
+                    "spamd:tcp:127.0.0.1:" + spamd.getLocalPort()),
+                metrics,
+                spool,
+                1,
+                kind -> false,
+                TestLoop.SHARED)) {
+      CompletionStage<ScanOutcome> first = unawaited(service, "H1");
+      // The first message's clamd session answers once; the second needs a new connection.
+      Thread.sleep(300);
+      ScanOutcome second = await(unawaited(service, "H2"), Duration.ofSeconds(10));
+      assertEquals(ScanResult.CLEAN, second.verdicts().get(0).result(), second.detail());
+      assertEquals(ScanResult.TIMEOUT, second.verdicts().get(1).result(), second.detail());
+      assertEquals(
+          "Spam scanner spamd did not answer within 2s, message not accepted unscanned, try again"
+              + " later",
+          second.reason());
+      await(first, Duration.ofSeconds(10));
+    }
+  }
+
+  /** One message fed and finished without waiting for the scanners to take any of it. */
+  private static CompletionStage<ScanOutcome> unawaited(ScanService service, String id) {
+    MessageScan scan = service.begin(id);
+    scan.header("Subject", "test");
+    scan.endOfHeaders();
+    scan.body(new byte[1000]);
+    return scan.finish();
   }
 
   @Test
