@@ -233,6 +233,19 @@ final class GateHandler extends AbstractMilterHandler {
   }
 
   /**
+   * Sendmail's "quit, a new connection follows": the next SMTP session starts on this connection
+   * with CONNECT, and nothing of this one may carry over, least of all its {auth_authen}, which
+   * bypass_authenticated would otherwise grant the next client.
+   */
+  @Override
+  public void quitNc(MilterContext context) {
+    Session s = (Session) context;
+    s.endScan();
+    s.newTransaction();
+    s.clearMacros();
+  }
+
+  /**
    * Content events are negotiated only when scanning; a peer that sends them anyway gets
    * "continue". A failure defers rather than accept unscanned: Postfix does not wait for a reply to
    * headers and body chunks (jmilter drops one sent then), so the 451 is the answer to the end of

@@ -1,6 +1,7 @@
 package io.headroom.milter;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -97,6 +98,11 @@ abstract class ProtocolContext implements MilterContext {
   @Override
   public MilterHandler handler() {
     return handler;
+  }
+
+  /** Forgets every macro: the next SMTP session on this connection sends its own. */
+  void clearMacros() {
+    Arrays.fill(macros, null);
   }
 
   @Override

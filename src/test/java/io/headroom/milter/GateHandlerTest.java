@@ -270,6 +270,25 @@ class GateHandlerTest {
     assertAccept(mta.rcpt("<b@example.test>"));
   }
 
+  /**
+   * Sendmail reuses a milter connection for the next SMTP session after QUIT_NC: an authenticated
+   * client's bypass must not pass to the next client, who did not authenticate.
+   */
+  @Test
+  void nothingOfASessionCarriesOverQuitNcToTheNextOne() {
+    health.set(snapshot(state(Check.DISK, "disk_space:/", false, Mode.ENFORCE, DISK_REASON)));
+    FakeMta mta = session(Stage.RCPT, new BypassRules(List.of(), true));
+    mta.connect("client.example", "198.51.100.1");
+    mta.macro('M', "{auth_authen}", "alice");
+    mta.mail("<alice@example.test>");
+    assertAccept(mta.rcpt("<b@example.test>"));
+    assertNull(mta.exchange(CommandCode.SMFIC_QUIT_NC, new byte[0]));
+
+    mta.connect("other.example", "198.51.100.2");
+    mta.mail("<mallory@example.test>");
+    assertEquals(ResponseCode.SMFIR_REPLYCODE.code(), mta.rcpt("<b@example.test>").command());
+  }
+
   @Test
   void anInternalErrorDefersAndNeverAccepts() {
     FakeMta mta =
