@@ -13,14 +13,18 @@ import java.util.Optional;
  * Queries a table with Postfix's own client, {@code postmap -q KEY type:name}: the admin's own
  * table definition, the same library smtpd loads, no second implementation of LDAP or SQL here.
  *
- * <p>postmap exits 1 both for "not found" and for an error; only an error writes to standard error
- * (a {@code fatal:} line, often after a {@code warning:} from the table driver). Exit 0 is an
- * answer even beside a warning (a fallback server took over, main.cf overrides an entry): smtpd
- * would have its answer too.
+ * <p>postmap exits 1 both for "not found" and for an error; an error writes a {@code fatal:} line
+ * (postmap's "query error", often after a {@code warning:} from the table driver). Without one,
+ * exit 1 is "not found" even beside warnings, as exit 0 is an answer beside them: a fallback server
+ * took over, main.cf overrides an entry; smtpd would have its answer too. The canary is usually not
+ * found, so a warning taken for an error would defer all mail while the table works.
  */
 public final class Postmap {
   /** A failure message in a log line is cut here; driver warnings can repeat for every server. */
   private static final int MESSAGE_LIMIT = 500;
+
+  /** How Postfix's msg_fatal marks the line of an error that ends the program. */
+  private static final String FATAL = ": fatal: ";
 
   private final CommandRunner runner;
   private final Optional<Path> configDirectory;
@@ -70,8 +74,8 @@ public final class Postmap {
     if (out.exitCode() == 0) {
       return new TableAnswer(TableAnswer.Outcome.FOUND, oneLine(stderr), out.elapsed());
     }
-    if (out.exitCode() == 1 && stderr.isEmpty()) {
-      return new TableAnswer(TableAnswer.Outcome.NOT_FOUND, "", out.elapsed());
+    if (out.exitCode() == 1 && !stderr.contains(FATAL)) {
+      return new TableAnswer(TableAnswer.Outcome.NOT_FOUND, oneLine(stderr), out.elapsed());
     }
     String message = stderr.isEmpty() ? "postmap exited with " + out.exitCode() : oneLine(stderr);
     return new TableAnswer(TableAnswer.Outcome.FAILED, message, out.elapsed());

@@ -79,6 +79,27 @@ class PostmapTest {
     assertTrue(a.answered());
   }
 
+  /**
+   * The canary is usually not found. A warning beside that (a duplicate entry in main.cf, a SQL
+   * driver failing over to its next host) once made the table read as down, and the lookup check
+   * deferred all mail while the table answered.
+   */
+  @Test
+  void exitOneWithWarningsButNoFatalLineIsNotFound() throws Exception {
+    for (String warning :
+        List.of(
+            "postmap: warning: /etc/postfix/main.cf, line 41: overriding earlier entry:"
+                + " relayhost=[smtp.example.org]\n",
+            "postmap: warning: connect to mysql server db1.example.org: Can't connect to MySQL"
+                + " server on 'db1.example.org' (111)\n")) {
+      TableAnswer a = answer(new CommandOutput(1, "", warning, false, FAST));
+
+      assertEquals(TableAnswer.Outcome.NOT_FOUND, a.outcome(), a.message());
+      assertTrue(a.answered());
+      assertEquals(warning.strip(), a.message());
+    }
+  }
+
   /** postmap's real output with slapd stopped (Debian 12, Postfix 3.7). */
   @Test
   void exitOneWithFatalIsAFailureWithEveryLine() throws Exception {
