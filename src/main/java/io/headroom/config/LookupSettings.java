@@ -122,12 +122,16 @@ public record LookupSettings(
    * queue directory.
    */
   private static PolicyService listedService(String spec) {
-    if (spec.startsWith("unix:") && !spec.startsWith("unix:/")) {
-      throw new IllegalArgumentException(
-          '"'
-              + spec
-              + "\" needs an absolute path here, e.g. unix:/var/spool/postfix/"
-              + spec.substring("unix:".length()));
+    for (String unix : PolicyService.UNIX_TRANSPORTS) {
+      if (spec.startsWith(unix) && !spec.startsWith(unix + "/")) {
+        throw new IllegalArgumentException(
+            '"'
+                + spec
+                + "\" needs an absolute path here, e.g. "
+                + unix
+                + "/var/spool/postfix/"
+                + spec.substring(unix.length()));
+      }
     }
     PolicyService service = PolicyService.parse(spec, Path.of("/"));
     service

@@ -5,6 +5,7 @@ import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
 
@@ -17,6 +18,9 @@ import java.util.function.Predicate;
  */
 public record PolicyService(String spec, SocketAddress address) {
 
+  /** Postfix's client takes local: as another name for unix: (auto_clnt's "local" transport). */
+  static final List<String> UNIX_TRANSPORTS = List.of("unix:", "local:");
+
   /**
    * @param queueDirectory Postfix's queue_directory: smtpd runs chrooted or chdir'ed there, so a
    *     relative {@code unix:private/policy} is relative to it
@@ -26,12 +30,14 @@ public record PolicyService(String spec, SocketAddress address) {
     if (spec.startsWith("inet:")) {
       return new PolicyService(spec, HostPort.parse(spec.substring("inet:".length()), -1));
     }
-    if (spec.startsWith("unix:") && spec.length() > "unix:".length()) {
-      Path path = queueDirectory.resolve(spec.substring("unix:".length()));
-      return new PolicyService(spec, UnixDomainSocketAddress.of(path));
+    for (String unix : UNIX_TRANSPORTS) {
+      if (spec.startsWith(unix) && spec.length() > unix.length()) {
+        Path path = queueDirectory.resolve(spec.substring(unix.length()));
+        return new PolicyService(spec, UnixDomainSocketAddress.of(path));
+      }
     }
     throw new IllegalArgumentException(
-        '"' + spec + "\" is not a policy service (inet:host:port or unix:path)");
+        '"' + spec + "\" is not a policy service (inet:host:port, unix:path or local:path)");
   }
 
   /**

@@ -119,6 +119,9 @@ public final class LookupBackends {
                 PolicyService::spec,
                 warnings)
             : List.of();
+    if (servicesWanted && s.policyServices().auto()) {
+      found.unreadablePolicies().forEach(why -> warnings.add("policy_services = auto: " + why));
+    }
     String canary =
         s.canary()
             .orElseGet(() -> CANARY_LOCAL_PART + params.getOrDefault("mydomain", "localhost"));

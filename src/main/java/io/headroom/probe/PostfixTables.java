@@ -123,6 +123,7 @@ public final class PostfixTables {
   public static PostfixBackends discover(Map<String, String> params) {
     Map<String, LookupTable> tables = new LinkedHashMap<>();
     Map<String, PolicyService> policies = new LinkedHashMap<>();
+    List<String> unreadable = new ArrayList<>();
     Path queueDirectory = Path.of(params.getOrDefault("queue_directory", "/var/spool/postfix"));
     MAPS.forEach(
         (name, role) ->
@@ -134,12 +135,25 @@ public final class PostfixTables {
         if (ACCESS.matcher(elements.get(i)).matches()) {
           addTable(elements.get(i + 1), TableRole.ACCESS, tables);
         } else if (elements.get(i).equals(POLICY)) {
-          PolicyService service = policy(elements.get(i + 1), queueDirectory);
-          policies.putIfAbsent(service.spec(), service);
+          // Skipped, not fatal: smtpd's own list must never keep this daemon from starting.
+          try {
+            PolicyService service = policy(elements.get(i + 1), queueDirectory);
+            policies.putIfAbsent(service.spec(), service);
+          } catch (IllegalArgumentException e) {
+            unreadable.add(
+                POLICY
+                    + " "
+                    + elements.get(i + 1)
+                    + " in "
+                    + name
+                    + " is not probed: "
+                    + e.getMessage());
+          }
         }
       }
     }
-    return new PostfixBackends(List.copyOf(tables.values()), List.copyOf(policies.values()));
+    return new PostfixBackends(
+        List.copyOf(tables.values()), List.copyOf(policies.values()), unreadable);
   }
 
   /**

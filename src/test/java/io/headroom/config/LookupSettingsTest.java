@@ -31,6 +31,20 @@ class LookupSettingsTest {
   }
 
   @Test
+  void aListedSocketNeedsAnAbsolutePathUnderEitherOfPostfixsNames() throws Exception {
+    Path f = file("policy_services = unix:private/a local:private/b");
+    assertEquals(
+        List.of(
+            f
+                + ":1: policy_services: \"unix:private/a\" needs an absolute path here, e.g."
+                + " unix:/var/spool/postfix/private/a",
+            f
+                + ":1: policy_services: \"local:private/b\" needs an absolute path here, e.g."
+                + " local:/var/spool/postfix/private/b"),
+        problems("policy_services = unix:private/a local:private/b"));
+  }
+
+  @Test
   void defaultsFindTablesAndServicesInPostfixAndAnswerAtMail() throws Exception {
     Config c = ConfigParser.defaults();
     LookupSettings s = c.lookup();

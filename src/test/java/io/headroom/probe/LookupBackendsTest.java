@@ -93,6 +93,30 @@ class LookupBackendsTest {
         found.warnings());
   }
 
+  /**
+   * smtpd's own list must never keep the daemon from starting: an endpoint it cannot read (here one
+   * without a port) once threw out of the search, at start, status and --check-config.
+   */
+  @Test
+  void aLocalPolicyServiceIsProbedAndAnUnreadableOneSkippedWithAWarning() throws Exception {
+    Map<String, String> mainCf =
+        Map.of(
+            "mydomain",
+            "example.org",
+            "smtpd_recipient_restrictions",
+            "check_policy_service local:private/policy, check_policy_service inet:policy.example");
+    LookupBackends found =
+        LookupBackends.find(
+            settings(), true, true, postconf(mainCf), new TableFileAccess(p -> true), REACHABLE);
+
+    assertEquals(List.of("policy:local:private/policy"), names(found.policyProbes()));
+    assertEquals(
+        List.of(
+            "policy_services = auto: check_policy_service inet:policy.example in"
+                + " smtpd_recipient_restrictions is not probed: \"policy.example\" has no port"),
+        found.warnings());
+  }
+
   @Test
   void aFailedPostconfIsAWarningAndNothingIsFound() throws Exception {
     LookupBackends.Postconf broken =

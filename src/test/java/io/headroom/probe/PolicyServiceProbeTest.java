@@ -213,7 +213,7 @@ class PolicyServiceProbeTest {
             IllegalArgumentException.class, () -> PolicyService.parse("127.0.0.1:10023", dir));
 
     assertEquals(
-        "\"127.0.0.1:10023\" is not a policy service (inet:host:port or unix:path)",
+        "\"127.0.0.1:10023\" is not a policy service (inet:host:port, unix:path or local:path)",
         e.getMessage());
     assertEquals(
         InetSocketAddress.createUnresolved("policy.example", 10023),

@@ -95,7 +95,7 @@ class PostfixTablesTest {
                     "smtpd_recipient_restrictions =",
                     "virtual_alias_maps =")));
 
-    assertEquals(new PostfixBackends(List.of(), List.of()), b);
+    assertEquals(new PostfixBackends(List.of(), List.of(), List.of()), b);
   }
 
   @Test
