@@ -51,6 +51,13 @@ final class MetricsRoutes extends SimpleChannelInboundHandler<HttpObject> {
   protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
     // A request body (GET has none) is read and dropped; the answer depends on the head alone.
     if (msg instanceof HttpRequest request) {
+      if (!ctx.channel().isWritable()) {
+        // Pipelined requests from a client that does not read its answers: once they fill the
+        // socket and Netty's outbound buffer, no more. Each would otherwise be held in direct
+        // memory, which the milter's connections share.
+        ctx.close();
+        return;
+      }
       ctx.writeAndFlush(answer(request));
     }
   }
@@ -67,7 +74,12 @@ final class MetricsRoutes extends SimpleChannelInboundHandler<HttpObject> {
     if (!request.decoderResult().isSuccess()) {
       return closing(status(request.decoderResult().cause()));
     }
-    String path = new QueryStringDecoder(request.uri()).path();
+    String path;
+    try {
+      path = new QueryStringDecoder(request.uri()).path();
+    } catch (IllegalArgumentException e) {
+      return closing(HttpResponseStatus.BAD_REQUEST); // a malformed percent-escape
+    }
     if (!path.equals("/metrics") && !path.equals("/health")) {
       return closing(HttpResponseStatus.NOT_FOUND);
     }

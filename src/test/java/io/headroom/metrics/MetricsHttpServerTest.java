@@ -13,12 +13,14 @@ import io.headroom.probe.Measure;
 import io.headroom.probe.ProbeResult;
 import io.headroom.reply.Reason;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -30,6 +32,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterEach;
@@ -235,6 +238,58 @@ class MetricsHttpServerTest {
         "GET /metrics?" + "a".repeat(MetricsHttpServer.MAX_REQUEST_LINE) + " HTTP/1.1\r\n\r\n";
     String answer = exchange(request.getBytes(StandardCharsets.US_ASCII));
     assertTrue(answer.startsWith("HTTP/1.1 414 Request-URI Too Long\r\n"), answer);
+  }
+
+  @Test
+  void aMalformedEscapeInThePathIsRefusedAndClosed() throws Exception {
+    start();
+    for (String path : List.of("/metrics%", "/%zz", "/health%4")) {
+      String answer =
+          exchange(("GET " + path + " HTTP/1.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      assertTrue(answer.startsWith("HTTP/1.1 400 Bad Request\r\n"), path + ": " + answer);
+    }
+  }
+
+  /**
+   * A client that pipelines requests and never reads its answers is closed once they back up in the
+   * socket and Netty's outbound buffer. Before, all 1,000 were answered into direct memory, which
+   * the milter's connections share: about 250 MiB here.
+   */
+  @Test
+  void aClientThatPipelinesRequestsAndReadsNoneIsClosedOnceItsAnswersBackUp() throws Exception {
+    AtomicInteger scrapes = new AtomicInteger();
+    String answer = "x".repeat(256 * 1024);
+    server =
+        MetricsHttpServer.start(
+            LOOPBACK,
+            new MetricsRoutes(
+                type -> {
+                  scrapes.incrementAndGet();
+                  return answer;
+                },
+                health::get),
+            Duration.ofSeconds(10));
+    try (Socket socket = new Socket()) {
+      socket.setReceiveBufferSize(4096);
+      socket.connect(server.address());
+      byte[] request =
+          "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+      ByteArrayOutputStream pipelined = new ByteArrayOutputStream();
+      for (int i = 0; i < 1000; i++) {
+        pipelined.write(request);
+      }
+      socket.getOutputStream().write(pipelined.toByteArray());
+      Thread.sleep(2000);
+      // The socket buffers on both sides hold a few of these 256 KiB answers at most.
+      assertTrue(scrapes.get() < 20, scrapes.get() + " answers to a client that read none");
+      socket.setSoTimeout(5000);
+      try {
+        socket.getInputStream().readAllBytes(); // what was answered, then the close
+      } catch (SocketException reset) {
+        // Closed with requests of ours still unread on its side: the kernel resets.
+      }
+      assertTrue(scrapes.get() < 20, scrapes.get() + " answers in all");
+    }
   }
 
   /** Sends the bytes, then reads until the server closes (bounded by a 2 s read timeout). */
