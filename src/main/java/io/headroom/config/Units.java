@@ -17,6 +17,7 @@ public final class Units {
   private static final Pattern LONG_DURATION = Pattern.compile("\\d{16,}(ms|s|m|h)");
   private static final Pattern SIZE = Pattern.compile("(\\d+)([kKmMgGtT]?)");
   private static final Pattern RATIO = Pattern.compile("(\\d+(?:\\.\\d+)?)%");
+  private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
 
   private Units() {}
 
@@ -72,17 +73,17 @@ public final class Units {
     return n << shift;
   }
 
-  /** {@code 5%} as 0.05. */
-  public static double parseRatio(String text) {
+  /** {@code 5%} as 0.05, exactly. */
+  public static BigDecimal parseRatio(String text) {
     Matcher m = RATIO.matcher(text);
     if (!m.matches()) {
       throw new IllegalArgumentException('"' + text + "\" is not a ratio (like 5%)");
     }
-    double percent = Double.parseDouble(m.group(1));
-    if (percent > 100) {
+    BigDecimal percent = new BigDecimal(m.group(1));
+    if (percent.compareTo(HUNDRED) > 0) {
       throw new IllegalArgumentException('"' + text + "\" is more than 100%");
     }
-    return percent / 100;
+    return percent.movePointLeft(2);
   }
 
   /** A ratio ({@code 5%}) or a size ({@code 2G}). */
@@ -96,12 +97,10 @@ public final class Units {
     throw new IllegalArgumentException('"' + text + "\" is not a ratio or size (like 5% or 2G)");
   }
 
-  public static String formatRatio(double ratio) {
-    double percent = ratio * 100;
-    if (percent == Math.rint(percent)) {
-      return (long) percent + "%";
-    }
-    return fixed(percent, 1) + "%";
+  public static String formatRatio(BigDecimal ratio) {
+    BigDecimal percent = ratio.movePointRight(2);
+    int places = percent.stripTrailingZeros().scale() <= 0 ? 0 : 1;
+    return percent.setScale(places, RoundingMode.HALF_UP).toPlainString() + "%";
   }
 
   /** A measured time to the millisecond, as probes report it: {@code 0.012s}. */

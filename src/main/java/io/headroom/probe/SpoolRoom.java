@@ -25,11 +25,7 @@ public record SpoolRoom(long room, Optional<Reason> failure) {
    */
   public static SpoolRoom check(
       long announced, long usableBytes, long totalBytes, Threshold minFree) {
-    long reserve =
-        minFree.isRatio()
-            ? (long) Math.ceil(minFree.ratio() * Math.max(0, totalBytes))
-            : minFree.amount();
-    long room = Math.max(0, usableBytes - reserve);
+    long room = Math.max(0, usableBytes - minFree.minimumOf(totalBytes));
     if (announced <= room) {
       return new SpoolRoom(room, Optional.empty());
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headroom.support.ConfigFiles;
+import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,7 +120,7 @@ class ConfigParserTest {
     assertEquals(Stage.DATA, c.deferStage());
     assertEquals(List.of(Path.of("/var/spool/postfix"), Path.of("/var/lib")), c.disk().paths());
     assertEquals(2L << 30, c.disk().minFree().amount());
-    assertEquals(0.125, c.memoryMinAvailable().ratio());
+    assertEquals(new BigDecimal("0.125"), c.memoryMinAvailable().ratio());
     assertEquals(
         List.of("127.0.0.1:5353", "[::1]:53", "10.0.0.1:53"),
         c.dns().resolvers().stream().map(HostPort::format).toList());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headroom.probe.LookupBackends;
 import io.headroom.probe.ProbeFactory;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -187,7 +188,11 @@ class ConfigPropertyTest {
     assertTrue(Files.isDirectory(c.spoolProbeDirectory()), what);
     for (Threshold t :
         List.of(c.disk().minFree(), c.disk().minFreeInodes(), c.memoryMinAvailable())) {
-      assertTrue(t.isRatio() ? t.ratio() >= 0 && t.ratio() <= 1 : t.amount() >= 0, what);
+      assertTrue(
+          t.isRatio()
+              ? t.ratio().signum() >= 0 && t.ratio().compareTo(BigDecimal.ONE) <= 0
+              : t.amount() >= 0,
+          what);
     }
     if (c.listen() instanceof ListenAddress.Unix unix) {
       assertTrue(Files.isDirectory(unix.path().getParent()), what);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -41,7 +42,7 @@ class UnitsTest {
     Threshold size = Units.parseThreshold("1G");
     assertTrue(size.isMetBy(1L << 30, 1L << 40));
     assertFalse(size.isMetBy((1L << 30) - 1, 1L << 40));
-    assertEquals("2.1%", Units.formatRatio(0.021));
+    assertEquals("2.1%", Units.formatRatio(new BigDecimal("0.021")));
   }
 
   /**

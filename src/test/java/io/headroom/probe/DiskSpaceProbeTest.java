@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headroom.config.Check;
 import io.headroom.config.Threshold;
+import io.headroom.config.Units;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,7 @@ class DiskSpaceProbeTest {
 
   @Test
   void belowRatioFailsWithMeasuredAndLimit() {
-    ProbeResult r = run(Threshold.ofRatio(0.05), 21, 1000);
+    ProbeResult r = run(Units.parseThreshold("5%"), 21, 1000);
 
     assertFalse(r.healthy());
     assertEquals(Check.DISK, r.check());
@@ -35,7 +36,7 @@ class DiskSpaceProbeTest {
 
   @Test
   void justBelowTheLimitIsNotPrintedAsTheLimit() {
-    ProbeResult r = run(Threshold.ofRatio(0.05), 4999, 100_000);
+    ProbeResult r = run(Units.parseThreshold("5%"), 4999, 100_000);
 
     assertFalse(r.healthy());
     assertEquals("Mail spool disk nearly full (4.9% free, need 5%)", r.reason());
@@ -43,12 +44,21 @@ class DiskSpaceProbeTest {
 
   @Test
   void atTheRatioPasses() {
-    ProbeResult r = run(Threshold.ofRatio(0.05), 50, 1000);
+    ProbeResult r = run(Units.parseThreshold("5%"), 50, 1000);
 
     assertTrue(r.healthy());
     assertEquals("", r.reason());
     assertEquals("5.0% free", r.measured());
     assertEquals(0.05, r.value(), 1e-12);
+  }
+
+  /** 1.1% is no double: as one, the limit was a hair above 11,000 of 1,000,000. */
+  @Test
+  void exactlyAtADecimalPercentagePasses() {
+    ProbeResult r = run(Units.parseThreshold("1.1%"), 11_000, 1_000_000);
+
+    assertTrue(r.healthy(), r.reason());
+    assertFalse(run(Units.parseThreshold("1.1%"), 10_999, 1_000_000).healthy());
   }
 
   @Test
@@ -70,7 +80,7 @@ class DiskSpaceProbeTest {
 
   @Test
   void fileSystemWithoutSizeIsNotJudged() {
-    ProbeResult r = run(Threshold.ofRatio(0.05), 0, 0);
+    ProbeResult r = run(Units.parseThreshold("5%"), 0, 0);
 
     assertTrue(r.healthy());
     assertEquals("n/a", r.measured());
@@ -84,7 +94,7 @@ class DiskSpaceProbeTest {
           throw new IOException("statvfs(/var/spool/postfix) failed, errno 2");
         };
 
-    ProbeResult r = FileSystemProbe.space(SPOOL, Threshold.ofRatio(0.05), broken).run();
+    ProbeResult r = FileSystemProbe.space(SPOOL, Units.parseThreshold("5%"), broken).run();
 
     assertFalse(r.healthy());
     assertEquals("Mail spool disk unavailable", r.reason());

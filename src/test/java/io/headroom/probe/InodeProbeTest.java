@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headroom.config.Check;
 import io.headroom.config.Threshold;
+import io.headroom.config.Units;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,7 @@ class InodeProbeTest {
 
   @Test
   void belowRatioFails() {
-    ProbeResult r = run(Threshold.ofRatio(0.05), 1_200, 100_000);
+    ProbeResult r = run(Units.parseThreshold("5%"), 1_200, 100_000);
 
     assertFalse(r.healthy());
     assertEquals(Check.DISK, r.check());
@@ -40,7 +41,7 @@ class InodeProbeTest {
 
   @Test
   void enoughInodesPass() {
-    ProbeResult r = run(Threshold.ofRatio(0.05), 60_000, 100_000);
+    ProbeResult r = run(Units.parseThreshold("5%"), 60_000, 100_000);
 
     assertTrue(r.healthy());
     assertEquals("60.0% free", r.measured());
@@ -65,7 +66,7 @@ class InodeProbeTest {
           throw new IOException("statvfs(/var/spool/postfix) failed, errno 13");
         };
 
-    ProbeResult r = FileSystemProbe.inodes(SPOOL, Threshold.ofRatio(0.05), broken).run();
+    ProbeResult r = FileSystemProbe.inodes(SPOOL, Units.parseThreshold("5%"), broken).run();
 
     assertFalse(r.healthy());
     assertEquals("Mail spool disk unavailable", r.reason());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headroom.config.Check;
 import io.headroom.config.Threshold;
+import io.headroom.config.Units;
 import org.junit.jupiter.api.Test;
 
 class MemoryProbeTest {
@@ -14,7 +15,7 @@ class MemoryProbeTest {
   @Test
   void belowRatioFails() {
     ProbeResult r =
-        new MemoryProbe(Threshold.ofRatio(0.05), () -> 32 * MIB, () -> 1000 * MIB).run();
+        new MemoryProbe(Units.parseThreshold("5%"), () -> 32 * MIB, () -> 1000 * MIB).run();
 
     assertFalse(r.healthy());
     assertEquals(Check.MEMORY, r.check());
@@ -35,7 +36,7 @@ class MemoryProbeTest {
   @Test
   void enoughPasses() {
     ProbeResult r =
-        new MemoryProbe(Threshold.ofRatio(0.05), () -> 600 * MIB, () -> 1000 * MIB).run();
+        new MemoryProbe(Units.parseThreshold("5%"), () -> 600 * MIB, () -> 1000 * MIB).run();
 
     assertTrue(r.healthy());
     assertEquals("60.0% available", r.measured());

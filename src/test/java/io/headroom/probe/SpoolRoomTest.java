@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headroom.config.Threshold;
+import io.headroom.config.Units;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +18,7 @@ class SpoolRoomTest {
     // 10 GiB disk, 5% reserve = 512 MiB; 515.25 MiB usable leaves 3.25 MiB above it.
     long usable = 512 * MIB + 3 * MIB + 256 * 1024;
 
-    SpoolRoom r = SpoolRoom.check(25 * MIB, usable, 10 * GIB, Threshold.ofRatio(0.05));
+    SpoolRoom r = SpoolRoom.check(25 * MIB, usable, 10 * GIB, Units.parseThreshold("5%"));
 
     assertFalse(r.fits());
     assertEquals(3 * MIB + 256 * 1024, r.room());
@@ -28,7 +29,7 @@ class SpoolRoomTest {
 
   @Test
   void messageThatFitsIsAccepted() {
-    SpoolRoom r = SpoolRoom.check(25 * MIB, 2 * GIB, 10 * GIB, Threshold.ofRatio(0.05));
+    SpoolRoom r = SpoolRoom.check(25 * MIB, 2 * GIB, 10 * GIB, Units.parseThreshold("5%"));
 
     assertTrue(r.fits());
     assertEquals(1536 * MIB, r.room());
@@ -54,7 +55,7 @@ class SpoolRoomTest {
 
   @Test
   void aDiskAlreadyInsideTheReserveHasNoRoom() {
-    SpoolRoom r = SpoolRoom.check(2_000, GIB, 100 * GIB, Threshold.ofRatio(0.05));
+    SpoolRoom r = SpoolRoom.check(2_000, GIB, 100 * GIB, Units.parseThreshold("5%"));
 
     assertEquals(0, r.room());
     assertEquals(
@@ -64,12 +65,12 @@ class SpoolRoomTest {
 
   @Test
   void noSizeAnnouncedFits() {
-    assertTrue(SpoolRoom.check(0, 0, 100 * GIB, Threshold.ofRatio(0.05)).fits());
+    assertTrue(SpoolRoom.check(0, 0, 100 * GIB, Units.parseThreshold("5%")).fits());
   }
 
   @Test
   void unknownTotalLeavesARatioReserveAtZero() {
     // btrfs may report no total: the usable bytes are all the room there is.
-    assertTrue(SpoolRoom.check(25 * MIB, 30 * MIB, 0, Threshold.ofRatio(0.05)).fits());
+    assertTrue(SpoolRoom.check(25 * MIB, 30 * MIB, 0, Units.parseThreshold("5%")).fits());
   }
 }
