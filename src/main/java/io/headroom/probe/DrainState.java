@@ -99,10 +99,12 @@ public final class DrainState {
     return file;
   }
 
-  /** The first line, non-printable characters as {@code ?}, bounded; the default when blank. */
+  /**
+   * The first line, non-printable characters as {@code ?}, bounded; the default when blank. A CR
+   * ends the line too: an editor may have written CRLF.
+   */
   static String sanitise(String text) {
-    int end = text.indexOf('\n');
-    String line = end < 0 ? text : text.substring(0, end);
+    String line = text.split("[\r\n]", 2)[0];
     StringBuilder out = new StringBuilder(Math.min(line.length(), MAX_REASON));
     for (int i = 0; i < line.length() && out.length() < MAX_REASON; i++) {
       char c = line.charAt(i);

@@ -127,12 +127,19 @@ class DrainStateTest {
   }
 
   @Test
+  void aCrlfDrainFileKeepsItsReason() throws Exception {
+    Files.writeString(dir.resolve("drain"), "Storage maintenance\r\n", StandardCharsets.US_ASCII);
+
+    assertEquals("Storage maintenance", state().read().orElseThrow().reason());
+  }
+
+  @Test
   void aFileWrittenByHandIsSanitised() throws Exception {
     Path file = dir.resolve("drain");
     Files.write(
         file,
         "Disk swap\u0007 tonight \u00e9\r\n250 injected\n".getBytes(StandardCharsets.ISO_8859_1));
-    assertEquals("Disk swap? tonight ??", state().read().orElseThrow().reason());
+    assertEquals("Disk swap? tonight ?", state().read().orElseThrow().reason());
 
     Files.writeString(file, "y".repeat(5000));
     assertEquals("y".repeat(120), state().read().orElseThrow().reason());
