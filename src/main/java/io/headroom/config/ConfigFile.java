@@ -14,8 +14,9 @@ import java.util.regex.Pattern;
 
 /**
  * The entries of a file in Postfix {@code main.cf} syntax: {@code name = value}; a line starting
- * with white space continues the value above; {@code #} starts a comment line. It knows no names:
- * what they mean is {@link Settings}' business.
+ * with white space continues the value above; {@code #} starts a comment line; blank and comment
+ * lines are skipped, also between a value and its continuation lines. It knows no names: what they
+ * mean is {@link Settings}' business.
  *
  * @param entries in file order
  * @param problems lines that are not entries, and duplicates
@@ -53,15 +54,17 @@ record ConfigFile(String name, Map<String, Entry> entries, List<ConfigProblem> p
     StringBuilder value = new StringBuilder();
     int start = 0;
     for (int i = 0; i <= lines.size(); i++) {
-      String line = i < lines.size() ? lines.get(i) : "";
+      boolean end = i == lines.size();
+      String line = end ? "" : lines.get(i);
       if (i == 0 && !line.isEmpty() && line.charAt(0) == BYTE_ORDER_MARK) {
         line = line.substring(1);
       }
       String trimmed = line.strip();
-      if (trimmed.startsWith("#")) {
+      // As Postfix's readllines(): these neither end a value nor continue it.
+      if (!end && (trimmed.isEmpty() || trimmed.startsWith("#"))) {
         continue;
       }
-      boolean continuation = !trimmed.isEmpty() && Character.isWhitespace(line.charAt(0));
+      boolean continuation = !end && Character.isWhitespace(line.charAt(0));
       if (continuation && key != null) {
         value.append(' ').append(trimmed);
         continue;
@@ -77,8 +80,8 @@ record ConfigFile(String name, Map<String, Entry> entries, List<ConfigProblem> p
         }
         key = null;
       }
-      if (trimmed.isEmpty()) {
-        continue;
+      if (end) {
+        break;
       }
       int eq = line.indexOf('=');
       String candidate = eq < 0 ? trimmed : line.substring(0, eq).strip();

@@ -137,6 +137,29 @@ class ConfigParserTest {
     assertTrue(Double.isNaN(c.scan().spamRejectScore()));
   }
 
+  /**
+   * postconf(5): empty, whitespace-only and comment lines are ignored, so they neither end a value
+   * nor break it off from its continuation lines.
+   */
+  @Test
+  void aBlankLineInsideAContinuedValueIsIgnoredAsInMainCf() throws Exception {
+    assertEquals(
+        List.of(DnsQuestion.parse("."), DnsQuestion.parse("example.org")),
+        parse("dns_probe_names = .,", "", "  ", "  example.org").dns().probeNames());
+    assertEquals(
+        List.of(
+            file() + ":2: dns_probe_names: \"a..b\" is not a domain name: it has an empty label",
+            file() + ":5: probe_interval: \"2\" is not a duration (like 250ms, 2s, 5m)"),
+        problems("", "dns_probe_names = .,", "", "  a..b", "probe_interval = 2"));
+  }
+
+  @Test
+  void aCommentLineInsideAContinuedValueIsIgnoredAsInMainCf() throws Exception {
+    assertEquals(
+        List.of(DnsQuestion.parse("."), DnsQuestion.parse("example.org")),
+        parse("dns_probe_names = .,", "# our own zone:", "  example.org").dns().probeNames());
+  }
+
   @Test
   void badValueNamesFileLineAndKey() {
     assertEquals(
