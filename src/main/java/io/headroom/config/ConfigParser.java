@@ -50,7 +50,7 @@ public final class ConfigParser {
     GatePolicy gate = GatePolicy.load(s);
     BypassRules bypass = BypassRules.load(s, gate);
     ResourceLimits resources = ResourceLimits.load(s);
-    DnsSettings dns = DnsSettings.load(s);
+    DnsSettings dns = DnsSettings.load(s, schedule);
     DnsRecursion recursion = DnsRecursion.load(s);
     ScanSettings scan = ScanSettings.load(s);
     QueueSettings queue = QueueSettings.load(s, schedule);

@@ -12,6 +12,9 @@ import org.xbill.DNS.TextParseException;
  *
  * @param resolvers IP literals with their ports, never names (resolving a resolver needs DNS)
  * @param probeNames absolute names, at least one
+ * @param timeout the deadline of one probe's questions; below {@code probe_timeout}, which would
+ *     otherwise cut the probe off before its answer or retransmission (unset: 2s, or 80% of a
+ *     shorter probe_timeout)
  * @param tcpRetry whether a truncated answer is asked again over TCP (which must then answer), as
  *     Postfix and the SPF/DKIM milters do
  */
@@ -34,7 +37,7 @@ public record DnsSettings(
     this(resolvers, probeNames, timeout, true);
   }
 
-  static DnsSettings load(Settings s) {
+  static DnsSettings load(Settings s, HealthSchedule schedule) {
     List<Optional<InetSocketAddress>> resolvers =
         s.list(
             "dns_resolvers",
@@ -56,7 +59,7 @@ public record DnsSettings(
     return new DnsSettings(
         resolvers.stream().flatMap(Optional::stream).toList(),
         names,
-        s.value("dns_timeout", "2s", Values.positiveDuration("30s")),
+        schedule.belowProbeTimeout(s, "dns_timeout", "2s", "30s", "the DNS questions"),
         s.value("dns_tcp_retry", "yes", Values::yesNo));
   }
 

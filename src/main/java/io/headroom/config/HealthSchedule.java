@@ -34,4 +34,33 @@ public record HealthSchedule(
         s.value("fail_after", "2", Values.positiveInt(100)),
         s.value("recover_after", "2", Values.positiveInt(100)));
   }
+
+  /**
+   * The deadline a probe keeps itself, read from {@code name}: it must fall before {@code
+   * probe_timeout}, which would otherwise cut the probe off first and count it as failing. Set, one
+   * not below probe_timeout is a problem; unset, it is {@code defaultValue} or 80% of a shorter
+   * probe_timeout, rather than fail a file that never named it.
+   *
+   * @param max the largest value that may be written
+   * @param cutOff what probe_timeout would cut off, for the problem's text
+   */
+  Duration belowProbeTimeout(
+      Settings s, String name, String defaultValue, String max, String cutOff) {
+    Duration value = s.value(name, defaultValue, Values.positiveDuration(max));
+    if (!s.isSet(name)) {
+      Duration share = probeTimeout.multipliedBy(4).dividedBy(5);
+      return share.compareTo(value) < 0 ? share : value;
+    }
+    if (value.compareTo(probeTimeout) >= 0 && s.isValid(name) && s.isValid("probe_timeout")) {
+      s.problem(
+          name,
+          Units.formatDuration(value)
+              + " is not below probe_timeout = "
+              + Units.formatDuration(probeTimeout)
+              + " (the probe's own deadline would cut "
+              + cutOff
+              + " off first)");
+    }
+    return value;
+  }
 }

@@ -17,26 +17,11 @@ import java.util.OptionalLong;
 public record QueueSettings(
     OptionalLong maxMessages, Duration interval, Duration timeout, Optional<Path> postfixConfig) {
   private static final long MAX_LIMIT = 1_000_000_000L;
-  private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(4);
 
   static QueueSettings load(Settings s, HealthSchedule schedule) {
     OptionalLong max = s.value("queue_max_messages", "off", QueueSettings::limit);
     Duration interval = s.value("queue_interval", "30s", Values.positiveDuration("1h"));
-    Duration timeout = s.value("queue_timeout", "4s", Values.positiveDuration("5m"));
-    if (!s.isSet("queue_timeout")) {
-      // Unset, it keeps clear of a short probe_timeout rather than fail a file that never named it.
-      Duration share = schedule.probeTimeout().multipliedBy(4).dividedBy(5);
-      timeout = share.compareTo(DEFAULT_TIMEOUT) < 0 ? share : DEFAULT_TIMEOUT;
-    } else if (timeout.compareTo(schedule.probeTimeout()) >= 0
-        && s.isValid("queue_timeout")
-        && s.isValid("probe_timeout")) {
-      s.problem(
-          "queue_timeout",
-          Units.formatDuration(timeout)
-              + " is not below probe_timeout = "
-              + Units.formatDuration(schedule.probeTimeout())
-              + " (the probe's own deadline would cut the count off first)");
-    }
+    Duration timeout = schedule.belowProbeTimeout(s, "queue_timeout", "4s", "5m", "the count");
     Optional<Path> config =
         s.value(
             "queue_postfix_config",

@@ -89,6 +89,36 @@ class ConfigBoundsTest {
     assertEquals(Duration.ofSeconds(4), parse().queue().timeout());
   }
 
+  /**
+   * Cut off by probe_timeout, a DNS probe never reaches its own deadline, perhaps not even its
+   * retransmission at half of it; dns_recursion, which acts on one result, then defers mail on one
+   * lost packet.
+   */
+  @Test
+  void dnsTimeoutAboveProbeTimeoutIsRefused() {
+    assertEquals(
+        List.of(
+            at(3)
+                + "dns_timeout: 2s is not below probe_timeout = 1s (the probe's own deadline would"
+                + " cut the DNS questions off first)"),
+        problems("probe_interval = 1s", "probe_timeout = 1s", "dns_timeout = 2s"));
+    assertEquals(
+        List.of(
+            at(1)
+                + "dns_timeout: 5s is not below probe_timeout = 5s (the probe's own deadline would"
+                + " cut the DNS questions off first)"),
+        problems("dns_timeout = 5s"));
+  }
+
+  @Test
+  void anUnsetDnsTimeoutStaysBelowAShortProbeTimeout() throws Exception {
+    assertEquals(
+        Duration.ofMillis(800), parse("probe_interval = 1s", "probe_timeout = 1s").dns().timeout());
+    assertEquals(Duration.ofSeconds(2), parse("probe_interval = 300ms").dns().timeout());
+    assertEquals(Duration.ofSeconds(2), parse().dns().timeout());
+    assertEquals(Duration.ofMillis(4900), parse("dns_timeout = 4900ms").dns().timeout());
+  }
+
   @Test
   void numbersHaveBounds() {
     assertEquals(

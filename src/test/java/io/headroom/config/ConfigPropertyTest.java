@@ -171,7 +171,10 @@ class ConfigPropertyTest {
     assertBetween(c.sessions().shutdownTimeout(), Duration.ZERO, Duration.ofMinutes(10), what);
     assertTrue(c.sessions().maxSessions() >= 1 && c.sessions().maxSessions() <= 100_000, what);
     assertTrue(c.sessions().socketMode() >= 0 && c.sessions().socketMode() <= 0777, what);
-    assertBetween(c.dns().timeout(), Duration.ofMillis(1), Duration.ofSeconds(30), what);
+    // Below probe_timeout, which would cut the probes off first: unset, 80% of a 1ms one.
+    assertBetween(c.dns().timeout(), Duration.ofNanos(1), Duration.ofSeconds(30), what);
+    assertTrue(c.dns().timeout().compareTo(c.probeTimeout()) < 0, what);
+    assertTrue(c.queue().timeout().compareTo(c.probeTimeout()) < 0, what);
     assertFalse(c.dns().probeNames().isEmpty(), what);
     c.dns().probeNames().forEach(n -> assertTrue(n.name().isAbsolute(), what));
     c.dns()
