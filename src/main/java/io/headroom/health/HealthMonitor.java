@@ -62,7 +62,7 @@ public final class HealthMonitor implements AutoCloseable {
   private final Clock clock;
   private final List<HealthListener> listeners;
   private final Map<String, Damper> dampers = new HashMap<>();
-  private final Map<String, Future<ProbeResult>> inFlight = new HashMap<>();
+  private final Map<String, Future<Run>> inFlight = new HashMap<>();
   private final ExecutorService probeThreads;
   private final ScheduledExecutorService scheduler;
   private volatile HealthSnapshot current = HealthSnapshot.EMPTY;
@@ -158,13 +158,13 @@ public final class HealthMonitor implements AutoCloseable {
   }
 
   private synchronized HealthSnapshot round(boolean waitForCounts) {
-    Map<Probe, Future<ProbeResult>> started = new LinkedHashMap<>();
+    Map<Probe, Future<Run>> started = new LinkedHashMap<>();
     for (Probe p : probes) {
-      Future<ProbeResult> previous = inFlight.get(p.name());
+      Future<Run> previous = inFlight.get(p.name());
       // A probe hung since an earlier round is neither started again nor waited for: it counts
       // as timed out at once, so the other checks stay fresh.
       if (previous == null || previous.isDone()) {
-        Future<ProbeResult> future = probeThreads.submit(p::run);
+        Future<Run> future = probeThreads.submit(() -> Run.of(p));
         started.put(p, future);
         inFlight.put(p.name(), future);
       } else if (p.countsOnly()) {
@@ -177,18 +177,20 @@ public final class HealthMonitor implements AutoCloseable {
     current.states().forEach(s -> before.put(s.probe(), s));
     List<CheckState> states = new ArrayList<>(probes.size());
     for (Probe p : probes) {
-      Future<ProbeResult> future = started.get(p);
-      ProbeResult result;
+      Future<Run> future = started.get(p);
+      Run run;
       if (future == null) {
-        result = timedOut(p);
+        run = new Run(timedOut(p), waitFor(p));
       } else if (!waitForCounts && p.countsOnly() && !future.isDone()) {
-        result =
-            ProbeResult.pass(p, Double.NaN, "not measured yet", "", "first measurement running");
+        run =
+            new Run(
+                ProbeResult.pass(
+                    p, Double.NaN, "not measured yet", "", "first measurement running"),
+                Duration.ZERO);
       } else {
-        result = await(p, future, start + waitFor(p).toNanos());
+        run = await(p, future, start);
       }
-      states.add(
-          damp(p, before.get(p.name()), result, Duration.ofNanos(System.nanoTime() - start)));
+      states.add(damp(p, before.get(p.name()), run.result(), run.took()));
     }
     HealthSnapshot previous = current;
     current = new HealthSnapshot(clock.instant(), states);
@@ -249,20 +251,40 @@ public final class HealthMonitor implements AutoCloseable {
     return delay.compareTo(bound) < 0 ? delay : bound;
   }
 
-  private ProbeResult await(Probe p, Future<ProbeResult> future, long endNanos) {
+  /**
+   * The probe's run, or what stands for it when it is not done by its deadline from {@code start}.
+   */
+  private Run await(Probe p, Future<Run> future, long start) {
     try {
-      long left = Math.max(0, endNanos - System.nanoTime());
+      long left = Math.max(0, start + waitFor(p).toNanos() - System.nanoTime());
       return future.get(left, TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
-      return timedOut(p);
+      return new Run(timedOut(p), waitFor(p));
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
-      return ProbeResult.fail(
-          p, Double.NaN, "error", "", "check failed", p.name() + " probe failed: " + cause);
+      return new Run(
+          ProbeResult.fail(
+              p, Double.NaN, "error", "", "check failed", p.name() + " probe failed: " + cause),
+          Duration.ofNanos(System.nanoTime() - start));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return ProbeResult.fail(
-          p, Double.NaN, "interrupted", "", "check failed", p.name() + " probe interrupted");
+      return new Run(
+          ProbeResult.fail(
+              p, Double.NaN, "interrupted", "", "check failed", p.name() + " probe interrupted"),
+          Duration.ofNanos(System.nanoTime() - start));
+    }
+  }
+
+  /**
+   * A probe's result and how long its own run took, timed on its thread: the monitor awaits the
+   * probes one after another, so the time until each is awaited would charge a slow probe's time to
+   * every probe after it.
+   */
+  private record Run(ProbeResult result, Duration took) {
+    static Run of(Probe p) throws Exception {
+      long begun = System.nanoTime();
+      ProbeResult result = p.run();
+      return new Run(result, Duration.ofNanos(System.nanoTime() - begun));
     }
   }
 

@@ -127,6 +127,33 @@ class HealthMonitorTest {
     }
   }
 
+  /**
+   * Each state's duration is its probe's own run. The monitor awaits the probes in turn, and the
+   * time until each was awaited charged a slow probe to every probe after it (the duration metric
+   * and the Grafana panel showed DNS slow when the spool was).
+   */
+  @Test
+  void aSlowProbeIsNotChargedToTheProbesAwaitedAfterIt() {
+    Switch slow =
+        new Switch("spool", Check.SPOOL) {
+          @Override
+          public ProbeResult run() {
+            try {
+              Thread.sleep(200); // within the monitor's 300 ms deadline
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            return super.run();
+          }
+        };
+    Switch quick = new Switch("dns", Check.DNS);
+    try (HealthMonitor m = monitor(List.of(slow, quick), 2, 2, List.of())) {
+      HealthSnapshot s = m.runOnce();
+      assertTrue(s.of(Check.SPOOL).get(0).took().toMillis() >= 200, s.states().toString());
+      assertTrue(s.of(Check.DNS).get(0).took().toMillis() < 100, s.states().toString());
+    }
+  }
+
   @Test
   void twoProbesOfOneNameAreRefused() {
     // Keyed by name, the second would never run and would time out in every round.
