@@ -207,7 +207,9 @@ final class Daemon {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    notifier.stopping("stopping: draining " + server.activeSessions() + " sessions");
+    notifier.stopping(
+        "stopping: draining " + server.activeSessions() + " sessions",
+        config.sessions().shutdownTimeout());
     log.info(
         "stopping: no new sessions, waiting up to {} for {} in flight",
         Units.formatDuration(config.sessions().shutdownTimeout()),

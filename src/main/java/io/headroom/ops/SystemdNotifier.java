@@ -23,6 +23,9 @@ import org.slf4j.LoggerFactory;
  * dependency of the mail path.
  */
 public final class SystemdNotifier {
+  /** What the JVM needs after the drain to close the servers and exit. */
+  static final Duration EXIT_ALLOWANCE = Duration.ofSeconds(15);
+
   private static final Logger log = LoggerFactory.getLogger(SystemdNotifier.class);
 
   private final String name;
@@ -71,8 +74,14 @@ public final class SystemdNotifier {
             + "\nSTATUS=reloading the configuration");
   }
 
-  public void stopping(String status) {
-    send("STOPPING=1\nSTATUS=" + status);
+  /**
+   * Stopping, draining for up to {@code drain}: systemd's stop timeout (the unit's TimeoutStopSec)
+   * is extended to cover it and the JVM's exit, so a longer shutdown_timeout is not cut short by a
+   * SIGKILL (EXTEND_TIMEOUT_USEC, systemd 236 and later).
+   */
+  public void stopping(String status, Duration drain) {
+    long usec = drain.plus(EXIT_ALLOWANCE).toNanos() / 1000;
+    send("STOPPING=1\nEXTEND_TIMEOUT_USEC=" + usec + "\nSTATUS=" + status);
   }
 
   public void status(String status) {

@@ -41,7 +41,8 @@ final class SystemdNotifyIT {
     try (HeadroomProcess daemon =
         HeadroomProcess.start(
             dir.resolve("d"),
-            builder -> builder.environment().put("NOTIFY_SOCKET", systemd.name()))) {
+            builder -> builder.environment().put("NOTIFY_SOCKET", systemd.name()),
+            "shutdown_timeout = 2m")) {
       String ready = systemd.receive(WAIT);
       // READY=1 means Postfix can connect now, not "soon".
       try (java.net.Socket milter = new java.net.Socket()) {
@@ -74,7 +75,10 @@ final class SystemdNotifyIT {
           failed);
 
       daemon.signal("TERM");
-      assertEquals("STOPPING=1\nSTATUS=stopping: draining 0 sessions", systemd.receive(WAIT));
+      // shutdown_timeout and 15 s for the JVM's exit, past the unit's TimeoutStopSec (45s).
+      assertEquals(
+          "STOPPING=1\nEXTEND_TIMEOUT_USEC=135000000\nSTATUS=stopping: draining 0 sessions",
+          systemd.receive(WAIT));
       assertEquals(0, daemon.awaitExit(WAIT));
     }
   }
