@@ -71,12 +71,22 @@ final class BackendPool {
    *     accepted
    */
   <C> Connected<C> connect(Link link, Opener<C> opener) throws ScanFailure {
+    return connect(link, opener, 0);
+  }
+
+  /**
+   * As {@link #connect(Link, Opener)}, each round beginning with the backend at {@code first}
+   * (modulo their number): a retry after a failed exchange goes to the next backend, not again to
+   * the first, which may accept connections and fail every exchange.
+   */
+  <C> Connected<C> connect(Link link, Opener<C> opener, int first) throws ScanFailure {
     long pause = FIRST_PAUSE_MS;
     StringBuilder failures = new StringBuilder();
     int rounds = 0;
     while (!link.isClosed()) {
       rounds++;
-      for (ScannerEndpoint endpoint : endpoints) {
+      for (int i = 0; i < endpoints.size(); i++) {
+        ScannerEndpoint endpoint = endpoints.get((first + i) % endpoints.size());
         try {
           return new Connected<>(endpoint, opener.open(endpoint, link));
         } catch (IOException | RuntimeException e) {

@@ -49,12 +49,13 @@ final class SpamdConversation implements BlockingConversation {
     if (lastBytes.length > 0) {
       spool.write(lastBytes);
     }
-    // Each backend gets one try per round, as many rounds as there are backends: a spamd that
-    // resets the connection while its children restart is retried, one that keeps failing is not.
+    // Each attempt begins with the next backend, twice round them all: a spamd that resets the
+    // connection while its children restart is retried, and one that accepts connections and
+    // fails every exchange (a crashed child, a proxy in front of a dead spamd) is passed over.
     int attempts = pool.endpoints().size() * 2;
     IOException last = null;
     for (int i = 0; i < attempts && !link.isClosed(); i++) {
-      BackendPool.Connected<SocketChannel> c = connect();
+      BackendPool.Connected<SocketChannel> c = connect(i);
       try {
         return verdict(exchange(c.connection()), c.endpoint());
       } catch (ScanFailure answered) {
@@ -110,10 +111,10 @@ final class SpamdConversation implements BlockingConversation {
         from + " scored " + spam.group(2) + " / " + spam.group(3));
   }
 
-  private BackendPool.Connected<SocketChannel> connect() throws ScanFailure {
+  private BackendPool.Connected<SocketChannel> connect(int first) throws ScanFailure {
     connecting = true;
     try {
-      return pool.connect(link, BackendPool::open);
+      return pool.connect(link, BackendPool::open, first);
     } finally {
       connecting = false;
     }
