@@ -297,9 +297,11 @@ final class Daemon {
         .newThread(
             () -> {
               try {
-                while (MilterHandlers.inUse(handler)) {
+                // Slept first: a connection accepted just before the swap may still be about to
+                // open its session with the old handler.
+                do {
                   Thread.sleep(RETIRE_CHECK_MILLIS);
-                }
+                } while (MilterHandlers.inUse(handler));
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               }

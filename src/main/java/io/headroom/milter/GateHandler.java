@@ -135,12 +135,19 @@ final class GateHandler extends AbstractMilterHandler {
     return new Session(this, actions, steps, Negotiation.MACROS, sender);
   }
 
+  /**
+   * Called by the transport when the connection ends, and before that by jmilter when it aborts a
+   * session: a session is uncounted once, or a replaced scan service could be closed under another
+   * session still open.
+   */
   @Override
   public void closeSession(MilterContext context) {
     try {
       super.closeSession(context);
     } finally {
-      sessions.decrementAndGet();
+      if (((Session) context).markClosed()) {
+        sessions.decrementAndGet();
+      }
     }
   }
 

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.nightcode.milter.Actions;
 import org.nightcode.milter.MilterHandler;
 import org.nightcode.milter.MilterMacros;
@@ -39,6 +40,8 @@ final class Session extends ProtocolContext implements TransportSession {
   private volatile boolean roomShort;
 
   private volatile List<String> mailArgs = List.of();
+
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   /** The scan of the message under way, from its first header to its end. */
   private MessageScan scan;
@@ -177,6 +180,11 @@ final class Session extends ProtocolContext implements TransportSession {
   }
 
   /** Stops reading this connection until {@code stage} completes. */
+  /** True the first time only: the handler counts this session closed once. */
+  boolean markClosed() {
+    return closed.compareAndSet(false, true);
+  }
+
   void holdReadingUntil(CompletionStage<?> stage) {
     hold.until(stage);
   }

@@ -38,6 +38,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nightcode.milter.CommandCode;
+import org.nightcode.milter.MilterHandler;
 import org.nightcode.milter.ProtocolSteps;
 import org.nightcode.milter.ResponseCode;
 
@@ -420,6 +421,42 @@ class GateHandlerTest {
 
   /** A scanning session as Postfix drives it, up to its first header (which gets no reply). */
   /** A scan service as the daemon builds one, with no scanner declared down. */
+  /**
+   * jmilter closes a session it aborts, and the transport closes it again when the connection ends:
+   * counted closed twice, it made the handler look unused while another session was open, and a
+   * reload then closed the scan service that session still scans with.
+   */
+  @Test
+  void anAbortedSessionDoesNotUncountAnotherOpenOne(@TempDir Path dir) throws Exception {
+    Config config = ConfigFiles.parse(dir, "scanners = clamd:tcp:127.0.0.1:3310");
+    try (ScanService scans = scanService(config, dir)) {
+      MilterHandler handler =
+          MilterHandlers.forConfig(
+              config,
+              Set.of(),
+              () -> HealthSnapshot.EMPTY,
+              metrics,
+              Optional.of(scans),
+              new MemoryBudget(1 << 30));
+      FakeMta relay = new FakeMta(handler, metrics);
+      relay.optneg();
+      relay.connect("relay.example", "192.0.2.1");
+
+      // Too few actions offered for scanning: the session is aborted and its connection closed.
+      FakeMta aborted = new FakeMta(handler, metrics);
+      aborted.exchange(
+          CommandCode.SMFIC_OPTNEG,
+          ByteBuffer.allocate(12).putInt(6).putInt(0x01).putInt(FakeMta.ALL_STEPS).array());
+      aborted.channel.runPendingTasks();
+      assertFalse(aborted.channel.isOpen());
+
+      assertTrue(relay.channel.isOpen());
+      assertTrue(MilterHandlers.inUse(handler), "the relay's session is still open");
+      relay.channel.close();
+      assertFalse(MilterHandlers.inUse(handler));
+    }
+  }
+
   private ScanService scanService(Config config, Path dir) {
     return new ScanService(
         config.scan(),
