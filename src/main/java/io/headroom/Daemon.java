@@ -201,6 +201,13 @@ final class Daemon {
                     () -> petWatchdog(every), 0, every.toMillis(), TimeUnit.MILLISECONDS));
     try {
       for (String signal = signals.take(); !signal.equals("TERM"); signal = signals.take()) {
+        // HUPs sent meanwhile make one reload, and a TERM among them stops now: queued one after
+        // another, reloads (each a first round of probes) could outlast the unit's stop timeout.
+        List<String> meanwhile = new ArrayList<>();
+        signals.drainTo(meanwhile);
+        if (meanwhile.contains("TERM")) {
+          break;
+        }
         notifier.reloading();
         notifier.ready(reload());
       }

@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headroom.BuildInfo;
 import io.headroom.support.HeadroomProcess;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,6 +59,37 @@ final class DaemonOutsideSystemdIT {
       daemon.signal("HUP");
       daemon.awaitLog("reloaded " + daemon.config(), WAIT);
       assertEquals(2, daemon.log().split(java.util.regex.Pattern.quote(warning), -1).length - 1);
+    }
+  }
+
+  /**
+   * SIGHUPs sent while a reload is under way make one more reload at most, and a SIGTERM among them
+   * is not queued behind them. Each reload waits for its first round of probes (here a lookup table
+   * that never answers, 2 s); one after another they could outlast systemd's stop timeout and end
+   * in SIGKILL instead of a drain.
+   */
+  @Test
+  void hupsDuringAReloadMakeOneMoreAndATermAmongThemStopsAtOnce(@TempDir Path dir)
+      throws Exception {
+    try (ServerSocket silentTable = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        HeadroomProcess daemon =
+            HeadroomProcess.start(
+                dir,
+                "dns_mode = off",
+                "lookup_tables = tcp:127.0.0.1:" + silentTable.getLocalPort(),
+                "lookup_timeout = 2s")) {
+      long pid = daemon.pid();
+      Process signals =
+          new ProcessBuilder(
+                  "sh",
+                  "-c",
+                  "for i in 1 2 3 4; do kill -HUP " + pid + "; sleep 0.2; done; kill -TERM " + pid)
+              .inheritIO()
+              .start();
+      assertTrue(signals.waitFor(20, TimeUnit.SECONDS));
+      assertEquals(0, daemon.awaitExit(WAIT));
+      long reloads = daemon.log().lines().filter(l -> l.contains("reloaded ")).count();
+      assertTrue(reloads <= 2, reloads + " reloads for 4 SIGHUPs in 0.8 s:\n" + daemon.log());
     }
   }
 
