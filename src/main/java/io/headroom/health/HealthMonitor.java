@@ -68,6 +68,12 @@ public final class HealthMonitor implements AutoCloseable {
   private volatile HealthSnapshot current = HealthSnapshot.EMPTY;
 
   /**
+   * Set by {@link #close()}: a round it interrupts turns every probe it still awaits into a failure
+   * ("probe interrupted"), which is about the close, not the checks, and is not published.
+   */
+  private volatile boolean closed;
+
+  /**
    * @param modes how each check's failure is acted on
    * @param stages the SMTP stage at which each check's failure is answered
    */
@@ -191,6 +197,9 @@ public final class HealthMonitor implements AutoCloseable {
         run = await(p, future, start);
       }
       states.add(damp(p, before.get(p.name()), run.result(), run.took()));
+    }
+    if (closed) {
+      return current;
     }
     HealthSnapshot previous = current;
     current = new HealthSnapshot(clock.instant(), states);
@@ -327,6 +336,7 @@ public final class HealthMonitor implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
     scheduler.shutdownNow();
     probeThreads.shutdownNow();
   }

@@ -19,9 +19,11 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
@@ -152,6 +154,48 @@ class HealthMonitorTest {
       assertTrue(s.of(Check.SPOOL).get(0).took().toMillis() >= 200, s.states().toString());
       assertTrue(s.of(Check.DNS).get(0).took().toMillis() < 100, s.states().toString());
     }
+  }
+
+  /**
+   * A reload closes the monitor it replaces, maybe mid-round: the probes that round still awaited
+   * were published as failing ("dns probe interrupted": a "now failing" line in the log with no
+   * "healthy again" after it, and a duration sample for a run that never ended).
+   */
+  @Test
+  void aMonitorClosedMidRoundPublishesNothingOfThatRound() throws Exception {
+    CountDownLatch secondRun = new CountDownLatch(1);
+    AtomicInteger runs = new AtomicInteger();
+    Switch dns =
+        new Switch("dns", Check.DNS) {
+          @Override
+          public boolean confirmsItself() {
+            return true;
+          }
+
+          @Override
+          public ProbeResult run() {
+            if (runs.incrementAndGet() > 1) {
+              secondRun.countDown();
+              try {
+                Thread.sleep(200);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+            return super.run();
+          }
+        };
+    List<String> published = new CopyOnWriteArrayList<>();
+    HealthListener recorder =
+        (previous, current) ->
+            current.states().forEach(s -> published.add(s.healthy() + " " + s.latest().detail()));
+    HealthMonitor m = monitor(Duration.ofMillis(20), List.of(dns), 2, 2, List.of(recorder));
+    m.runFirst();
+    m.start();
+    assertTrue(secondRun.await(5, TimeUnit.SECONDS));
+    m.close();
+    Thread.sleep(300);
+    assertEquals(List.of("true ok"), published);
   }
 
   @Test
