@@ -28,6 +28,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,7 +66,16 @@ public final class HealthMonitor implements AutoCloseable {
   private final Map<String, Future<Run>> inFlight = new HashMap<>();
   private final ExecutorService probeThreads;
   private final ScheduledExecutorService scheduler;
-  private volatile HealthSnapshot current = HealthSnapshot.EMPTY;
+
+  /**
+   * The latest snapshot and when it was taken on the monotonic clock: its age must not move with
+   * the wall clock, which NTP may step by hours at boot (a fresh round would read as stalled, or a
+   * stalled schedule as fresh).
+   */
+  private record Latest(HealthSnapshot snapshot, long takenNanos) {}
+
+  private final LongSupplier nanoTime;
+  private volatile Latest latest = new Latest(HealthSnapshot.EMPTY, 0);
 
   /**
    * Set by {@link #close()}: a round it interrupts turns every probe it still awaits into a failure
@@ -76,6 +86,7 @@ public final class HealthMonitor implements AutoCloseable {
   /**
    * @param modes how each check's failure is acted on
    * @param stages the SMTP stage at which each check's failure is answered
+   * @param clock the wall clock, for the times snapshots and states show
    */
   public HealthMonitor(
       List<Probe> probes,
@@ -87,6 +98,32 @@ public final class HealthMonitor implements AutoCloseable {
       int recoverAfter,
       Clock clock,
       List<HealthListener> listeners) {
+    this(
+        probes,
+        modes,
+        stages,
+        interval,
+        deadline,
+        failAfter,
+        recoverAfter,
+        clock,
+        System::nanoTime,
+        listeners);
+  }
+
+  /** As the public constructor, with the monotonic clock that ages snapshots given (tests). */
+  HealthMonitor(
+      List<Probe> probes,
+      Function<Check, Mode> modes,
+      Function<Check, Stage> stages,
+      Duration interval,
+      Duration deadline,
+      int failAfter,
+      int recoverAfter,
+      Clock clock,
+      LongSupplier nanoTime,
+      List<HealthListener> listeners) {
+    this.nanoTime = nanoTime;
     this.probes = List.copyOf(probes);
     this.modes = modes;
     this.stages = stages;
@@ -140,12 +177,12 @@ public final class HealthMonitor implements AutoCloseable {
    * replaced comes back with every check failing ("health checks stalled").
    */
   public HealthSnapshot current() {
-    HealthSnapshot snapshot = current;
-    long age = clock.millis() - snapshot.taken().toEpochMilli();
-    if (age <= staleAfterMillis || snapshot == HealthSnapshot.EMPTY) {
-      return snapshot;
+    Latest l = latest;
+    long age = (nanoTime.getAsLong() - l.takenNanos()) / 1_000_000;
+    if (age <= staleAfterMillis || l.snapshot() == HealthSnapshot.EMPTY) {
+      return l.snapshot();
     }
-    return snapshot.stalled(Duration.ofMillis(age), clock.instant());
+    return l.snapshot().stalled(Duration.ofMillis(age), clock.instant());
   }
 
   /** Runs one round now, on the caller's thread, waiting for every probe: what status shows. */
@@ -180,7 +217,7 @@ public final class HealthMonitor implements AutoCloseable {
     }
     long start = System.nanoTime();
     Map<String, CheckState> before = new HashMap<>();
-    current.states().forEach(s -> before.put(s.probe(), s));
+    latest.snapshot().states().forEach(s -> before.put(s.probe(), s));
     List<CheckState> states = new ArrayList<>(probes.size());
     for (Probe p : probes) {
       Future<Run> future = started.get(p);
@@ -198,19 +235,20 @@ public final class HealthMonitor implements AutoCloseable {
       }
       states.add(damp(p, before.get(p.name()), run.result(), run.took()));
     }
+    HealthSnapshot previous = latest.snapshot();
     if (closed) {
-      return current;
+      return previous;
     }
-    HealthSnapshot previous = current;
-    current = new HealthSnapshot(clock.instant(), states);
+    HealthSnapshot next = new HealthSnapshot(clock.instant(), states);
+    latest = new Latest(next, nanoTime.getAsLong());
     for (HealthListener listener : listeners) {
       try {
-        listener.updated(previous, current);
+        listener.updated(previous, next);
       } catch (RuntimeException ex) {
         log.error("health listener failed", ex);
       }
     }
-    return current;
+    return next;
   }
 
   /**

@@ -426,6 +426,11 @@ class HealthMonitorTest {
       now = now.plus(d);
     }
 
+    /** As a monotonic clock that moves with this one. */
+    long nanos() {
+      return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
     @Override
     public Instant instant() {
       return now;
@@ -459,6 +464,7 @@ class HealthMonitorTest {
             1,
             1,
             clock,
+            clock::nanos,
             List.of())) {
       m.runOnce();
       clock.advance(Duration.ofMillis(180_300));
@@ -475,6 +481,27 @@ class HealthMonitorTest {
           "a check in monitor mode stays in monitor mode");
       m.runOnce();
       assertTrue(m.current().allEnforcedHealthy(), "a fresh round ends it");
+    }
+  }
+
+  /** NTP may step the wall clock by hours just after a round: that round is still fresh. */
+  @Test
+  void aWallClockStepIsNotAStall() {
+    ManualClock clock = new ManualClock();
+    try (HealthMonitor m =
+        new HealthMonitor(
+            List.of(new Switch("disk_space:/")),
+            check -> Mode.ENFORCE,
+            check -> Stage.MAIL,
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(5),
+            1,
+            1,
+            clock,
+            List.of())) {
+      m.runOnce();
+      clock.advance(Duration.ofHours(1));
+      assertTrue(m.current().allEnforcedHealthy(), "the round ran a moment ago: not stalled");
     }
   }
 
