@@ -122,16 +122,15 @@ public record LookupSettings(
    * queue directory.
    */
   private static PolicyService listedService(String spec) {
-    for (String unix : PolicyService.UNIX_TRANSPORTS) {
-      if (spec.startsWith(unix) && !spec.startsWith(unix + "/")) {
-        throw new IllegalArgumentException(
-            '"'
-                + spec
-                + "\" needs an absolute path here, e.g. "
-                + unix
-                + "/var/spool/postfix/"
-                + spec.substring(unix.length()));
-      }
+    Optional<String> unix = PolicyService.unixTransport(spec);
+    if (unix.isPresent() && !spec.startsWith(unix.get() + "/")) {
+      throw new IllegalArgumentException(
+          '"'
+              + spec
+              + "\" needs an absolute path here, e.g. "
+              + unix.get()
+              + "/var/spool/postfix/"
+              + spec.substring(unix.get().length()));
     }
     PolicyService service = PolicyService.parse(spec, Path.of("/"));
     service

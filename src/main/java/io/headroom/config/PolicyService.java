@@ -19,7 +19,12 @@ import java.util.function.Predicate;
 public record PolicyService(String spec, SocketAddress address) {
 
   /** Postfix's client takes local: as another name for unix: (auto_clnt's "local" transport). */
-  static final List<String> UNIX_TRANSPORTS = List.of("unix:", "local:");
+  private static final List<String> UNIX_TRANSPORTS = List.of("unix:", "local:");
+
+  /** The {@code unix:} or {@code local:} that {@code spec} begins with, if any. */
+  static Optional<String> unixTransport(String spec) {
+    return UNIX_TRANSPORTS.stream().filter(spec::startsWith).findFirst();
+  }
 
   /**
    * @param queueDirectory Postfix's queue_directory: smtpd runs chrooted or chdir'ed there, so a
@@ -30,11 +35,10 @@ public record PolicyService(String spec, SocketAddress address) {
     if (spec.startsWith("inet:")) {
       return new PolicyService(spec, HostPort.parse(spec.substring("inet:".length()), -1));
     }
-    for (String unix : UNIX_TRANSPORTS) {
-      if (spec.startsWith(unix) && spec.length() > unix.length()) {
-        Path path = queueDirectory.resolve(spec.substring(unix.length()));
-        return new PolicyService(spec, UnixDomainSocketAddress.of(path));
-      }
+    Optional<String> unix = unixTransport(spec);
+    if (unix.isPresent() && spec.length() > unix.get().length()) {
+      Path path = queueDirectory.resolve(spec.substring(unix.get().length()));
+      return new PolicyService(spec, UnixDomainSocketAddress.of(path));
     }
     throw new IllegalArgumentException(
         '"' + spec + "\" is not a policy service (inet:host:port, unix:path or local:path)");

@@ -179,12 +179,12 @@ final class Session extends ProtocolContext implements TransportSession {
     return transaction == Transaction.SCAN_REFUSED;
   }
 
-  /** Stops reading this connection until {@code stage} completes. */
   /** True the first time only: the handler counts this session closed once. */
   boolean markClosed() {
     return closed.compareAndSet(false, true);
   }
 
+  /** Stops reading this connection until {@code stage} completes. */
   void holdReadingUntil(CompletionStage<?> stage) {
     hold.until(stage);
   }

@@ -127,11 +127,12 @@ public final class ScanService implements AutoCloseable {
   }
 
   private Conversation conversation(BackendPool pool, EventLoop sessionLoop) {
+    ThreadPoolExecutor threads = io.get(pool.kind());
     return switch (pool.kind()) {
-      case CLAMD -> new ClamdConversation(clamdSessions.get(pool), sessionLoop, io.get(Kind.CLAMD));
+      case CLAMD -> new ClamdConversation(clamdSessions.get(pool), sessionLoop, threads);
       case SPAMD ->
           new ExecutorConversation(
-              new SpamdConversation(pool, spoolDirectory, SPAMD_MEMORY_LIMIT), io.get(Kind.SPAMD));
+              new SpamdConversation(pool, spoolDirectory, SPAMD_MEMORY_LIMIT), threads);
     };
   }
 }

@@ -261,13 +261,36 @@ class GateHandlerTest {
     assertEquals(ResponseCode.SMFIR_REPLYCODE.code(), other.rcpt("<b@example.test>").command());
   }
 
-  @Test
-  void authenticatedSendersBypassWhenConfigured() {
+  /** A session whose health snapshot throws: every decision is an internal error. */
+  private FakeMta withHealthThatThrows() {
+    FakeMta mta =
+        new FakeMta(
+            new GateHandler(
+                () -> {
+                  throw new IllegalStateException("boom");
+                },
+                Set.of(Stage.RCPT),
+                new BypassRules(List.of(), false),
+                metrics,
+                Optional.empty()),
+            metrics);
+    mta.optneg();
+    return mta;
+  }
+
+  /** A full disk, bypass_authenticated, and a client that authenticated, up to its MAIL. */
+  private FakeMta anAuthenticatedClientAtAFullDisk() {
     health.set(snapshot(state(Check.DISK, "disk_space:/", false, Mode.ENFORCE, DISK_REASON)));
     FakeMta mta = session(Stage.RCPT, new BypassRules(List.of(), true));
     mta.connect("client.example", "198.51.100.1");
     mta.macro('M', "{auth_authen}", "alice");
     mta.mail("<alice@example.test>");
+    return mta;
+  }
+
+  @Test
+  void authenticatedSendersBypassWhenConfigured() {
+    FakeMta mta = anAuthenticatedClientAtAFullDisk();
     assertAccept(mta.rcpt("<b@example.test>"));
   }
 
@@ -277,11 +300,7 @@ class GateHandlerTest {
    */
   @Test
   void nothingOfASessionCarriesOverQuitNcToTheNextOne() {
-    health.set(snapshot(state(Check.DISK, "disk_space:/", false, Mode.ENFORCE, DISK_REASON)));
-    FakeMta mta = session(Stage.RCPT, new BypassRules(List.of(), true));
-    mta.connect("client.example", "198.51.100.1");
-    mta.macro('M', "{auth_authen}", "alice");
-    mta.mail("<alice@example.test>");
+    FakeMta mta = anAuthenticatedClientAtAFullDisk();
     assertAccept(mta.rcpt("<b@example.test>"));
     assertNull(mta.exchange(CommandCode.SMFIC_QUIT_NC, new byte[0]));
 
@@ -292,18 +311,7 @@ class GateHandlerTest {
 
   @Test
   void anInternalErrorDefersAndNeverAccepts() {
-    FakeMta mta =
-        new FakeMta(
-            new GateHandler(
-                () -> {
-                  throw new IllegalStateException("boom");
-                },
-                Set.of(Stage.RCPT),
-                new BypassRules(List.of(), false),
-                metrics,
-                Optional.empty()),
-            metrics);
-    mta.optneg();
+    FakeMta mta = withHealthThatThrows();
     mta.connect("client.example", "192.0.2.1");
     mta.mail("<a@example.test>");
     assertReply(
@@ -313,18 +321,7 @@ class GateHandlerTest {
 
   @Test
   void anInternalErrorCountsTheTransactionDeferredOnce() {
-    FakeMta mta =
-        new FakeMta(
-            new GateHandler(
-                () -> {
-                  throw new IllegalStateException("boom");
-                },
-                Set.of(Stage.RCPT),
-                new BypassRules(List.of(), false),
-                metrics,
-                Optional.empty()),
-            metrics);
-    mta.optneg();
+    FakeMta mta = withHealthThatThrows();
     mta.connect("client.example", "192.0.2.1");
     for (int transaction = 0; transaction < 2; transaction++) {
       mta.mail("<a@example.test>");
@@ -419,8 +416,6 @@ class GateHandlerTest {
         Negotiation.acceptsAt(Set.of(Stage.RCPT), true).isEmpty(), "the content must still come");
   }
 
-  /** A scanning session as Postfix drives it, up to its first header (which gets no reply). */
-  /** A scan service as the daemon builds one, with no scanner declared down. */
   /**
    * jmilter closes a session it aborts, and the transport closes it again when the connection ends:
    * counted closed twice, it made the handler look unused while another session was open, and a
@@ -457,6 +452,7 @@ class GateHandlerTest {
     }
   }
 
+  /** A scan service as the daemon builds one, with no scanner declared down. */
   private ScanService scanService(Config config, Path dir) {
     return new ScanService(
         config.scan(),
@@ -467,6 +463,7 @@ class GateHandlerTest {
         TestLoop.SHARED);
   }
 
+  /** A scanning session as Postfix drives it, up to its first header (which gets no reply). */
   private FakeMta scanningAfterAHeader(Config config, ScanService scans, MemoryBudget budget) {
     FakeMta mta =
         new FakeMta(
