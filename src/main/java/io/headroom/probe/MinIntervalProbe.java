@@ -20,8 +20,14 @@ public final class MinIntervalProbe implements Probe {
      * recovery shows at the monitor's pace.
      */
     PASSES,
-    /** Every result: a level that moves slowly (a queue) is not worth measuring every round. */
-    ALL
+    /**
+     * Every result that measured something (a level, or a lower bound from a count cut off at its
+     * deadline): a level that moves slowly (a queue) is not worth measuring every round, and a
+     * count cut off will be cut off again. A failure that measured nothing (postqueue could not
+     * reach showq during a Postfix restart) is measured again on the next round, so it counts once
+     * towards {@code fail_after}, not once a round for the whole interval.
+     */
+    MEASUREMENTS
   }
 
   private final Probe delegate;
@@ -43,9 +49,9 @@ public final class MinIntervalProbe implements Probe {
     return new MinIntervalProbe(delegate, minInterval, Reuse.PASSES, System::nanoTime);
   }
 
-  /** For the queue probe: see {@link Reuse#ALL}. */
-  public static MinIntervalProbe reusingAll(Probe delegate, Duration minInterval) {
-    return new MinIntervalProbe(delegate, minInterval, Reuse.ALL, System::nanoTime);
+  /** For the queue probe: see {@link Reuse#MEASUREMENTS}. */
+  public static MinIntervalProbe reusingMeasurements(Probe delegate, Duration minInterval) {
+    return new MinIntervalProbe(delegate, minInterval, Reuse.MEASUREMENTS, System::nanoTime);
   }
 
   @Override
@@ -97,7 +103,7 @@ public final class MinIntervalProbe implements Probe {
     }
     last = null;
     ProbeResult result = delegate.run();
-    if (result.healthy() || reuse == Reuse.ALL) {
+    if (result.healthy() || (reuse == Reuse.MEASUREMENTS && !Double.isNaN(result.value()))) {
       last = result;
       lastAt = now;
     }

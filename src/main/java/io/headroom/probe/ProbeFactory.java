@@ -92,7 +92,7 @@ public final class ProbeFactory {
   private static List<Probe> queueProbes(QueueSettings settings) {
     AtomicReference<QueueCounts> latest = new AtomicReference<>();
     Probe count =
-        MinIntervalProbe.reusingAll(
+        MinIntervalProbe.reusingMeasurements(
             QueueProbe.postqueue(
                 settings.postfixConfig(), settings.timeout(), settings.maxMessages(), latest::set),
             settings.interval());

@@ -15,7 +15,7 @@ import java.util.function.Consumer;
  * queue grows until the disk is full, and deferring new mail early keeps what is queued safe.
  *
  * <p>Each run costs Postfix's showq a read of the whole queue (1 s of CPU at 100,000 messages):
- * wire it as {@code MinIntervalProbe.reusingAll(probe, interval)}.
+ * wire it as {@code MinIntervalProbe.reusingMeasurements(probe, interval)}.
  *
  * <p>Without a limit the probe only counts, for the per-queue gauge, and never fails. Each complete
  * count is handed to {@code counted}; a count cut off by the deadline is not (it is a lower bound,
@@ -76,7 +76,7 @@ public final class QueueProbe implements Probe {
     try {
       counts = reader.read();
     } catch (IOException e) {
-      return unknown(limit, "postqueue failed", e.getMessage());
+      return unknown(Double.NaN, "unknown", limit, "postqueue failed", e.getMessage());
     }
     String detail = counts + " (" + reader + ")";
     if (counts.complete()) {
@@ -90,17 +90,25 @@ public final class QueueProbe implements Probe {
     }
     if (!counts.complete()) {
       return unknown(
-          limit, "postqueue did not finish within " + Units.formatDuration(deadline), detail);
+          total,
+          measured,
+          limit,
+          "postqueue did not finish within " + Units.formatDuration(deadline),
+          detail);
     }
     return ProbeResult.pass(this, total, measured, limit, detail);
   }
 
-  /** Not counted: a failure only when there is a limit to enforce. */
-  private ProbeResult unknown(String limit, String why, String detail) {
+  /**
+   * No level: a failure only when there is a limit to enforce. {@code value} is a count cut off at
+   * the deadline (a lower bound), or NaN when postqueue gave none.
+   */
+  private ProbeResult unknown(
+      double value, String measured, String limit, String why, String detail) {
     if (maxMessages.isEmpty()) {
-      return ProbeResult.pass(this, Double.NaN, "unknown", limit, why + ": " + detail);
+      return ProbeResult.pass(this, value, measured, limit, why + ": " + detail);
     }
-    return ProbeResult.fail(this, Double.NaN, "unknown", limit, "size unknown", detail, why);
+    return ProbeResult.fail(this, value, measured, limit, "size unknown", detail, why);
   }
 
   private static String messages(long n) {

@@ -116,11 +116,11 @@ class MinIntervalProbeTest {
   }
 
   @Test
-  void reusingAllKeepsAFailureForTheInterval() throws Exception {
+  void reusingMeasurementsKeepsAFailureThatMeasuredForTheInterval() throws Exception {
     Scripted delegate = new Scripted(false, true);
     MinIntervalProbe probe =
         new MinIntervalProbe(
-            delegate, Duration.ofSeconds(30), MinIntervalProbe.Reuse.ALL, () -> now);
+            delegate, Duration.ofSeconds(30), MinIntervalProbe.Reuse.MEASUREMENTS, () -> now);
 
     ProbeResult first = probe.run();
     now += 29 * SECOND;

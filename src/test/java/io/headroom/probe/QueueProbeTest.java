@@ -2,12 +2,15 @@ package io.headroom.probe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headroom.probe.QueueCounts.Queue;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -88,7 +91,8 @@ class QueueProbeTest {
 
     assertFalse(r.healthy());
     assertEquals("Mail queue size unknown (postqueue did not finish within 4s)", r.reason());
-    assertEquals("unknown", r.measured());
+    assertEquals("at least 2000 messages queued", r.measured());
+    assertEquals(2_000, r.value());
   }
 
   @Test
@@ -107,6 +111,42 @@ class QueueProbeTest {
         "postqueue -j exited with 69: postqueue: fatal: Connect to the Postfix showq service: Permission denied",
         r.detail());
     assertTrue(Double.isNaN(r.value()));
+  }
+
+  /**
+   * As wired: one postqueue that cannot reach showq (Postfix restarting) is one failure, asked
+   * again at the next round, so {@code fail_after} damps it; a count stands for {@code
+   * queue_interval}.
+   */
+  @Test
+  void aFailedCountIsAskedAgainNextRoundWhileACountStandsForTheInterval() throws Exception {
+    Deque<QueueReader> answers =
+        new ArrayDeque<>(
+            List.of(
+                () -> {
+                  throw new IOException("postqueue -j exited with 69: showq: Connection refused");
+                },
+                () -> counts(20, 0, true),
+                () -> counts(40_000, 0, false)));
+    long[] now = {0};
+    MinIntervalProbe wired =
+        new MinIntervalProbe(
+            new QueueProbe(
+                () -> answers.removeFirst().read(), DEADLINE, OptionalLong.of(10_000), c -> {}),
+            Duration.ofSeconds(30),
+            MinIntervalProbe.Reuse.MEASUREMENTS,
+            () -> now[0]);
+
+    assertEquals("Mail queue size unknown (postqueue failed)", wired.run().reason());
+    now[0] += Duration.ofSeconds(2).toNanos();
+    assertEquals("20 messages queued", wired.run().measured());
+    now[0] += Duration.ofSeconds(2).toNanos();
+    assertEquals("20 messages queued", wired.run().measured());
+    assertEquals(1, answers.size());
+    now[0] += Duration.ofSeconds(30).toNanos();
+    ProbeResult cutOff = wired.run();
+    now[0] += Duration.ofSeconds(2).toNanos();
+    assertSame(cutOff, wired.run());
   }
 
   @Test
