@@ -155,11 +155,14 @@ final class ContentScanning {
       return;
     }
     ScanOutcome.Refusal refusal = outcome.refusal().orElseThrow();
+    // A recipient's 451 may have counted the transaction already, and it counts once (README).
     if (action == ScanOutcome.Action.QUARANTINE) {
       log.warn(
           "{}: quarantined message from {}: {}", s.tag(), s.clientDescription(), outcome.detail());
       s.sendPacket(packet(ResponseCode.SMFIR_QUARANTINE, refusal.text()));
-      metrics.message(MessageAction.QUARANTINED);
+      if (s.markCounted()) {
+        metrics.message(MessageAction.QUARANTINED);
+      }
       s.sendContinue();
       return;
     }
@@ -171,8 +174,10 @@ final class ContentScanning {
           s.clientDescription(),
           reply.line(),
           outcome.detail());
-      metrics.deferred(Check.SCAN, STAGE);
-      metrics.message(MessageAction.DEFERRED);
+      if (s.markDeferred()) {
+        metrics.deferred(Check.SCAN, STAGE);
+        metrics.message(MessageAction.DEFERRED);
+      }
     } else {
       log.warn(
           "{}: rejected message from {}: \"{}\"; {}",
@@ -180,7 +185,9 @@ final class ContentScanning {
           s.clientDescription(),
           reply.line(),
           outcome.detail());
-      metrics.message(MessageAction.REJECTED);
+      if (s.markCounted()) {
+        metrics.message(MessageAction.REJECTED);
+      }
     }
     GateHandler.send(s, reply);
   }

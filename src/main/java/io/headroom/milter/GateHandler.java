@@ -214,8 +214,10 @@ final class GateHandler extends AbstractMilterHandler {
           "{}: deferred client {} at end of data: no memory left for another scan",
           s.tag(),
           s.clientDescription());
-      metrics.deferred(Check.SCAN, Stage.DATA);
-      metrics.message(MessageAction.DEFERRED);
+      if (s.markDeferred()) {
+        metrics.deferred(Check.SCAN, Stage.DATA);
+        metrics.message(MessageAction.DEFERRED);
+      }
       send(s, NO_SCAN_MEMORY);
       return;
     }

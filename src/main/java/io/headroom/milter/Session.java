@@ -39,6 +39,12 @@ final class Session extends ProtocolContext implements TransportSession {
   /** The announced size was found not to fit in this transaction: counted and logged once. */
   private volatile boolean roomShort;
 
+  /**
+   * No memory was left to scan this message: its end is answered 451 busy. Kept apart from {@link
+   * #transaction}, which may already hold a recipient's 451 that counted the transaction.
+   */
+  private volatile boolean scanRefused;
+
   private volatile List<String> mailArgs = List.of();
 
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -125,12 +131,20 @@ final class Session extends ProtocolContext implements TransportSession {
    * deferred (a later recipient passing does not make it accepted) or is already counted.
    */
   Optional<MessageAction> acceptance() {
-    if (!transaction.countable()) {
-      return Optional.empty();
-    }
     MessageAction action = acceptedAs();
+    return markCounted() ? Optional.of(action) : Optional.empty();
+  }
+
+  /**
+   * Marks the transaction counted in headroom_messages_total; true when it is to be counted now:
+   * unless an earlier answer, such as a recipient's 451, already counted it.
+   */
+  boolean markCounted() {
+    if (!transaction.countable()) {
+      return false;
+    }
     transaction = transaction.bypassed() ? Transaction.COUNTED_BYPASSED : Transaction.COUNTED;
-    return Optional.of(action);
+    return true;
   }
 
   /** The message's scan, begun by {@code begin} on first use. */
@@ -157,26 +171,24 @@ final class Session extends ProtocolContext implements TransportSession {
 
   /**
    * Takes the memory a scan of this message needs, once per message; false when the shared budget
-   * has none left, and the transaction is then marked refused. A refused message stays refused: its
-   * end is answered 451 busy, and a scan begun on what came after the refusal would see only part
-   * of the message.
+   * has none left, and the message is then marked refused. A refused message stays refused: its end
+   * is answered 451 busy, and a scan begun on what came after the refusal would see only part of
+   * the message.
    */
   synchronized boolean reserveScanMemory(MemoryBudget budget, long bytes) {
     if (scanMemory != null) {
       return true;
     }
-    if (transaction == Transaction.SCAN_REFUSED) {
+    if (scanRefused) {
       return false;
     }
     scanMemory = budget.reserve(bytes).orElse(null);
-    if (scanMemory == null) {
-      transaction = Transaction.SCAN_REFUSED;
-    }
-    return scanMemory != null;
+    scanRefused = scanMemory == null;
+    return !scanRefused;
   }
 
   boolean scanRefused() {
-    return transaction == Transaction.SCAN_REFUSED;
+    return scanRefused;
   }
 
   /** True the first time only: the handler counts this session closed once. */
@@ -212,6 +224,7 @@ final class Session extends ProtocolContext implements TransportSession {
     transaction = Transaction.OPEN;
     decidedAt = null;
     roomShort = false;
+    scanRefused = false;
     this.mailArgs = List.copyOf(mailArgs);
   }
 
@@ -252,9 +265,7 @@ final class Session extends ProtocolContext implements TransportSession {
     /** Counted in headroom_messages_total as bypassed. */
     COUNTED_BYPASSED,
     /** Handling the content failed: its end is answered 451, and it counts as deferred. */
-    CONTENT_FAILED,
-    /** No memory was left for scanning it: its end is answered 451 busy. */
-    SCAN_REFUSED;
+    CONTENT_FAILED;
 
     boolean bypassed() {
       return this == BYPASSED || this == COUNTED_BYPASSED;

@@ -13,9 +13,12 @@ import io.headroom.config.Mode;
 import io.headroom.config.Stage;
 import io.headroom.health.CheckState;
 import io.headroom.health.HealthSnapshot;
+import io.headroom.metrics.Metrics;
+import io.headroom.metrics.MicrometerMetrics;
 import io.headroom.probe.Measure;
 import io.headroom.probe.ProbeResult;
 import io.headroom.reply.Reason;
+import io.headroom.scan.ScanResult;
 import io.headroom.scan.ScanService;
 import io.headroom.support.ConfigFiles;
 import io.headroom.support.FakeMta;
@@ -23,12 +26,14 @@ import io.headroom.support.Ports;
 import io.headroom.support.RecordingMetrics;
 import io.headroom.support.TestLoop;
 import io.headroom.transport.MemoryBudget;
+import io.headroom.transport.ProtocolError;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +42,8 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.nightcode.milter.CommandCode;
 import org.nightcode.milter.MilterHandler;
 import org.nightcode.milter.ProtocolSteps;
@@ -454,6 +461,10 @@ class GateHandlerTest {
 
   /** A scan service as the daemon builds one, with no scanner declared down. */
   private ScanService scanService(Config config, Path dir) {
+    return scanService(config, dir, metrics);
+  }
+
+  private static ScanService scanService(Config config, Path dir, Metrics metrics) {
     return new ScanService(
         config.scan(),
         metrics,
@@ -600,5 +611,111 @@ class GateHandlerTest {
           mta.eom());
       assertEquals(0, budget.used(), "no scan memory held once the message is answered");
     }
+  }
+
+  /** The meters as the daemon exports them, for a test to read what a scrape shows. */
+  private static MicrometerMetrics exported() {
+    return new MicrometerMetrics(
+        () -> HealthSnapshot.EMPTY,
+        new MicrometerMetrics.Labels(
+            "9.9-test",
+            ProtocolError.labels(),
+            Arrays.stream(ScanResult.values()).map(ScanResult::word).toList()));
+  }
+
+  /**
+   * A scanning session whose first recipient a failing disk check defers, and whose second passes
+   * once the check has recovered, up to its first header.
+   */
+  private FakeMta scanningAfterADeferredRecipient(
+      Config config, ScanService scans, MemoryBudget budget, Metrics counting) {
+    health.set(
+        snapshot(
+            state(Check.DISK, "disk_space:/var/spool/postfix", false, Mode.ENFORCE, DISK_REASON)));
+    FakeMta mta =
+        new FakeMta(
+            MilterHandlers.forConfig(
+                config, Set.of(Stage.RCPT), health::get, counting, Optional.of(scans), budget),
+            counting);
+    mta.optneg();
+    mta.connect("client.example", "192.0.2.1");
+    mta.mail("<a@example.test>");
+    assertReply(
+        "451 4.3.0 Mail spool disk nearly full (2.1%% free, need 5%%), try again later",
+        mta.rcpt("<b@example.test>"));
+    health.set(snapshot());
+    assertContinue(mta.rcpt("<c@example.test>"));
+    assertNull(
+        mta.exchange(
+            CommandCode.SMFIC_HEADER, "Subject\0hello\0".getBytes(StandardCharsets.US_ASCII)));
+    return mta;
+  }
+
+  /**
+   * What a scrape shows of one transaction counted deferred once, at its recipient's 451: every
+   * headroom_messages_total line, and the headroom_deferrals_total lines above zero.
+   */
+  private static void assertCountedOnceAsDeferredAtRcpt(MicrometerMetrics exported) {
+    String scrape = exported.scrape();
+    assertEquals(
+        List.of(
+            "headroom_messages_total{action=\"accepted\"} 0.0",
+            "headroom_messages_total{action=\"bypassed\"} 0.0",
+            "headroom_messages_total{action=\"deferred\"} 1.0",
+            "headroom_messages_total{action=\"quarantined\"} 0.0",
+            "headroom_messages_total{action=\"rejected\"} 0.0"),
+        scrape.lines().filter(l -> l.startsWith("headroom_messages_total{")).sorted().toList());
+    assertEquals(
+        List.of("headroom_deferrals_total{check=\"disk\",stage=\"rcpt\"} 1.0"),
+        scrape
+            .lines()
+            .filter(l -> l.startsWith("headroom_deferrals_total{") && !l.endsWith(" 0.0"))
+            .toList());
+  }
+
+  /**
+   * One recipient answered 451 while a check failed, the next let through once it recovered: the
+   * transaction was counted deferred then, and the scan's verdict at its end counts it no second
+   * time (it was counted twice, as deferred and again as rejected or deferred).
+   */
+  @ParameterizedTest
+  @CsvSource({
+    "reject, '552 5.3.4 Message too large to scan (16 bytes, limit 1 bytes), rejected'",
+    "tempfail, '451 4.3.0 Message too large to scan (16 bytes, limit 1 bytes), message not"
+        + " accepted unscanned, try again later'"
+  })
+  void aTransactionDeferredAtRcptIsCountedOnceWhateverItsScanSays(
+      String oversizeAction, String endReply, @TempDir Path dir) throws Exception {
+    // 16 bytes of "Subject: hello" go past scan_max_size: the verdict needs no scanner.
+    Config config =
+        ConfigFiles.parse(
+            dir,
+            "scanners = clamd:tcp:127.0.0.1:3310",
+            "scan_max_size = 1",
+            "scan_oversize_action = " + oversizeAction);
+    MicrometerMetrics exported = exported();
+    try (ScanService scans = scanService(config, dir, exported)) {
+      FakeMta mta =
+          scanningAfterADeferredRecipient(config, scans, new MemoryBudget(1 << 30), exported);
+      assertReply(endReply, mta.eom());
+    }
+    assertCountedOnceAsDeferredAtRcpt(exported);
+  }
+
+  /** As above, when the message then finds no scan memory left: its 451 busy counts nothing. */
+  @Test
+  void aTransactionDeferredAtRcptIsCountedOnceWhenItsScanFindsNoMemory(@TempDir Path dir)
+      throws Exception {
+    Config config = ConfigFiles.parse(dir, "scanners = clamd:tcp:127.0.0.1:3310");
+    MicrometerMetrics exported = exported();
+    try (ScanService scans = scanService(config, dir, exported)) {
+      FakeMta mta =
+          scanningAfterADeferredRecipient(
+              config, scans, new MemoryBudget(ContentScanning.SCAN_MEMORY - 1), exported);
+      assertReply(
+          "451 4.3.0 Mail filter busy (no memory left for another scan), try again later",
+          mta.eom());
+    }
+    assertCountedOnceAsDeferredAtRcpt(exported);
   }
 }
