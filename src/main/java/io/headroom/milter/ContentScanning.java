@@ -174,10 +174,7 @@ final class ContentScanning {
           s.clientDescription(),
           reply.line(),
           outcome.detail());
-      if (s.markDeferred()) {
-        metrics.deferred(Check.SCAN, STAGE);
-        metrics.message(MessageAction.DEFERRED);
-      }
+      GateHandler.countDeferred(s, metrics, Check.SCAN, STAGE);
     } else {
       log.warn(
           "{}: rejected message from {}: \"{}\"; {}",

@@ -214,10 +214,7 @@ final class GateHandler extends AbstractMilterHandler {
           "{}: deferred client {} at end of data: no memory left for another scan",
           s.tag(),
           s.clientDescription());
-      if (s.markDeferred()) {
-        metrics.deferred(Check.SCAN, Stage.DATA);
-        metrics.message(MessageAction.DEFERRED);
-      }
+      countDeferred(s, metrics, Check.SCAN, Stage.DATA);
       send(s, NO_SCAN_MEMORY);
       return;
     }
@@ -346,9 +343,7 @@ final class GateHandler extends AbstractMilterHandler {
     }
     CheckState cause = blocking.get();
     SmtpReply reply = SmtpReply.defer(cause.cause().failure().orElseThrow());
-    if (s.markDeferred()) {
-      metrics.deferred(cause.check(), stage);
-      metrics.message(MessageAction.DEFERRED);
+    if (countDeferred(s, metrics, cause.check(), stage)) {
       log.warn(
           "{}: deferred client {} at {} by check {}: \"{}\"; measured {}, {} ({}); failing: {}{}",
           s.tag(),
@@ -402,9 +397,7 @@ final class GateHandler extends AbstractMilterHandler {
       }
       return Optional.empty();
     }
-    if (s.markDeferred()) {
-      metrics.deferred(Check.DISK, stage);
-      metrics.message(MessageAction.DEFERRED);
+    if (countDeferred(s, metrics, Check.DISK, stage)) {
       log.warn(
           "{}: deferred client {} at {} by check disk: \"{}\" on {}",
           s.tag(),
@@ -426,6 +419,19 @@ final class GateHandler extends AbstractMilterHandler {
 
   private static String details(List<CheckState> states) {
     return states.stream().map(c -> c.cause().detail()).collect(Collectors.joining("; "));
+  }
+
+  /**
+   * Counts the transaction deferred by {@code check} at {@code stage}, once: true when this 451 is
+   * its first answer, which is the one it counts under (README).
+   */
+  static boolean countDeferred(Session s, Metrics metrics, Check check, Stage stage) {
+    if (!s.markDeferred()) {
+      return false;
+    }
+    metrics.deferred(check, stage);
+    metrics.message(MessageAction.DEFERRED);
+    return true;
   }
 
   static void send(Session s, SmtpReply reply) throws MilterException {

@@ -108,9 +108,12 @@ final class Session extends ProtocolContext implements TransportSession {
     return id == null || id.isEmpty() ? "NOQUEUE" : id;
   }
 
-  /** Marks the transaction deferred; true the first time, when it is to be counted. */
+  /**
+   * Marks the transaction deferred; true when it is to be counted now: unless an earlier answer
+   * counted it.
+   */
   boolean markDeferred() {
-    boolean first = transaction != Transaction.DEFERRED;
+    boolean first = transaction.countable();
     transaction = Transaction.DEFERRED;
     return first;
   }
@@ -242,7 +245,7 @@ final class Session extends ProtocolContext implements TransportSession {
    * transaction is to be counted deferred now: unless a recipient's 451 already counted it.
    */
   boolean markContentFailed() {
-    boolean first = transaction != Transaction.DEFERRED;
+    boolean first = transaction.countable();
     transaction = Transaction.CONTENT_FAILED;
     return first;
   }
