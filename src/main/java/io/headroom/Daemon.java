@@ -12,6 +12,7 @@ import io.headroom.config.Units;
 import io.headroom.health.HealthListener;
 import io.headroom.health.HealthMonitor;
 import io.headroom.health.HealthSnapshot;
+import io.headroom.health.ProbeCalls;
 import io.headroom.health.StateChangeLog;
 import io.headroom.metrics.MetricsHttpServer;
 import io.headroom.metrics.MicrometerMetrics;
@@ -87,6 +88,12 @@ final class Daemon {
   private volatile Config config;
   private volatile HealthMonitor monitor;
   private volatile MilterHandler handler;
+
+  /**
+   * Outlives each monitor: a probe hung on a dead mount when a reload replaces its monitor is not
+   * started again by the new one, so SIGHUPs do not pile up stuck threads.
+   */
+  private final ProbeCalls probeCalls = new ProbeCalls();
 
   private Daemon(Config config) {
     this.config = config;
@@ -240,7 +247,8 @@ final class Daemon {
     LookupBackends backends = LookupBackends.find(next);
     backends.warnings().forEach(w -> log.warn("{}", w));
     List<HealthListener> listeners = new ArrayList<>(List.of(new StateChangeLog(), metrics));
-    HealthMonitor fresh = HealthMonitor.forConfig(next, backends, Clock.systemUTC(), listeners);
+    HealthMonitor fresh =
+        HealthMonitor.forConfig(next, backends, probeCalls, Clock.systemUTC(), listeners);
     Supplier<HealthSnapshot> health = healthOf(fresh, next);
     ScanService freshScanner = null;
     MilterHandler freshHandler;

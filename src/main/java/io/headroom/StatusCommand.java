@@ -4,6 +4,7 @@ import io.headroom.config.Config;
 import io.headroom.health.CheckState;
 import io.headroom.health.HealthMonitor;
 import io.headroom.health.HealthSnapshot;
+import io.headroom.health.ProbeCalls;
 import io.headroom.probe.LookupBackends;
 import java.io.PrintStream;
 import java.time.Clock;
@@ -19,7 +20,7 @@ final class StatusCommand {
     HealthSnapshot snap;
     LookupBackends backends = LookupBackends.find(config);
     try (HealthMonitor monitor =
-        HealthMonitor.forConfig(config, backends, Clock.systemUTC(), List.of())) {
+        HealthMonitor.forConfig(config, backends, new ProbeCalls(), Clock.systemUTC(), List.of())) {
       snap = monitor.runOnce();
     }
     int width = snap.states().stream().mapToInt(s -> s.probe().length()).max().orElse(10);

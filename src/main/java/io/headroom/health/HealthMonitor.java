@@ -23,7 +23,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -34,8 +33,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs every probe each interval, each under its own deadline, and publishes one immutable {@link
- * HealthSnapshot}. A probe still hung from an earlier round is not started again (threads would
- * pile up behind a dead NFS mount); it keeps counting as timed out until it returns.
+ * HealthSnapshot}. A probe still hung from an earlier round, or from the monitor a reload replaced,
+ * is not started again (threads would pile up behind a dead NFS mount): it keeps counting as timed
+ * out until it returns.
  *
  * <p>A snapshot older than {@link #STALE_AFTER_INTERVALS} intervals plus one deadline is never
  * served as it is: whatever stopped the schedule, every check then counts as failing.
@@ -63,7 +63,7 @@ public final class HealthMonitor implements AutoCloseable {
   private final Clock clock;
   private final List<HealthListener> listeners;
   private final Map<String, Damper> dampers = new HashMap<>();
-  private final Map<String, Future<Run>> inFlight = new HashMap<>();
+  private final ProbeCalls calls;
   private final ExecutorService probeThreads;
   private final ScheduledExecutorService scheduler;
 
@@ -86,6 +86,7 @@ public final class HealthMonitor implements AutoCloseable {
   /**
    * @param modes how each check's failure is acted on
    * @param stages the SMTP stage at which each check's failure is answered
+   * @param calls the probe calls in progress, shared with the monitors before and after this one
    * @param clock the wall clock, for the times snapshots and states show
    */
   public HealthMonitor(
@@ -96,6 +97,7 @@ public final class HealthMonitor implements AutoCloseable {
       Duration deadline,
       int failAfter,
       int recoverAfter,
+      ProbeCalls calls,
       Clock clock,
       List<HealthListener> listeners) {
     this(
@@ -106,6 +108,7 @@ public final class HealthMonitor implements AutoCloseable {
         deadline,
         failAfter,
         recoverAfter,
+        calls,
         clock,
         System::nanoTime,
         listeners);
@@ -120,10 +123,12 @@ public final class HealthMonitor implements AutoCloseable {
       Duration deadline,
       int failAfter,
       int recoverAfter,
+      ProbeCalls calls,
       Clock clock,
       LongSupplier nanoTime,
       List<HealthListener> listeners) {
     this.nanoTime = nanoTime;
+    this.calls = calls;
     this.probes = List.copyOf(probes);
     this.modes = modes;
     this.stages = stages;
@@ -150,9 +155,14 @@ public final class HealthMonitor implements AutoCloseable {
    * Every probe a configuration asks for, under a monitor that is not started yet.
    *
    * @param backends the lookup tables and policy services found for {@code config}
+   * @param calls the probe calls in progress, shared with the monitors before and after this one
    */
   public static HealthMonitor forConfig(
-      Config config, LookupBackends backends, Clock clock, List<HealthListener> listeners) {
+      Config config,
+      LookupBackends backends,
+      ProbeCalls calls,
+      Clock clock,
+      List<HealthListener> listeners) {
     return new HealthMonitor(
         ProbeFactory.fromConfig(config, backends),
         config::mode,
@@ -161,6 +171,7 @@ public final class HealthMonitor implements AutoCloseable {
         config.probeTimeout(),
         config.failAfter(),
         config.recoverAfter(),
+        calls,
         clock,
         listeners);
   }
@@ -201,37 +212,24 @@ public final class HealthMonitor implements AutoCloseable {
   }
 
   private synchronized HealthSnapshot round(boolean waitForCounts) {
-    Map<Probe, Future<Run>> started = new LinkedHashMap<>();
+    Map<Probe, ProbeCalls.Call> started = new LinkedHashMap<>();
     for (Probe p : probes) {
-      Future<Run> previous = inFlight.get(p.name());
-      // A probe hung since an earlier round is neither started again nor waited for: it counts
-      // as timed out at once, so the other checks stay fresh.
-      if (previous == null || previous.isDone()) {
-        Future<Run> future = probeThreads.submit(() -> Run.of(p));
-        started.put(p, future);
-        inFlight.put(p.name(), future);
-      } else if (p.countsOnly()) {
-        // A count the first round did not wait for is waited for now; it has its own deadline.
-        started.put(p, previous);
-      }
+      started.put(p, calls.inProgressOrStart(p, probeThreads));
     }
-    long start = System.nanoTime();
     Map<String, CheckState> before = new HashMap<>();
     latest.snapshot().states().forEach(s -> before.put(s.probe(), s));
     List<CheckState> states = new ArrayList<>(probes.size());
     for (Probe p : probes) {
-      Future<Run> future = started.get(p);
+      ProbeCalls.Call call = started.get(p);
       Run run;
-      if (future == null) {
-        run = new Run(timedOut(p), waitFor(p));
-      } else if (!waitForCounts && p.countsOnly() && !future.isDone()) {
+      if (!waitForCounts && p.countsOnly() && !call.run().isDone()) {
         run =
             new Run(
                 ProbeResult.pass(
                     p, Double.NaN, "not measured yet", "", "first measurement running"),
                 Duration.ZERO);
       } else {
-        run = await(p, future, start);
+        run = await(p, call);
       }
       states.add(damp(p, before.get(p.name()), run.result(), run.took()));
     }
@@ -299,12 +297,16 @@ public final class HealthMonitor implements AutoCloseable {
   }
 
   /**
-   * The probe's run, or what stands for it when it is not done by its deadline from {@code start}.
+   * The probe's run, or what stands for it when it is not done by its deadline from the call's
+   * start. A call still hung from an earlier round (or an earlier monitor) is past its deadline, so
+   * it counts as timed out at once and the round does not wait for it again; a call the replaced
+   * monitor started a moment before a reload is waited for, not taken for hung.
    */
-  private Run await(Probe p, Future<Run> future, long start) {
+  private Run await(Probe p, ProbeCalls.Call call) {
+    long start = call.startedNanos();
     try {
       long left = Math.max(0, start + waitFor(p).toNanos() - System.nanoTime());
-      return future.get(left, TimeUnit.NANOSECONDS);
+      return call.run().get(left, TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       return new Run(timedOut(p), waitFor(p));
     } catch (ExecutionException e) {
@@ -327,7 +329,7 @@ public final class HealthMonitor implements AutoCloseable {
    * probes one after another, so the time until each is awaited would charge a slow probe's time to
    * every probe after it.
    */
-  private record Run(ProbeResult result, Duration took) {
+  record Run(ProbeResult result, Duration took) {
     static Run of(Probe p) throws Exception {
       long begun = System.nanoTime();
       ProbeResult result = p.run();

@@ -40,6 +40,15 @@ public final class SpoolWriteProbe implements Probe {
     return "spool";
   }
 
+  /**
+   * The directory it writes in. The spool check has no gauge; this says which call is which when a
+   * reload moves the probe off a hung mount (the name stays {@code spool}).
+   */
+  @Override
+  public String subject() {
+    return directory.toString();
+  }
+
   @Override
   public ProbeResult run() {
     Path file = directory.resolve(prefix + sequence.incrementAndGet());

@@ -85,6 +85,50 @@ class HealthMonitorTest {
     }
   }
 
+  /**
+   * A probe stuck as in statvfs or a write on a dead NFS mount: deaf to interrupts, it returns only
+   * when the test releases it. {@code running} counts its calls in progress.
+   */
+  private static final class Stuck extends Switch {
+    private final String subject;
+    private final CountDownLatch release;
+    private final AtomicInteger running;
+
+    Stuck(String name, String subject, CountDownLatch release, AtomicInteger running) {
+      super(name, Check.SPOOL);
+      this.subject = subject;
+      this.release = release;
+      this.running = running;
+    }
+
+    @Override
+    public String subject() {
+      return subject;
+    }
+
+    @Override
+    public ProbeResult run() {
+      running.incrementAndGet();
+      boolean interrupted = false;
+      try {
+        while (true) {
+          try {
+            release.await();
+            break;
+          } catch (InterruptedException e) {
+            interrupted = true;
+          }
+        }
+      } finally {
+        running.decrementAndGet();
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+      return super.run();
+    }
+  }
+
   private static HealthMonitor monitor(
       List<Probe> probes, int failAfter, int recoverAfter, List<HealthListener> l) {
     return monitor(Duration.ofSeconds(60), probes, failAfter, recoverAfter, l);
@@ -96,6 +140,16 @@ class HealthMonitorTest {
       int failAfter,
       int recoverAfter,
       List<HealthListener> l) {
+    return monitor(interval, probes, failAfter, recoverAfter, new ProbeCalls(), l);
+  }
+
+  private static HealthMonitor monitor(
+      Duration interval,
+      List<Probe> probes,
+      int failAfter,
+      int recoverAfter,
+      ProbeCalls calls,
+      List<HealthListener> l) {
     return new HealthMonitor(
         probes,
         check -> Mode.ENFORCE,
@@ -104,8 +158,14 @@ class HealthMonitorTest {
         Duration.ofMillis(300),
         failAfter,
         recoverAfter,
+        calls,
         Clock.systemUTC(),
         l);
+  }
+
+  /** The monitor a reload builds: 60s interval, 1/1 damping, the daemon's {@code calls}. */
+  private static HealthMonitor reloaded(ProbeCalls calls, Probe... probes) {
+    return monitor(Duration.ofSeconds(60), List.of(probes), 1, 1, calls, List.of());
   }
 
   @Test
@@ -463,6 +523,7 @@ class HealthMonitorTest {
             Duration.ofMillis(300),
             1,
             1,
+            new ProbeCalls(),
             clock,
             clock::nanos,
             List.of())) {
@@ -497,6 +558,7 @@ class HealthMonitorTest {
             Duration.ofSeconds(5),
             1,
             1,
+            new ProbeCalls(),
             clock,
             List.of())) {
       m.runOnce();
@@ -526,10 +588,118 @@ class HealthMonitorTest {
             Duration.ofMillis(300),
             1,
             1,
+            new ProbeCalls(),
             Clock.systemUTC(),
             List.of(failsOnce))) {
       m.start();
       assertTrue(laterRounds.await(5, TimeUnit.SECONDS), "rounds go on after one threw");
+    }
+  }
+
+  /**
+   * A statvfs or write on a dead NFS mount never returns, and closing its monitor cannot interrupt
+   * it. Each reload built new probes and started the hung one again: every SIGHUP (an admin's, or
+   * config management's every few minutes) left one more thread stuck on the mount. Now there is
+   * one call, the check fails every round until it returns, and then runs as before.
+   */
+  @Test
+  void aProbeHungOnADeadMountIsCalledOnceAcrossRoundsAndReloads() throws Exception {
+    CountDownLatch mountBack = new CountDownLatch(1);
+    AtomicInteger running = new AtomicInteger();
+    ProbeCalls calls = new ProbeCalls();
+    HealthMonitor live = null;
+    try {
+      for (int reload = 0; reload < 3; reload++) {
+        if (live != null) {
+          live.close();
+        }
+        live = reloaded(calls, new Stuck("spool", "/nfs/spool", mountBack, running));
+        for (HealthSnapshot s : List.of(live.runFirst(), live.runOnce(), live.runOnce())) {
+          assertEquals(
+              "Mail spool check did not finish within 300ms",
+              s.of(Check.SPOOL).get(0).latest().reason());
+        }
+      }
+      assertEquals(1, running.get(), "calls stuck on the mount after 3 monitors of 3 rounds");
+
+      mountBack.countDown();
+      // The stuck call ends on its own thread a moment later; the round after that runs it anew.
+      long until = System.nanoTime() + 5_000_000_000L;
+      CheckState spool = live.runOnce().of(Check.SPOOL).get(0);
+      while (!spool.healthy() && System.nanoTime() < until) {
+        Thread.sleep(10);
+        spool = live.runOnce().of(Check.SPOOL).get(0);
+      }
+      assertTrue(spool.healthy(), spool.latest().detail());
+    } finally {
+      mountBack.countDown();
+      if (live != null) {
+        live.close();
+      }
+    }
+  }
+
+  /**
+   * A reload often lands while the replaced monitor's round is still running its probes: a call
+   * that has not reached its deadline is waited for, not taken for hung (that would fail the new
+   * monitor's first round, which counts at once, and defer mail for nothing).
+   */
+  @Test
+  void aReloadWaitsForACallTheReplacedMonitorHasInProgress() throws Exception {
+    CountDownLatch begun = new CountDownLatch(1);
+    AtomicInteger runs = new AtomicInteger();
+    Probe slow =
+        new Switch("spool", Check.SPOOL) {
+          @Override
+          public ProbeResult run() {
+            runs.incrementAndGet();
+            begun.countDown();
+            try {
+              Thread.sleep(150); // within the 300 ms deadline
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            return super.run();
+          }
+        };
+    ProbeCalls calls = new ProbeCalls();
+    try (HealthMonitor old = reloaded(calls, slow);
+        HealthMonitor fresh = reloaded(calls, slow)) {
+      Thread oldRound = new Thread(old::runOnce);
+      oldRound.start();
+      assertTrue(begun.await(5, TimeUnit.SECONDS));
+      CheckState spool = fresh.runFirst().of(Check.SPOOL).get(0);
+      assertTrue(spool.healthy(), spool.latest().reason());
+      assertEquals(1, runs.get());
+      oldRound.join();
+    }
+  }
+
+  /**
+   * The spool probe is named {@code spool} wherever it writes: a reload that moves it off the dead
+   * mount runs it at the new place at once, whatever is still stuck on the old one.
+   */
+  @Test
+  void aReloadThatMovesAHungProbeRunsItAtTheNewPlace() {
+    CountDownLatch mountBack = new CountDownLatch(1);
+    ProbeCalls calls = new ProbeCalls();
+    try (HealthMonitor onNfs =
+        reloaded(calls, new Stuck("spool", "/nfs/spool", mountBack, new AtomicInteger()))) {
+      assertFalse(onNfs.runFirst().of(Check.SPOOL).get(0).healthy());
+    }
+    try (HealthMonitor moved =
+        reloaded(
+            calls,
+            new Switch("spool", Check.SPOOL) {
+              @Override
+              public String subject() {
+                return "/var/spool/postfix/headroom-milter";
+              }
+            })) {
+      CheckState spool = moved.runFirst().of(Check.SPOOL).get(0);
+      assertTrue(spool.healthy(), spool.latest().reason());
+    } finally {
+      mountBack.countDown();
     }
   }
 }

@@ -25,6 +25,7 @@ class SpoolWriteProbeTest {
     assertTrue(second.healthy(), second.detail());
     assertEquals(Check.SPOOL, first.check());
     assertEquals("spool", first.probe());
+    assertEquals(dir.toString(), first.subject());
     assertTrue(first.value() >= 0 && first.value() < 10, "seconds: " + first.value());
     try (Stream<Path> left = Files.list(dir)) {
       assertEquals(0, left.count());
