@@ -279,6 +279,7 @@ final class Daemon {
     monitor = fresh;
     handler = freshHandler;
     config = next;
+    metrics.gaugesOf(fresh.current());
     fresh.start();
     if (old != null) {
       old.close();

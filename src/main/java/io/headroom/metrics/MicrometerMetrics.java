@@ -23,9 +23,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -74,7 +74,10 @@ public final class MicrometerMetrics implements Metrics, HealthListener {
   private final Counter reloadsSucceeded;
   private final Counter reloadsFailed;
   private final Map<Check, Timer> checkDurations;
-  private final Set<GaugeKey> gauges = ConcurrentHashMap.newKeySet();
+
+  /** The per-subject gauges registered now: those of the running configuration's probes. */
+  private final Map<GaugeKey, Gauge> subjectGauges = new HashMap<>();
+
   private final Supplier<HealthSnapshot> health;
 
   /** A per-subject gauge: which measure, of what. */
@@ -240,26 +243,44 @@ public final class MicrometerMetrics implements Metrics, HealthListener {
     (success ? reloadsSucceeded : reloadsFailed).increment();
   }
 
-  /** Records each probe's duration and gives every new disk path (or other subject) its gauge. */
+  /** Records each probe's duration. */
   @Override
   public void updated(HealthSnapshot previous, HealthSnapshot current) {
     for (CheckState s : current.states()) {
       checkDurations.get(s.check()).record(s.took());
-      Measure measure = s.latest().measure();
-      if (measure == Measure.NONE || s.check().subjectLabel().isEmpty()) {
-        continue;
-      }
-      GaugeKey key = new GaugeKey(measure, s.latest().subject());
-      if (gauges.add(key)) {
-        gauge(key).tag(s.check().subjectLabel(), key.subject()).register(registry);
-      }
     }
   }
 
+  /**
+   * Makes the per-subject gauges (disk path, lookup table, policy service, queue) those of {@code
+   * running}, a snapshot of the monitor just swapped in. A subject that stays configured keeps its
+   * gauge, the same meter, so its series has no gap. One a reload removed is unregistered: left in
+   * the registry it would be exported as NaN until a restart, a stale series in Prometheus.
+   *
+   * <p>Called at the swap rather than from {@link #updated}: the replaced monitor may still publish
+   * a round after the swap and would register its subjects again; and the new monitor's first
+   * round, published before the swap, would add its new subjects' gauges while they still read the
+   * old monitor's snapshot (NaN).
+   */
+  public synchronized void gaugesOf(HealthSnapshot running) {
+    Map<GaugeKey, String> wanted = new HashMap<>();
+    for (CheckState s : running.states()) {
+      Measure measure = s.latest().measure();
+      if (measure != Measure.NONE && !s.check().subjectLabel().isEmpty()) {
+        wanted.put(new GaugeKey(measure, s.latest().subject()), s.check().subjectLabel());
+      }
+    }
+    List<GaugeKey> gone =
+        subjectGauges.keySet().stream().filter(k -> !wanted.containsKey(k)).toList();
+    gone.forEach(k -> registry.remove(subjectGauges.remove(k)));
+    wanted.forEach(
+        (key, label) ->
+            subjectGauges.computeIfAbsent(
+                key, k -> gauge(k).tag(label, k.subject()).register(registry)));
+  }
+
   private void hostGauge(Measure measure) {
-    GaugeKey key = new GaugeKey(measure, "");
-    gauges.add(key);
-    gauge(key).register(registry);
+    gauge(new GaugeKey(measure, "")).register(registry);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.headroom.metrics;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headroom.config.Check;
@@ -87,7 +88,7 @@ class MicrometerMetricsTest {
             health::get,
             new MicrometerMetrics.Labels("1.0", List.of("idle_timeout"), List.of("clean")));
 
-    m.updated(HealthSnapshot.EMPTY, health.get());
+    m.gaugesOf(health.get());
     assertLine("headroom_lookup_table_up{table=\"" + table + "\"} 1.0", m.scrape());
     health.set(snapshot(failing, false));
     assertLine("headroom_lookup_table_up{table=\"" + table + "\"} 0.0", m.scrape());
@@ -116,13 +117,42 @@ class MicrometerMetricsTest {
             () -> snapshot,
             new MicrometerMetrics.Labels("9.9-test", List.of("idle_timeout"), List.of("clean")));
 
-    m.updated(HealthSnapshot.EMPTY, snapshot);
+    m.gaugesOf(snapshot);
 
     String scrape = m.scrape();
     assertLine("headroom_drain_active 1.0", scrape);
     assertLine("headroom_queue_messages{queue=\"deferred\"} 11997.0", scrape);
     assertLine("headroom_queue_messages{queue=\"hold\"} 0.0", scrape);
     assertLine("headroom_deferrals_total{check=\"dns_recursion\",stage=\"rcpt\"} 0.0", scrape);
+  }
+
+  /**
+   * A reload that drops a lookup table drops its series; the table that stays keeps its own, and
+   * the counters, labelled by check and never by table, keep counting.
+   */
+  @Test
+  void aSubjectTheRunningConfigurationNoLongerProbesLosesItsGauge() {
+    CheckState kept =
+        state(Check.LOOKUP, "lookup:ldap:kept", Measure.LOOKUP_TABLE_UP, "ldap:kept", 1);
+    CheckState dropped =
+        state(Check.LOOKUP, "lookup:ldap:dropped", Measure.LOOKUP_TABLE_UP, "ldap:dropped", 1);
+    AtomicReference<HealthSnapshot> health =
+        new AtomicReference<>(new HealthSnapshot(Instant.EPOCH, List.of(kept, dropped)));
+    MicrometerMetrics m =
+        new MicrometerMetrics(
+            health::get,
+            new MicrometerMetrics.Labels("9.9-test", List.of("idle_timeout"), List.of("clean")));
+    m.gaugesOf(health.get());
+    m.deferred(Check.LOOKUP, Stage.RCPT);
+    assertLine("headroom_lookup_table_up{table=\"ldap:dropped\"} 1.0", m.scrape());
+
+    health.set(new HealthSnapshot(Instant.EPOCH, List.of(kept)));
+    m.gaugesOf(health.get());
+
+    String scrape = m.scrape();
+    assertFalse(scrape.contains("ldap:dropped"), scrape);
+    assertLine("headroom_lookup_table_up{table=\"ldap:kept\"} 1.0", scrape);
+    assertLine("headroom_deferrals_total{check=\"lookup\",stage=\"rcpt\"} 1.0", scrape);
   }
 
   private static CheckState state(

@@ -1,6 +1,7 @@
 package io.headroom.ops;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headroom.BuildInfo;
@@ -90,6 +91,29 @@ final class DaemonOutsideSystemdIT {
       assertEquals(0, daemon.awaitExit(WAIT));
       long reloads = daemon.log().lines().filter(l -> l.contains("reloaded ")).count();
       assertTrue(reloads <= 2, reloads + " reloads for 4 SIGHUPs in 0.8 s:\n" + daemon.log());
+    }
+  }
+
+  /**
+   * A disk path a reload removes loses its series on /metrics. Left registered, its gauges read NaN
+   * on every scrape until a restart: a stale series in Prometheus, alerts and dashboards on NaN.
+   * The path that stays keeps its series.
+   */
+  @Test
+  void aReloadRemovesTheSeriesOfADiskPathNoLongerConfigured(@TempDir Path dir) throws Exception {
+    Path kept = Files.createDirectories(dir.resolve("kept"));
+    Path removed = Files.createDirectories(dir.resolve("removed"));
+    try (HeadroomProcess daemon =
+        HeadroomProcess.start(dir, "dns_mode = off", "disk_paths = " + kept + ", " + removed)) {
+      String before = daemon.get("/metrics").body();
+      assertTrue(before.contains("headroom_disk_free_ratio{path=\"" + removed + "\"}"), before);
+      daemon.rewriteConfig("dns_mode = off", "disk_paths = " + kept);
+      daemon.signal("HUP");
+      daemon.awaitLog("reloaded " + daemon.config(), WAIT);
+      String after = daemon.get("/metrics").body();
+      assertFalse(after.contains("{path=\"" + removed + "\"}"), after);
+      double free = daemon.metric("headroom_disk_free_ratio{path=\"" + kept + "\"}");
+      assertTrue(free > 0 && free <= 1, free + " in:\n" + after);
     }
   }
 
