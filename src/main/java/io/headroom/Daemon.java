@@ -5,6 +5,7 @@ import io.headroom.config.Config;
 import io.headroom.config.ConfigException;
 import io.headroom.config.ConfigParser;
 import io.headroom.config.HostPort;
+import io.headroom.config.Listeners;
 import io.headroom.config.Mode;
 import io.headroom.config.ParsedConfig;
 import io.headroom.config.ScannerEndpoint;
@@ -82,6 +83,12 @@ final class Daemon {
   /** Serves the milter sessions and the clamd sessions their scans use. */
   private final SessionLoop loop = SessionLoop.start();
 
+  /**
+   * The sockets bound at start. A reload cannot move them, so a reloaded file is compared with
+   * these, not with the file read before it.
+   */
+  private final Listeners listening;
+
   private volatile MilterServer server;
   private final SystemdNotifier notifier = SystemdNotifier.fromEnvironment();
   private volatile ScanService scanner;
@@ -97,6 +104,7 @@ final class Daemon {
 
   private Daemon(Config config) {
     this.config = config;
+    this.listening = config.listeners();
     this.metrics =
         new MicrometerMetrics(
             this::health,
@@ -337,8 +345,7 @@ final class Daemon {
       ParsedConfig read = ConfigParser.read(file);
       warn(read);
       Config next = read.config();
-      if (!next.listen().equals(config.listen())
-          || !next.metricsListen().equals(config.metricsListen())) {
+      if (!next.listeners().equals(listening)) {
         log.warn("SIGHUP: listen and metrics_listen changes take effect at the next restart");
       }
       apply(next);

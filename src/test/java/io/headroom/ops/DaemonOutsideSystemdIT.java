@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headroom.BuildInfo;
 import io.headroom.support.HeadroomProcess;
+import io.headroom.support.Ports;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -115,6 +117,46 @@ final class DaemonOutsideSystemdIT {
       double free = daemon.metric("headroom_disk_free_ratio{path=\"" + kept + "\"}");
       assertTrue(free > 0 && free <= 1, free + " in:\n" + after);
     }
+  }
+
+  /**
+   * A reload cannot move the sockets: each SIGHUP says so while the file names another listen
+   * address than the daemon's, not only the first one after the edit, and none does once the file
+   * names the running address again.
+   */
+  @Test
+  void everyHupWarnsWhileTheFileListensElsewhereThanTheDaemon(@TempDir Path dir) throws Exception {
+    String warning = "SIGHUP: listen and metrics_listen changes take effect at the next restart";
+    try (HeadroomProcess daemon = HeadroomProcess.start(dir, "dns_mode = off")) {
+      String running = "listen = " + daemon.milterAddress();
+      String elsewhere = "listen = inet:127.0.0.1:" + Ports.freeTcpPort();
+      String file = Files.readString(daemon.config());
+      assertTrue(file.contains(running + "\n"), file);
+      Files.writeString(daemon.config(), file.replace(running + "\n", elsewhere + "\n"));
+      daemon.signal("HUP");
+      daemon.awaitLog("reloaded " + daemon.config(), WAIT);
+      daemon.signal("HUP");
+      daemon.awaitLog("(?s)(reloaded .*){2}", WAIT);
+      Files.writeString(daemon.config(), file);
+      daemon.signal("HUP");
+      daemon.awaitLog("(?s)(reloaded .*){3}", WAIT);
+      assertEquals(
+          List.of(true, true, false), warnedAtEachReload(daemon.log(), warning), daemon.log());
+    }
+  }
+
+  /** For each reload in {@code log}, whether {@code warning} came with it. */
+  private static List<Boolean> warnedAtEachReload(String log, String warning) {
+    List<Boolean> warned = new ArrayList<>();
+    boolean since = false;
+    for (String line : log.lines().toList()) {
+      since |= line.contains(warning);
+      if (line.contains("reloaded ")) {
+        warned.add(since);
+        since = false;
+      }
+    }
+    return warned;
   }
 
   @Test
