@@ -5,7 +5,7 @@ import io.headroom.config.Config;
 import io.headroom.config.ConfigException;
 import io.headroom.config.ConfigParser;
 import io.headroom.config.HostPort;
-import io.headroom.config.Listeners;
+import io.headroom.config.ListenAddress;
 import io.headroom.config.Mode;
 import io.headroom.config.ParsedConfig;
 import io.headroom.config.ScannerEndpoint;
@@ -84,10 +84,10 @@ final class Daemon {
   private final SessionLoop loop = SessionLoop.start();
 
   /**
-   * The sockets bound at start. A reload cannot move them, so a reloaded file is compared with
-   * these, not with the file read before it.
+   * The configuration the sockets were bound with, at start. A reload cannot rebind them, so a
+   * reloaded file is compared with this one, not with the file read before it.
    */
-  private final Listeners listening;
+  private final Config bound;
 
   private volatile MilterServer server;
   private final SystemdNotifier notifier = SystemdNotifier.fromEnvironment();
@@ -104,7 +104,7 @@ final class Daemon {
 
   private Daemon(Config config) {
     this.config = config;
-    this.listening = config.listeners();
+    this.bound = config;
     this.metrics =
         new MicrometerMetrics(
             this::health,
@@ -175,7 +175,7 @@ final class Daemon {
         "starting headroom-milter {} with {}: {}",
         BuildInfo.version(),
         config.describeSource(),
-        describe(config));
+        describe(config.listen(), config));
     LinkedBlockingQueue<String> signals = new LinkedBlockingQueue<>();
     Signals.handle("TERM", () -> signals.add("TERM"));
     Signals.handleUnlessIgnored("INT", () -> signals.add("TERM"));
@@ -345,12 +345,16 @@ final class Daemon {
       ParsedConfig read = ConfigParser.read(file);
       warn(read);
       Config next = read.config();
-      if (!next.listeners().equals(listening)) {
-        log.warn("SIGHUP: listen and metrics_listen changes take effect at the next restart");
+      List<String> pending = next.changedUntilRestart(bound);
+      if (!pending.isEmpty()) {
+        log.warn(
+            "SIGHUP: changes to {} take effect at the next restart; still listening on {}",
+            String.join(", ", pending),
+            bound.listen());
       }
       apply(next);
       metrics.configReload(true);
-      log.info("reloaded {}: {}", file, describe(next));
+      log.info("reloaded {}: {}", file, describe(bound.listen(), next));
       return "reloaded " + file;
     } catch (ConfigException e) {
       metrics.configReload(false);
@@ -366,9 +370,10 @@ final class Daemon {
     }
   }
 
-  private static String describe(Config c) {
+  /** {@code listening}: where the daemon listens, which a reloaded file may not say. */
+  private static String describe(ListenAddress listening, Config c) {
     return "listen="
-        + c.listen()
+        + listening
         + " defer_stage="
         + c.deferStage().label()
         + " probe_interval="

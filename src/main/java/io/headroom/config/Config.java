@@ -3,6 +3,8 @@ package io.headroom.config;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -26,6 +28,28 @@ public record Config(
     QueueSettings queue,
     DrainSettings drain,
     LookupSettings lookup) {
+
+  /**
+   * The settings a reload cannot apply (the sockets are bound once, at start) on which this file
+   * differs from {@code running}, the configuration the daemon bound its sockets with; in file
+   * order.
+   */
+  public List<String> changedUntilRestart(Config running) {
+    List<String> changed = new ArrayList<>();
+    if (!listen().equals(running.listen())) {
+      changed.add("listen");
+    }
+    if (sessions.socketMode() != running.sessions.socketMode()) {
+      changed.add("listen_socket_mode");
+    }
+    if (!sessions.socketGroup().equals(running.sessions.socketGroup())) {
+      changed.add("listen_socket_group");
+    }
+    if (!metricsListen().equals(running.metricsListen())) {
+      changed.add("metrics_listen");
+    }
+    return changed;
+  }
 
   public ListenAddress listen() {
     return listeners.listen();

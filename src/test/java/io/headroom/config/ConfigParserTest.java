@@ -31,6 +31,25 @@ class ConfigParserTest {
     return dir.resolve("headroom.conf").toString();
   }
 
+  /** What a SIGHUP cannot apply, named for its warning; the rest of the file reloads. */
+  @Test
+  void aReloadNamesTheSocketSettingsThatWaitForARestart() throws Exception {
+    Config running = ConfigParser.defaults();
+    String group =
+        ((java.nio.file.attribute.GroupPrincipal) Files.getAttribute(dir, "posix:group")).getName();
+
+    assertEquals(
+        List.of(), parse("probe_interval = 5s", "max_sessions = 10").changedUntilRestart(running));
+    assertEquals(
+        List.of("listen", "listen_socket_mode", "listen_socket_group", "metrics_listen"),
+        parse(
+                "metrics_listen = off",
+                "listen = unix:" + dir.resolve("milter.sock"),
+                "listen_socket_group = " + group,
+                "listen_socket_mode = 0600")
+            .changedUntilRestart(running));
+  }
+
   @Test
   void defaultsMatchTheContract() {
     Config c = ConfigParser.defaults();

@@ -126,8 +126,10 @@ final class DaemonOutsideSystemdIT {
    */
   @Test
   void everyHupWarnsWhileTheFileListensElsewhereThanTheDaemon(@TempDir Path dir) throws Exception {
-    String warning = "SIGHUP: listen and metrics_listen changes take effect at the next restart";
     try (HeadroomProcess daemon = HeadroomProcess.start(dir, "dns_mode = off")) {
+      String warning =
+          "SIGHUP: changes to listen take effect at the next restart; still listening on "
+              + daemon.milterAddress();
       String running = "listen = " + daemon.milterAddress();
       String elsewhere = "listen = inet:127.0.0.1:" + Ports.freeTcpPort();
       String file = Files.readString(daemon.config());
@@ -142,6 +144,16 @@ final class DaemonOutsideSystemdIT {
       daemon.awaitLog("(?s)(reloaded .*){3}", WAIT);
       assertEquals(
           List.of(true, true, false), warnedAtEachReload(daemon.log(), warning), daemon.log());
+      // The reload's summary says where the daemon listens, not what the file said meanwhile.
+      assertFalse(daemon.log().contains(elsewhere.replace(" = ", "=")), daemon.log());
+      assertEquals(
+          3,
+          daemon
+              .log()
+              .lines()
+              .filter(l -> l.contains("reloaded ") && l.contains(running.replace(" = ", "=")))
+              .count(),
+          daemon.log());
     }
   }
 
