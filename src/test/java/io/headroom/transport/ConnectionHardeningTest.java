@@ -2,7 +2,6 @@ package io.headroom.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headroom.config.ConfigParser;
@@ -290,7 +289,7 @@ class ConnectionHardeningTest {
     FakeMta mta = negotiated();
     mta.exchange(CommandCode.SMFIC_CONNECT, concat(z("unknown"), new byte[] {'U'}));
     mta.mail("<a@example.test>");
-    assertNotNull(mta.rcpt("<b@example.test>"));
+    assertEquals(ResponseCode.SMFIR_ACCEPT.code(), mta.rcpt("<b@example.test>").command());
     assertTrue(mta.channel.isOpen());
     assertEquals(List.of(), metrics.protocolErrors());
   }
