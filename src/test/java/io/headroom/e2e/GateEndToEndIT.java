@@ -282,7 +282,13 @@ class GateEndToEndIT {
     Dnsmasq dns = running.keep(Dnsmasq.start());
     HeadroomProcess daemon = daemon(dns);
     assertEquals(0, daemon.stop(Duration.ofSeconds(40)));
-    assertTrue(daemon.log().contains("stopped"));
+    List<String> lines = daemon.log().lines().toList();
+    assertTrue(lines.size() >= 2, daemon.log());
+    // The last two lines an admin reads in the journal after systemctl stop.
+    assertMatches(
+        "\\S+ INFO  Daemon: stopping: no new sessions, waiting up to 30s for 0 in flight",
+        lines.get(lines.size() - 2));
+    assertMatches("\\S+ INFO  Daemon: stopped", lines.get(lines.size() - 1));
   }
 
   private static void assertMatches(String regex, String actual) {
