@@ -64,7 +64,7 @@ final class GrafanaDashboardIT {
 
   @Test
   void everyQueryIsValidPromql() throws Exception {
-    Tool.assumeInstalled("promtool", "prometheus");
+    Tool.requireInstalled("promtool", "prometheus");
     List<String> rules = new ArrayList<>(List.of("groups:", "  - name: dashboard", "    rules:"));
     List<String> queries = panelQueries();
     for (int i = 0; i < queries.size(); i++) {

@@ -18,7 +18,7 @@ final class PrometheusRulesIT {
 
   @BeforeAll
   static void promtoolPresent() {
-    Tool.assumeInstalled("promtool", "prometheus");
+    Tool.requireInstalled("promtool", "prometheus");
   }
 
   @Test

@@ -35,8 +35,8 @@ final class SandboxSyscallsIT {
   @Test
   void libraryWorkStaysInsideTheSyscallFilterAndAddressFamilies(@TempDir Path dir)
       throws Exception {
-    Tool.assumeInstalled("strace", "strace");
-    Tool.assumeInstalled("systemd-analyze", "systemd");
+    Tool.requireInstalled("strace", "strace");
+    Tool.requireInstalled("systemd-analyze", "systemd");
     UnitFile unit = UnitFile.read(SystemdUnitIT.UNIT);
     Path work = Files.createDirectory(dir.resolve("work"));
     Path trace = dir.resolve("trace");

@@ -34,7 +34,7 @@ final class SystemdUnitIT {
 
   @BeforeAll
   static void systemdToolsPresent() {
-    Tool.assumeInstalled("systemd-analyze", "systemd");
+    Tool.requireInstalled("systemd-analyze", "systemd");
   }
 
   @Test
@@ -107,8 +107,8 @@ final class SystemdUnitIT {
 
   @Test
   void sysusersAndTmpfilesCreateTheUserAndTheSocketDirectory(@TempDir Path root) throws Exception {
-    Tool.assumeInstalled("systemd-sysusers", "systemd");
-    Tool.assumeInstalled("systemd-tmpfiles", "systemd");
+    Tool.requireInstalled("systemd-sysusers", "systemd");
+    Tool.requireInstalled("systemd-tmpfiles", "systemd");
     Files.createDirectories(root.resolve("etc"));
     Files.writeString(root.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n");
     Files.writeString(root.resolve("etc/group"), "root:x:0:\npostfix:x:106:\n");

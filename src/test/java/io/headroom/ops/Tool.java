@@ -1,7 +1,6 @@
 package io.headroom.ops;
 
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -39,15 +38,18 @@ final class Tool {
   private Tool() {}
 
   /**
-   * Skips the test, saying which Debian package brings the tool, when the tool is not installed.
+   * Fails the test, saying which Debian package brings the tool, when the tool is not installed.
+   * Not a skip: .ci/run installs every one of these, and a skipped test leaves the build green with
+   * nothing checked.
    */
-  static void assumeInstalled(String executable, String debianPackage) {
-    assumeTrue(
-        onPath(executable),
-        executable
-            + " is not installed (apt-get install "
-            + debianPackage
-            + "; .ci/run installs it)");
+  static void requireInstalled(String executable, String debianPackage) {
+    if (!onPath(executable)) {
+      fail(
+          executable
+              + " is not installed (apt-get install "
+              + debianPackage
+              + "; .ci/run installs it)");
+    }
   }
 
   static boolean onPath(String executable) {
