@@ -130,7 +130,11 @@ class ScanAtScaleIT {
     sampler.join();
 
     long clean = outcomes.stream().filter(o -> o.equals("c")).count();
-    long deferred = outcomes.stream().filter(o -> o.startsWith("451 4.3.0 ")).count();
+    // Shedding load is a 451 naming the load; "Mail filter internal error" is a defect, not one.
+    long deferred =
+        outcomes.stream()
+            .filter(o -> o.startsWith("451 4.3.0 ") && !o.contains("internal error"))
+            .count();
     long[] sorted = latenciesMs.stream().mapToLong(Long::longValue).sorted().toArray();
     System.out.printf(
         Locale.ROOT,
