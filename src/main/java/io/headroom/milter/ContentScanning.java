@@ -12,6 +12,7 @@ import io.headroom.scan.MessageScan;
 import io.headroom.scan.ScanOutcome;
 import io.headroom.scan.ScanService;
 import io.headroom.transport.MemoryBudget;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -42,11 +43,22 @@ final class ContentScanning {
    */
   static final long SCAN_MEMORY = 256 << 10;
 
+  /**
+   * The most X-Spam-Status headers of its own a message may come with: ours replaces them, one
+   * deletion each, and Postfix cannot delete many more. Each costs cleanup(8) a backward jump in
+   * the queue file, and past 10,000 in one file (REVERSE_JUMP_LIMIT, record.c) it panics: the
+   * message is not accepted and the postmaster gets a notice, at every retry; the work also grows
+   * with the square of the count. Mail comes with one or two; one with more than this is rejected
+   * rather than delivered with a forged one beside ours.
+   */
+  static final int MAX_REPLACED_SPAM_STATUS = 100;
+
   private final ScanService scanner;
   private final Mode mode;
   private final Metrics metrics;
   private final MemoryBudget budget;
   private final long memoryPerScan;
+  private final boolean spamd;
 
   /**
    * @param budget the memory all connections share: a scan takes its part before it begins, and a
@@ -58,10 +70,17 @@ final class ContentScanning {
     this.mode = mode;
     this.metrics = metrics;
     this.budget = budget;
-    boolean spamd =
-        settings.scanners().stream().anyMatch(e -> e.kind() == ScannerEndpoint.Kind.SPAMD);
+    this.spamd = settings.scanners().stream().anyMatch(e -> e.kind() == ScannerEndpoint.Kind.SPAMD);
     // spamd is given the whole message at once: up to SPAMD_MEMORY_LIMIT of it is kept in memory.
     this.memoryPerScan = SCAN_MEMORY + (spamd ? ScanService.SPAMD_MEMORY_LIMIT : 0);
+  }
+
+  /**
+   * Whether accepted messages get our {@code X-Spam-Status}, replacing any the message came with:
+   * true when spamd is configured.
+   */
+  boolean tagsSpam() {
+    return spamd;
   }
 
   /** Takes this message's scan memory from the shared budget; false when none is left. */
@@ -70,6 +89,9 @@ final class ContentScanning {
   }
 
   void header(Session s, String name, String value) {
+    if (spamd && ScanOutcome.SPAM_STATUS_HEADER.equalsIgnoreCase(name)) {
+      s.countIncomingSpamStatus();
+    }
     continueWhenDone(s, scan(s).header(name, value));
   }
 
@@ -134,7 +156,9 @@ final class ContentScanning {
         });
   }
 
-  private void answer(Session s, ScanOutcome outcome) throws MilterException {
+  private void answer(Session s, ScanOutcome scanned) throws MilterException {
+    int incoming = s.incomingSpamStatus();
+    ScanOutcome outcome = scanned.replacingSpamStatus(incoming, MAX_REPLACED_SPAM_STATUS);
     ScanOutcome.Action action = outcome.action();
     if (action != ScanOutcome.Action.ACCEPT && mode == Mode.MONITOR) {
       metrics.wouldDefer(Check.SCAN, STAGE);
@@ -148,6 +172,11 @@ final class ContentScanning {
     }
     if (action == ScanOutcome.Action.ACCEPT) {
       for (ScanOutcome.Header h : outcome.headers()) {
+        // Past the limit only in monitor mode: none deleted, as not all could be.
+        if (h.name().equals(ScanOutcome.SPAM_STATUS_HEADER)
+            && incoming <= MAX_REPLACED_SPAM_STATUS) {
+          deleteIncoming(s, h.name(), incoming);
+        }
         s.sendPacket(packet(ResponseCode.SMFIR_ADDHEADER, h.name(), h.value()));
       }
       s.acceptance().ifPresent(metrics::message);
@@ -189,13 +218,40 @@ final class ContentScanning {
     GateHandler.send(s, reply);
   }
 
+  /**
+   * Deletes the message's own headers named {@code name}, so that the one we add is the only one: a
+   * sender's {@code X-Spam-Status: No} ahead of ours would pass with a rule that reads the first.
+   * SMFIR_CHGHEADER with an empty value deletes the header at that index among the headers of that
+   * name, counted from 1 as the milter saw them (Postfix leaves its own Received: header out of
+   * both counts: milter8.c, cleanup_milter.c). The last goes first, so that each deletion leaves
+   * the indexes of those before it as they were: Postfix numbers only the headers left (deleting 1
+   * and then 2 of two leaves the second), and an MTA that still counted a deleted one would agree.
+   */
+  private static void deleteIncoming(Session s, String name, int count) throws MilterException {
+    for (int index = count; index >= 1; index--) {
+      s.sendPacket(indexedPacket(ResponseCode.SMFIR_CHGHEADER, index, name, ""));
+    }
+  }
+
+  /** A reply packet of a 32-bit index and NUL-terminated strings, as SMFIR_CHGHEADER carries. */
+  private static MilterPacket indexedPacket(ResponseCode code, int index, String... strings) {
+    byte[] text = nulTerminated(strings);
+    byte[] payload =
+        ByteBuffer.allocate(Integer.BYTES + text.length).putInt(index).put(text).array();
+    return MilterPacket.builder().command(code).payload(payload).build();
+  }
+
   /** A reply packet of NUL-terminated strings, as SMFIR_ADDHEADER and SMFIR_QUARANTINE carry. */
   private static MilterPacket packet(ResponseCode code, String... strings) {
+    return MilterPacket.builder().command(code).payload(nulTerminated(strings)).build();
+  }
+
+  private static byte[] nulTerminated(String... strings) {
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
     for (String str : strings) {
       out.writeBytes(str.getBytes(StandardCharsets.US_ASCII));
       out.write(0);
     }
-    return MilterPacket.builder().command(code).payload(out.toByteArray()).build();
+    return out.toByteArray();
   }
 }

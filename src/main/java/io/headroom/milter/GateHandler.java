@@ -86,7 +86,8 @@ final class GateHandler extends AbstractMilterHandler {
         metrics,
         scanning,
         room,
-        Negotiation.actions(scanning.isPresent()),
+        Negotiation.actions(
+            scanning.isPresent(), scanning.map(ContentScanning::tagsSpam).orElse(false)),
         Negotiation.steps(stages, scanning.isPresent()));
   }
 

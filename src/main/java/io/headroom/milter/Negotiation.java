@@ -79,11 +79,19 @@ final class Negotiation {
           .eomMacros("i")
           .build();
 
-  /** Scanning may add a spam header and quarantine; the gate alone modifies nothing. */
-  static Actions actions(boolean scanning) {
-    return scanning
-        ? Actions.builder().addHeader().quarantineEnvelope().build()
-        : Actions.builder().build();
+  /**
+   * Scanning may add a spam header and quarantine; with spamd it also deletes the incoming {@code
+   * X-Spam-Status} headers that its own replaces (SMFIF_CHGHDRS). The gate alone modifies nothing.
+   */
+  static Actions actions(boolean scanning, boolean spamd) {
+    if (!scanning) {
+      return Actions.builder().build();
+    }
+    Actions.Builder b = Actions.builder().addHeader().quarantineEnvelope();
+    if (spamd) {
+      b.changeDeleteHeaders();
+    }
+    return b.build();
   }
 
   /**

@@ -47,6 +47,9 @@ final class Session extends ProtocolContext implements TransportSession {
 
   private volatile List<String> mailArgs = List.of();
 
+  /** The message's own X-Spam-Status headers so far; ours replaces them. */
+  private volatile int incomingSpamStatus;
+
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /** The scan of the message under way, from its first header to its end. */
@@ -228,12 +231,23 @@ final class Session extends ProtocolContext implements TransportSession {
     decidedAt = null;
     roomShort = false;
     scanRefused = false;
+    incomingSpamStatus = 0;
     this.mailArgs = List.copyOf(mailArgs);
   }
 
   /** The transaction's MAIL address and ESMTP parameters ({@code SIZE=}); empty before MAIL. */
   List<String> mailArgs() {
     return mailArgs;
+  }
+
+  /** Counts one more X-Spam-Status header of the message; called in header order, one at a time. */
+  void countIncomingSpamStatus() {
+    incomingSpamStatus++;
+  }
+
+  /** How many X-Spam-Status headers the message came with. */
+  int incomingSpamStatus() {
+    return incomingSpamStatus;
   }
 
   boolean contentFailed() {

@@ -63,6 +63,35 @@ public record ScanOutcome(
     headers = List.copyOf(headers);
   }
 
+  /**
+   * This outcome for a message that came with {@code incoming} X-Spam-Status headers of its own, of
+   * which at most {@code limit} can be replaced by ours: when it would get ours and has more, it is
+   * rejected (550 5.7.1), since ours could not be the only one. So is a deferred one: the headers
+   * are the message's own, and a retry would meet the same refusal. One rejected or quarantined
+   * already stays as it is.
+   */
+  public ScanOutcome replacingSpamStatus(int incoming, int limit) {
+    boolean tagged = headers.stream().anyMatch(h -> h.name().equals(SPAM_STATUS_HEADER));
+    boolean acceptedOrDeferred = action == Action.ACCEPT || action == Action.TEMPFAIL;
+    if (!tagged || incoming <= limit || !acceptedOrDeferred) {
+      return this;
+    }
+    Reason tooMany =
+        Reason.of(
+            "Message",
+            "has too many " + SPAM_STATUS_HEADER + " headers",
+            Integer.toString(incoming),
+            "limit " + limit);
+    return new ScanOutcome(
+        Action.REJECT,
+        Optional.of(new Refusal(tooMany, Consequence.REJECT)),
+        String.format(
+            "%s; %d %s headers of its own, more than %d to replace",
+            detail, incoming, SPAM_STATUS_HEADER, limit),
+        verdicts,
+        headers);
+  }
+
   /** The reply's or quarantine's text after the SMTP codes; empty for {@link Action#ACCEPT}. */
   public String reason() {
     return refusal.map(Refusal::text).orElse("");

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -68,6 +69,12 @@ class ScanEndToEndIT {
   }
 
   private PostfixInstance start(List<String> jvm, String... extra) throws Exception {
+    return start(jvm, b -> b, extra);
+  }
+
+  private PostfixInstance start(
+      List<String> jvm, UnaryOperator<PostfixInstance.Builder> postfix, String... extra)
+      throws Exception {
     List<String> lines =
         new ArrayList<>(
             List.of(
@@ -89,14 +96,16 @@ class ScanEndToEndIT {
     // Makes the header the milter adds visible in the maillog, since the test transport discards
     // mail.
     Files.writeString(checks, "/^X-Spam-Status: (.*)/ WARN spam status $1\n");
-    PostfixInstance postfix =
-        PostfixInstance.builder(dir)
-            .smtpdMilters(daemon.milterAddress())
-            .set("milter_header_checks", "regexp:" + checks)
-            .set("message_size_limit", "104857600")
+    PostfixInstance instance =
+        postfix
+            .apply(
+                PostfixInstance.builder(dir)
+                    .smtpdMilters(daemon.milterAddress())
+                    .set("milter_header_checks", "regexp:" + checks)
+                    .set("message_size_limit", "104857600"))
             .start();
-    running.keep(postfix);
-    return postfix;
+    running.keep(instance);
+    return instance;
   }
 
   private HeadroomProcess daemon;
@@ -158,6 +167,52 @@ class ScanEndToEndIT {
     postfix.awaitLogLine(
         "warning: .*spam status No, score=-?\\d+\\.\\d required=5\\.0", Duration.ofSeconds(10));
     assertEquals(1.0, daemon.metric("headroom_scans_total{result=\"clean\",scanner=\"clamd\"}"));
+  }
+
+  /**
+   * A spammer writes its own verdict: {@code X-Spam-Status: No, score=-5.0} would stand ahead of
+   * ours, and a rule that reads the first (procmail, Sieve, a downstream filter) would believe it.
+   * The recipient gets exactly one X-Spam-Status, ours: each one the message came with is deleted,
+   * whatever the case of its name.
+   */
+  @Test
+  void aForgedSpamStatusIsReplacedSoOnlyOursIsDelivered() throws Exception {
+    PostfixInstance postfix = start(List.of("-Xmx256m"), PostfixInstance.Builder::keepDelivered);
+    byte[] forged =
+        ("X-Spam-Status: No, score=-5.0 required=5.0\r\n"
+                + "x-spam-status: No, score=-3.0\r\n"
+                + new String(message("hello", "Just a plain note."), StandardCharsets.US_ASCII))
+            .getBytes(StandardCharsets.US_ASCII);
+    Transcript t = send(postfix, forged);
+    assertTrue(t.message().startsWith("250 2.0.0 Ok: queued as "), t.message());
+
+    String delivered = postfix.awaitDelivered(1, Duration.ofSeconds(20)).get(0);
+    String header = delivered.substring(0, delivered.indexOf("\n\n"));
+    List<String> statuses =
+        header.lines().filter(l -> l.regionMatches(true, 0, "X-Spam-Status:", 0, 14)).toList();
+    assertEquals(1, statuses.size(), "X-Spam-Status headers delivered:\n" + header);
+    assertMatches("X-Spam-Status: No, score=-?\\d+\\.\\d required=5\\.0", statuses.get(0));
+    assertTrue(header.contains("\nSubject: hello\n"), header);
+  }
+
+  /**
+   * Postfix's cleanup(8) panics past about 10,000 header deletions in one message (here at 27,000
+   * forged headers, a message still under spamd_max_size): one with more than the milter replaces
+   * is rejected, and Postfix is asked for no deletion at all.
+   */
+  @Test
+  void moreForgedSpamStatusHeadersThanCanBeReplacedAreRejected() throws Exception {
+    PostfixInstance postfix = start(List.of("-Xmx256m"));
+    String forged = "X-Spam-Status: No, score=-5.0 required=5.0\r\n".repeat(101);
+    Transcript t =
+        send(
+            postfix,
+            (forged + new String(message("hello", "Just a plain note."), StandardCharsets.US_ASCII))
+                .getBytes(StandardCharsets.US_ASCII));
+    assertEquals(
+        "550 5.7.1 Message has too many X-Spam-Status headers (101, limit 100), rejected",
+        t.message());
+    assertFalse(postfix.maillog().contains("panic"), postfix.maillog());
   }
 
   @Test

@@ -27,12 +27,15 @@ import io.headroom.support.RecordingMetrics;
 import io.headroom.support.TestLoop;
 import io.headroom.transport.MemoryBudget;
 import io.headroom.transport.ProtocolError;
+import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -730,5 +733,243 @@ class GateHandlerTest {
           mta.eom());
     }
     assertCountedOnceAsDeferredAtRcpt(exported);
+  }
+
+  /**
+   * A sender's own {@code X-Spam-Status: No, score=-5.0} would stand ahead of ours, and a rule that
+   * reads the first would believe it: at the end of the message each one it came with, whatever the
+   * case of its name, is deleted (SMFIR_CHGHEADER, its index among them, an empty value; the last
+   * first) before ours is added. The session's next message has none to delete.
+   */
+  @Test
+  void spamdsStatusHeaderReplacesEveryOneTheMessageCameWith(@TempDir Path dir) throws Exception {
+    try (ServerSocket spamd = fakeSpamd("Spam: False ; 0.3 / 5.0")) {
+      Config config =
+          ConfigFiles.parse(dir, "scanners = spamd:tcp:127.0.0.1:" + spamd.getLocalPort());
+      try (ScanService scans = scanService(config, dir)) {
+        FakeMta mta =
+            FakeMta.awaitingReplies(
+                MilterHandlers.forConfig(
+                    config,
+                    Set.of(),
+                    health::get,
+                    metrics,
+                    Optional.of(scans),
+                    new MemoryBudget(1 << 30)),
+                metrics);
+        mta.optneg();
+        mta.connect("client.example", "192.0.2.1");
+        mta.mail("<a@example.test>");
+        assertContinue(mta.rcpt("<b@example.test>"));
+        header(mta, "X-Spam-Status", "No, score=-5.0 required=5.0");
+        header(mta, "Subject", "hello");
+        header(mta, "x-spam-status", "No");
+        header(mta, "X-Spam-Flag", "NO");
+        assertEquals(
+            List.of(
+                "chgheader 2 X-Spam-Status=",
+                "chgheader 1 X-Spam-Status=",
+                "addheader X-Spam-Status=No, score=0.3 required=5.0",
+                "continue"),
+            endOfMessage(mta));
+
+        mta.abort();
+        mta.mail("<a@example.test>");
+        assertContinue(mta.rcpt("<b@example.test>"));
+        header(mta, "Subject", "again");
+        assertEquals(
+            List.of("addheader X-Spam-Status=No, score=0.3 required=5.0", "continue"),
+            endOfMessage(mta));
+      }
+    }
+  }
+
+  /**
+   * Postfix's cleanup(8) panics past about 10,000 header deletions in one message, and each costs
+   * more than the last: up to the limit every one is deleted, past it none, and the message is
+   * rejected rather than delivered with a forged one beside ours.
+   */
+  @Test
+  void aMessageWithMoreSpamStatusHeadersThanCanBeReplacedIsRejected(@TempDir Path dir)
+      throws Exception {
+    try (ServerSocket spamd = fakeSpamd("Spam: False ; 0.3 / 5.0")) {
+      Config config =
+          ConfigFiles.parse(dir, "scanners = spamd:tcp:127.0.0.1:" + spamd.getLocalPort());
+      try (ScanService scans = scanService(config, dir)) {
+        FakeMta mta =
+            FakeMta.awaitingReplies(
+                MilterHandlers.forConfig(
+                    config,
+                    Set.of(),
+                    health::get,
+                    metrics,
+                    Optional.of(scans),
+                    new MemoryBudget(1 << 30)),
+                metrics);
+        mta.optneg();
+        mta.connect("client.example", "192.0.2.1");
+        int limit = ContentScanning.MAX_REPLACED_SPAM_STATUS;
+        mta.mail("<a@example.test>");
+        assertContinue(mta.rcpt("<b@example.test>"));
+        for (int i = 0; i < limit; i++) {
+          header(mta, "X-Spam-Status", "No");
+        }
+        List<String> replies = endOfMessage(mta);
+        assertEquals(limit + 2, replies.size(), replies.toString());
+        assertEquals("chgheader " + limit + " X-Spam-Status=", replies.get(0));
+        assertEquals("chgheader 1 X-Spam-Status=", replies.get(limit - 1));
+
+        mta.abort();
+        mta.mail("<a@example.test>");
+        assertContinue(mta.rcpt("<b@example.test>"));
+        for (int i = 0; i <= limit; i++) {
+          header(mta, "X-Spam-Status", "No");
+        }
+        assertEquals(
+            List.of(
+                "replycode 550 5.7.1 Message has too many X-Spam-Status headers (101, limit 100),"
+                    + " rejected"),
+            endOfMessage(mta));
+        assertEquals(
+            List.of("session opened", "message accepted", "message rejected"),
+            metrics.events().stream().filter(e -> !e.startsWith("spamd=")).toList());
+      }
+    }
+  }
+
+  /**
+   * Deleting headers (SMFIF_CHGHDRS, 0x10) is asked for only when spamd is configured; the gate
+   * alone still asks for no action at all, and clamd alone for adding a header and quarantine.
+   */
+  @Test
+  void onlySpamdScanningAsksToDeleteHeaders(@TempDir Path dir) throws Exception {
+    int addHeader = 0x01;
+    int changeHeaders = 0x10;
+    int quarantine = 0x20;
+    assertEquals(0, offeredEverything(unnegotiated(Set.of(Stage.RCPT), noBypass())));
+    Config clamd = ConfigFiles.parse(dir, "scanners = clamd:tcp:127.0.0.1:3310");
+    try (ScanService scans = scanService(clamd, dir)) {
+      assertEquals(addHeader | quarantine, offeredEverything(scanning(clamd, scans)));
+    }
+    Config both =
+        ConfigFiles.parse(dir, "scanners = clamd:tcp:127.0.0.1:3310, spamd:tcp:127.0.0.1:783");
+    try (ScanService scans = scanService(both, dir)) {
+      assertEquals(
+          addHeader | changeHeaders | quarantine, offeredEverything(scanning(both, scans)));
+    }
+  }
+
+  private static BypassRules noBypass() {
+    return new BypassRules(List.of(), false);
+  }
+
+  private FakeMta scanning(Config config, ScanService scans) {
+    return new FakeMta(
+        MilterHandlers.forConfig(
+            config, Set.of(), health::get, metrics, Optional.of(scans), new MemoryBudget(1 << 30)),
+        metrics);
+  }
+
+  /** The actions the milter asks for in its OPTNEG answer to an MTA that offers every one. */
+  private static int offeredEverything(FakeMta mta) {
+    FakeMta.Reply reply =
+        mta.exchange(
+            CommandCode.SMFIC_OPTNEG,
+            ByteBuffer.allocate(12)
+                .putInt(6)
+                .putInt(FakeMta.ALL_ACTIONS)
+                .putInt(FakeMta.ALL_STEPS)
+                .array());
+    assertEquals(CommandCode.SMFIC_OPTNEG.code(), reply.command());
+    return ByteBuffer.wrap(reply.payload()).getInt(4);
+  }
+
+  /** One header, as Postfix sends it when scanning: no reply is awaited. */
+  private static void header(FakeMta mta, String name, String value) {
+    assertNull(
+        mta.exchange(
+            CommandCode.SMFIC_HEADER,
+            (name + "\0" + value + "\0").getBytes(StandardCharsets.US_ASCII)));
+  }
+
+  /**
+   * End of headers, a body line and the end of the message; the replies to it, written once the
+   * scan is done, up to the final one.
+   */
+  private static List<String> endOfMessage(FakeMta mta) throws InterruptedException {
+    assertNull(mta.exchange(CommandCode.SMFIC_EOH, new byte[0]));
+    assertNull(
+        mta.exchange(CommandCode.SMFIC_BODY, "Hello.\r\n".getBytes(StandardCharsets.US_ASCII)));
+    // The replies are written from the scan's thread once spamd answers, which may already be done.
+    FakeMta.Reply first = mta.eom();
+    List<String> replies = new ArrayList<>();
+    if (first != null) {
+      replies.add(describe(first));
+    }
+    while (replies.isEmpty() || !isFinal(replies.get(replies.size() - 1))) {
+      FakeMta.Reply r = mta.await(Duration.ofSeconds(10));
+      if (r == null) {
+        throw new AssertionError("no final reply within 10s; so far " + replies);
+      }
+      replies.add(describe(r));
+    }
+    return replies;
+  }
+
+  private static boolean isFinal(String reply) {
+    return reply.equals("continue") || reply.startsWith("replycode ");
+  }
+
+  /** {@code chgheader 2 NAME=VALUE}, {@code addheader NAME=VALUE}, {@code continue}, or raw. */
+  private static String describe(FakeMta.Reply r) {
+    ByteBuffer payload = ByteBuffer.wrap(r.payload());
+    String words;
+    if (r.command() == ResponseCode.SMFIR_CHGHEADER.code()) {
+      words = "chgheader " + payload.getInt() + " " + nameValue(payload);
+    } else if (r.command() == ResponseCode.SMFIR_ADDHEADER.code()) {
+      words = "addheader " + nameValue(payload);
+    } else if (r.command() == ResponseCode.SMFIR_CONTINUE.code()) {
+      words = "continue";
+    } else if (r.command() == ResponseCode.SMFIR_REPLYCODE.code()) {
+      words = "replycode " + r.text();
+    } else {
+      words = r.command() + " " + new String(r.payload(), StandardCharsets.US_ASCII);
+    }
+    return words;
+  }
+
+  /** Two NUL-terminated strings, the whole rest of the payload, as NAME=VALUE. */
+  private static String nameValue(ByteBuffer payload) {
+    String rest =
+        new String(
+            payload.array(), payload.position(), payload.remaining(), StandardCharsets.US_ASCII);
+    assertTrue(rest.endsWith("\0"), "NUL-terminated: " + rest);
+    String[] parts = rest.split("\0", -1);
+    assertEquals(3, parts.length, "a name and a value: " + rest);
+    return parts[0] + "=" + parts[1];
+  }
+
+  /** A spamd on loopback that reads each request to its end and answers {@code spamLine}. */
+  private static ServerSocket fakeSpamd(String spamLine) throws IOException {
+    ServerSocket server = new ServerSocket(0, 50, Ports.LOOPBACK_V4);
+    Thread t =
+        new Thread(
+            () -> {
+              while (!server.isClosed()) {
+                try (Socket s = server.accept()) {
+                  s.getInputStream().readAllBytes(); // up to the client's shutdownOutput
+                  s.getOutputStream()
+                      .write(
+                          ("SPAMD/1.1 0 EX_OK\r\n" + spamLine + "\r\n\r\n")
+                              .getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException closedOrGone) {
+                  // the server socket closed, or the client went away: next connection
+                }
+              }
+            },
+            "fake-spamd");
+    t.setDaemon(true);
+    t.start();
+    return server;
   }
 }

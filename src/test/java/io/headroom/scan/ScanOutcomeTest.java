@@ -65,6 +65,39 @@ class ScanOutcomeTest {
     assertEquals(List.of(new Header("X-Spam-Status", "Yes, score=7.2 required=5.0")), o.headers());
   }
 
+  /**
+   * Ours replaces the message's own X-Spam-Status headers, up to a limit: with more it could not be
+   * the only one, and a message that would get ours is rejected instead, a deferral included (a
+   * certain reject beats it). One spamd did not score gets no header of ours and is left alone.
+   */
+  @Test
+  void moreOwnSpamStatusHeadersThanCanBeReplacedAreRejected() {
+    ScanOutcome clean = decide(DEFAULTS, clamd(ScanResult.CLEAN), spamd(ScanResult.CLEAN, 3.3));
+    assertEquals(clean, clean.replacingSpamStatus(100, 100), "at the limit all are replaced");
+    ScanOutcome tooMany = clean.replacingSpamStatus(101, 100);
+    assertEquals(Action.REJECT, tooMany.action());
+    assertEquals(
+        "Message has too many X-Spam-Status headers (101, limit 100), rejected", tooMany.reason());
+    assertEquals(
+        "clamd=clean in 12ms (d); spamd=clean in 12ms (d);"
+            + " 101 X-Spam-Status headers of its own, more than 100 to replace",
+        tooMany.detail());
+    ScanOutcome deferred =
+        decide(DEFAULTS, clamd(ScanResult.TIMEOUT), spamd(ScanResult.CLEAN, 3.3));
+    assertEquals(Action.REJECT, deferred.replacingSpamStatus(101, 100).action());
+    ScanOutcome spam = decide(DEFAULTS, spamd(ScanResult.SPAM, 1003.7));
+    assertEquals(spam, spam.replacingSpamStatus(101, 100), "already rejected as spam");
+    ScanOutcome unscored = decide(DEFAULTS, clamd(ScanResult.CLEAN));
+    assertEquals(unscored, unscored.replacingSpamStatus(101, 100), "no header of ours to add");
+    ScanOutcome held =
+        decide(
+            settings(MalwareAction.QUARANTINE, OversizeAction.SKIP, 10),
+            infected(),
+            spamd(ScanResult.CLEAN, 3.3));
+    assertEquals(Action.QUARANTINE, held.action());
+    assertEquals(held, held.replacingSpamStatus(101, 100), "malware stays held for inspection");
+  }
+
   @Test
   void spamAtTheRejectScoreIsRejected() {
     ScanOutcome o = decide(DEFAULTS, spamd(ScanResult.SPAM, 1003.7));

@@ -6,11 +6,17 @@ import io.headroom.transport.MilterServer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.nightcode.milter.CommandCode;
 import org.nightcode.milter.MilterHandler;
 
@@ -35,11 +41,33 @@ public final class FakeMta {
 
   public final EmbeddedChannel channel;
 
+  /** Replies as they are written, from any thread; null when read from the channel itself. */
+  private final BlockingQueue<Reply> written;
+
   public FakeMta(MilterHandler handler, Metrics metrics) {
     this(handler, metrics, LIMITS);
   }
 
+  /**
+   * A connection whose replies may also come from other threads, as a scan's verdict does: they are
+   * taken off the pipeline as written, into a queue that {@link #await} waits on.
+   */
+  public static FakeMta awaitingReplies(MilterHandler handler, Metrics metrics) {
+    BlockingQueue<Reply> written = new LinkedBlockingQueue<>();
+    EmbeddedChannel channel =
+        new EmbeddedChannel(
+            new ChannelInitializer<Channel>() {
+              @Override
+              protected void initChannel(Channel ch) {
+                MilterServer.configure(ch, handler, LIMITS, metrics);
+                ch.pipeline().addFirst("written", new Written(written));
+              }
+            });
+    return new FakeMta(channel, written);
+  }
+
   public FakeMta(MilterHandler handler, Metrics metrics, SessionLimits limits) {
+    written = null;
     channel =
         new EmbeddedChannel(
             new ChannelInitializer<Channel>() {
@@ -67,7 +95,12 @@ public final class FakeMta {
 
   /** A connection through a pipeline the caller built on {@code channel}. */
   public FakeMta(EmbeddedChannel channel) {
+    this(channel, null);
+  }
+
+  private FakeMta(EmbeddedChannel channel, BlockingQueue<Reply> written) {
     this.channel = channel;
+    this.written = written;
   }
 
   /** Negotiates; returns the protocol-steps word the milter asked for. */
@@ -125,18 +158,58 @@ public final class FakeMta {
   }
 
   public Reply read() {
+    if (written != null) {
+      return written.poll();
+    }
     ByteBuf out = channel.readOutbound();
     if (out == null) {
       return null;
     }
     try {
-      int length = out.readInt();
-      char command = (char) out.readByte();
-      byte[] payload = new byte[length - 1];
-      out.readBytes(payload);
-      return new Reply(command, payload);
+      return decode(out);
     } finally {
       out.release();
+    }
+  }
+
+  /**
+   * The next reply, waiting up to {@code timeout} for one; null if none came. Only for a connection
+   * made by {@link #awaitingReplies}.
+   */
+  public Reply await(Duration timeout) throws InterruptedException {
+    if (written == null) {
+      throw new IllegalStateException("not a connection made by awaitingReplies");
+    }
+    return written.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  private static Reply decode(ByteBuf out) {
+    int length = out.readInt();
+    char command = (char) out.readByte();
+    byte[] payload = new byte[length - 1];
+    out.readBytes(payload);
+    return new Reply(command, payload);
+  }
+
+  /** Takes each reply off the pipeline as it is written, whatever the thread. */
+  private static final class Written extends ChannelOutboundHandlerAdapter {
+    private final BlockingQueue<Reply> replies;
+
+    Written(BlockingQueue<Reply> replies) {
+      this.replies = replies;
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+      ByteBuf out = (ByteBuf) msg;
+      try {
+        while (out.isReadable()) {
+          replies.add(decode(out));
+        }
+      } finally {
+        out.release();
+      }
+      promise.setSuccess();
     }
   }
 

@@ -28,9 +28,11 @@ import java.util.stream.Collectors;
  * <p>Everything lives under one directory the test owns: {@code etc/} (main.cf, master.cf), {@code
  * queue/}, {@code data/} and the {@code maillog} file, so several instances can run at once. SMTP
  * listens on 127.0.0.1 at an ephemeral port and every mail it accepts is handed to the discard
- * transport: nothing piles up and nothing leaves the machine. {@link #close()} stops the instance
- * and deletes nothing, so a test can still read the maillog; pass a JUnit {@code @TempDir} (with
- * {@code cleanup = ON_SUCCESS} to keep failures for inspection).
+ * transport: nothing piles up and nothing leaves the machine; or, with {@link
+ * Builder#keepDelivered}, mail for {@link #DOMAIN} is delivered into a maildir that {@link
+ * #awaitDelivered} reads. {@link #close()} stops the instance and deletes nothing, so a test can
+ * still read the maillog; pass a JUnit {@code @TempDir} (with {@code cleanup = ON_SUCCESS} to keep
+ * failures for inspection).
  *
  * <p>Needs root, like {@code postfix start} itself. The recipe is the one in TESTING.md.
  */
@@ -46,6 +48,17 @@ public final class PostfixInstance implements AutoCloseable {
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
   private static final Duration POLL = Duration.ofMillis(50);
   private static final int START_ATTEMPTS = 3;
+
+  /**
+   * The maildir, under the instance's directory, that {@link Builder#keepDelivered} delivers to.
+   */
+  private static final String MAILDIR = "delivered/";
+
+  /** virtual_mailbox_base, under the instance's directory. */
+  private static final String MAIL_BASE = "mail";
+
+  /** virtual(8) writes as this user (uid and gid 65534): any above virtual_minimum_uid would do. */
+  private static final String MAIL_OWNER = "nobody";
 
   /**
    * The readiness probe connects from this address, and smtpd_milter_maps turns milters off for it,
@@ -121,6 +134,57 @@ public final class PostfixInstance implements AutoCloseable {
 
   public Path maillogFile() {
     return directory.resolve("maillog");
+  }
+
+  /** Where {@link Builder#keepDelivered} puts mail: virtual_mailbox_base. */
+  public Path mailDirectory() {
+    return directory.resolve(MAIL_BASE);
+  }
+
+  /**
+   * Waits until {@code count} messages have been delivered (with {@link Builder#keepDelivered}) and
+   * returns them, oldest first, each as the recipient's mailbox holds it (LF line ends, Postfix's
+   * Return-Path and Delivered-To on top), or fails with the maillog when {@code timeout} passes
+   * first.
+   */
+  public List<String> awaitDelivered(int count, Duration timeout) {
+    Path fresh = mailDirectory().resolve(MAILDIR).resolve("new");
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      List<String> messages = readAll(fresh);
+      if (messages.size() >= count) {
+        return messages;
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError(
+            messages.size()
+                + " of "
+                + count
+                + " messages delivered to "
+                + fresh
+                + " within "
+                + timeout
+                + "; maillog:\n"
+                + maillog());
+      }
+      sleep(POLL);
+    }
+  }
+
+  /** The files of a maildir's {@code new/}, by name: Postfix's names begin with the time. */
+  private static List<String> readAll(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (var files = Files.list(dir)) {
+      List<String> messages = new ArrayList<>();
+      for (Path f : files.sorted().toList()) {
+        messages.add(Files.readString(f, StandardCharsets.ISO_8859_1));
+      }
+      return messages;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** The maillog as written so far (postlogd writes a moment after the event). */
@@ -274,6 +338,7 @@ public final class PostfixInstance implements AutoCloseable {
 
     private final Path directory;
     private final Map<String, String> settings = new LinkedHashMap<>();
+    private boolean keepDelivered;
 
     private Builder(Path directory) {
       this.directory = directory.toAbsolutePath();
@@ -300,6 +365,26 @@ public final class PostfixInstance implements AutoCloseable {
     /** The smtpd_milters value, e.g. {@code inet:127.0.0.1:PORT}; empty for none (the default). */
     public Builder smtpdMilters(String milters) {
       return set("smtpd_milters", milters);
+    }
+
+    /**
+     * Delivers mail for {@link #DOMAIN} (any local part) into one maildir, with virtual(8), instead
+     * of discarding it: a test can then read what a recipient gets with {@link #awaitDelivered},
+     * after every milter's changes.
+     */
+    public Builder keepDelivered() {
+      keepDelivered = true;
+      // A domain is either local (mydestination) or virtual, never both.
+      settings.put("mydestination", HOSTNAME + ", localhost");
+      settings.put("virtual_mailbox_domains", DOMAIN);
+      settings.put("virtual_transport", "virtual");
+      settings.put("virtual_mailbox_base", directory.resolve(MAIL_BASE).toString());
+      settings.put("virtual_mailbox_maps", "static:" + MAILDIR);
+      settings.put("virtual_uid_maps", "static:65534");
+      settings.put("virtual_gid_maps", "static:65534");
+      // No limit: virtual(8) refuses to start with one below a test's larger message_size_limit.
+      settings.put("virtual_mailbox_limit", "0");
+      return this;
     }
 
     /** Adds or overrides one main.cf setting, e.g. {@code milter_command_timeout = 5s}. */
@@ -362,6 +447,9 @@ public final class PostfixInstance implements AutoCloseable {
         UserPrincipal postfix =
             data.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postfix");
         Files.setOwner(data, postfix);
+        if (keepDelivered) {
+          ServiceFiles.ownedDirectory(directory.resolve(MAIL_BASE), MAIL_OWNER);
+        }
         ServiceFiles.makeTraversable(directory.getParent());
       } catch (IOException e) {
         throw new UncheckedIOException("cannot prepare " + directory, e);
