@@ -285,10 +285,12 @@ public final class MicrometerMetrics implements Metrics, HealthListener {
 
   /**
    * The gauge of one measure of one subject, read from the probe that reports it in the current
-   * snapshot.
+   * snapshot. Held strongly: Micrometer keeps a gauge's state object only weakly, and nothing else
+   * holds a host gauge's key, so after the first garbage collection it would read NaN.
    */
   private Gauge.Builder<GaugeKey> gauge(GaugeKey key) {
     return Gauge.builder(gaugeName(key.measure()), key, this::value)
+        .strongReference(true)
         .description(gaugeDescription(key.measure()));
   }
 

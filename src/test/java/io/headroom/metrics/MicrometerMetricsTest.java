@@ -127,6 +127,40 @@ class MicrometerMetricsTest {
   }
 
   /**
+   * Micrometer holds a gauge's state object weakly: the host-wide gauges (memory, CPU, drain) must
+   * still read the snapshot after a garbage collection, not NaN for the rest of the daemon's life.
+   */
+  @Test
+  void theHostGaugesStillReadTheSnapshotAfterAGarbageCollection() {
+    HealthSnapshot snapshot =
+        new HealthSnapshot(
+            Instant.EPOCH,
+            List.of(
+                state(Check.DRAIN, "drain", Measure.DRAIN_ACTIVE, "", 1),
+                state(Check.MEMORY, "memory", Measure.MEMORY_AVAILABLE_RATIO, "", 0.25)));
+    MicrometerMetrics m =
+        new MicrometerMetrics(
+            () -> snapshot,
+            new MicrometerMetrics.Labels("9.9-test", List.of("idle_timeout"), List.of("clean")));
+    m.gaugesOf(snapshot);
+
+    collectGarbage();
+
+    String scrape = m.scrape();
+    assertLine("headroom_drain_active 1.0", scrape);
+    assertLine("headroom_memory_available_ratio 0.25", scrape);
+  }
+
+  /** Returns once a collection has cleared a weakly held object. */
+  private static void collectGarbage() {
+    java.lang.ref.WeakReference<Object> probe = new java.lang.ref.WeakReference<>(new Object());
+    for (int i = 0; i < 50 && probe.get() != null; i++) {
+      System.gc();
+    }
+    assertTrue(probe.get() == null, "no garbage collection happened");
+  }
+
+  /**
    * A reload that drops a lookup table drops its series; the table that stays keeps its own, and
    * the counters, labelled by check and never by table, keep counting.
    */
