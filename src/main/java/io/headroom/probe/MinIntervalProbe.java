@@ -37,6 +37,17 @@ public final class MinIntervalProbe implements Probe {
   private ProbeResult last;
   private long lastAt;
 
+  /** Runs of the delegate begun so far. */
+  private long runs;
+
+  /** The run of the delegate under way, 0 for none: what a caller arriving now will wait for. */
+  private volatile long running;
+
+  /** The delegate's latest result and the run that returned it. */
+  private ProbeResult latest;
+
+  private long latestRun;
+
   MinIntervalProbe(Probe delegate, Duration minInterval, Reuse reuse, LongSupplier nanoTime) {
     this.delegate = delegate;
     this.minIntervalNanos = minInterval.toNanos();
@@ -94,19 +105,39 @@ public final class MinIntervalProbe implements Probe {
     return delegate.countsOnly();
   }
 
-  /** Synchronized: the monitor never runs one probe twice at once, but a status command may. */
+  /**
+   * Synchronized: the monitor never runs one probe twice at once, but a status command may, and the
+   * queue's level probes run the queue check's probe in the same round as the monitor does. A call
+   * that waited for a run under way takes that run's result, even one not kept for the interval:
+   * else each level probe would run a failing postqueue once more in every round.
+   */
   @Override
-  public synchronized ProbeResult run() throws Exception {
-    long now = nanoTime.getAsLong();
-    if (last != null && now - lastAt < minIntervalNanos) {
-      return last;
+  public ProbeResult run() throws Exception {
+    long awaited = running;
+    synchronized (this) {
+      if (awaited != 0 && latestRun == awaited) {
+        return latest;
+      }
+      long now = nanoTime.getAsLong();
+      if (last != null && now - lastAt < minIntervalNanos) {
+        return last;
+      }
+      last = null;
+      long run = ++runs;
+      running = run;
+      ProbeResult result;
+      try {
+        result = delegate.run();
+      } finally {
+        running = 0;
+      }
+      latest = result;
+      latestRun = run;
+      if (result.healthy() || (reuse == Reuse.MEASUREMENTS && !Double.isNaN(result.value()))) {
+        last = result;
+        lastAt = now;
+      }
+      return result;
     }
-    last = null;
-    ProbeResult result = delegate.run();
-    if (result.healthy() || (reuse == Reuse.MEASUREMENTS && !Double.isNaN(result.value()))) {
-      last = result;
-      lastAt = now;
-    }
-    return result;
   }
 }

@@ -90,11 +90,15 @@ public final class ProbeFactory {
    * The count against the limit, and one level per queue for the gauge, all from one postqueue run.
    */
   private static List<Probe> queueProbes(QueueSettings settings) {
+    return queueProbes(settings, PostqueueReader.of(settings.postfixConfig(), settings.timeout()));
+  }
+
+  /** As wired for {@code settings}, counting with {@code reader} (tests give a fake one). */
+  static List<Probe> queueProbes(QueueSettings settings, QueueReader reader) {
     AtomicReference<QueueCounts> latest = new AtomicReference<>();
     Probe count =
         MinIntervalProbe.reusingMeasurements(
-            QueueProbe.postqueue(
-                settings.postfixConfig(), settings.timeout(), settings.maxMessages(), latest::set),
+            new QueueProbe(reader, settings.timeout(), settings.maxMessages(), latest::set),
             settings.interval());
     List<Probe> probes = new ArrayList<>(List.of(count));
     for (QueueCounts.Queue queue : QueueCounts.Queue.values()) {

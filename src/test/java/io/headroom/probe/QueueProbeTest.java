@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.headroom.config.QueueSettings;
 import io.headroom.probe.QueueCounts.Queue;
 import java.io.IOException;
 import java.time.Duration;
@@ -15,6 +16,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The verdict over fixed counts; PostqueueReaderTest and QueueProbeIT read real ones. */
@@ -147,6 +153,40 @@ class QueueProbeTest {
     ProbeResult cutOff = wired.run();
     now[0] += Duration.ofSeconds(2).toNanos();
     assertSame(cutOff, wired.run());
+  }
+
+  /**
+   * A round starts the queue check and its five level probes at once, as the health monitor does.
+   * While postqueue gives no count (showq unreachable, or refused for want of the postdrop group)
+   * each round runs it once: every run is a process and a "fatal" line in Postfix's mail log.
+   */
+  @Test
+  void oneRoundRunsAFailingPostqueueOnce() throws Exception {
+    AtomicInteger runs = new AtomicInteger();
+    QueueReader refused =
+        () -> {
+          runs.incrementAndGet();
+          Thread.sleep(200);
+          throw new IOException(
+              "postqueue -j exited with 69: postqueue: fatal: Queue report unavailable");
+        };
+    List<Probe> wired =
+        ProbeFactory.queueProbes(
+            new QueueSettings(
+                OptionalLong.of(10_000), Duration.ofSeconds(30), DEADLINE, Optional.empty()),
+            refused);
+    ExecutorService threads = Executors.newCachedThreadPool();
+    try {
+      List<Future<ProbeResult>> round = wired.stream().map(p -> threads.submit(p::run)).toList();
+      for (Future<ProbeResult> f : round) {
+        f.get(10, TimeUnit.SECONDS);
+      }
+
+      assertEquals("Mail queue size unknown (postqueue failed)", round.get(0).get().reason());
+      assertEquals(1, runs.get());
+    } finally {
+      threads.shutdownNow();
+    }
   }
 
   @Test
