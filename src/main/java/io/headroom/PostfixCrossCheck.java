@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,9 +31,13 @@ final class PostfixCrossCheck {
 
   private PostfixCrossCheck() {}
 
-  /** Runs postconf; empty when Postfix is not installed here. */
-  static Map<String, String> readPostconf() {
+  /**
+   * Runs postconf, with {@code -c} for the instance {@code postfix_config_directory} names; empty
+   * when Postfix is not installed here.
+   */
+  static Map<String, String> readPostconf(Optional<Path> configDirectory) {
     List<String> command = new ArrayList<>(List.of("postconf", "-h"));
+    configDirectory.ifPresent(dir -> command.addAll(List.of("-c", dir.toString())));
     command.addAll(NAMES);
     try {
       Process p =

@@ -40,7 +40,8 @@ final class StatusCommand {
       }
     }
     backends.warnings().forEach(w -> out.println("lookup: WARNING: " + w));
-    Map<String, String> postfix = PostfixCrossCheck.readPostconf();
+    Map<String, String> postfix =
+        PostfixCrossCheck.readPostconf(config.lookup().postfixConfigDirectory());
     if (postfix.isEmpty()) {
       out.println("postfix: postconf not found or failed; Postfix settings not checked");
     } else {

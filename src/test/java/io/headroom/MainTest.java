@@ -128,6 +128,38 @@ class MainTest {
         err.toString(StandardCharsets.UTF_8));
   }
 
+  /**
+   * Through the real postconf: status reads the main.cf of the instance postfix_config_directory
+   * names, as the lookup probes do, not the default instance's.
+   */
+  @Test
+  void statusChecksThePostfixInstanceThatPostfixConfigDirectoryNames() throws Exception {
+    Path postfix = Files.createDirectories(dir.resolve("postfix"));
+    Files.write(
+        postfix.resolve("main.cf"),
+        List.of("smtpd_milters = inet:127.0.0.1:18461", "milter_default_action = accept"));
+    Path conf =
+        Files.write(
+            dir.resolve("status.conf"),
+            List.of(
+                "listen = inet:127.0.0.1:18461",
+                "postfix_config_directory = " + postfix,
+                "lookup_tables =",
+                "policy_services =",
+                "dns_mode = off",
+                "disk_paths = " + dir,
+                "spool_probe_directory = " + dir));
+
+    run("status", "--config", conf.toString());
+    List<String> postfixLines =
+        out.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("postfix:")).toList();
+    assertEquals(
+        List.of(
+            "postfix: WARNING: milter_default_action = accept: while this daemon is down Postfix"
+                + " accepts mail unchecked; set milter_default_action = tempfail"),
+        postfixLines);
+  }
+
   @Test
   void configPrintsEverySettingAndMarksTheChangedOnes() throws Exception {
     Path conf = dir.resolve("some.conf");
