@@ -102,6 +102,50 @@ class ConfigParserTest {
         defaults);
   }
 
+  /**
+   * The shipped file sets nothing that reads differently set than unset: probe_timeout uncommented
+   * there, as its comment invites, means what it means alone (dns_timeout and queue_timeout shrink
+   * to 80% of a shorter one), not an error about lines the admin never touched.
+   */
+  @Test
+  void shippedConfigWithAShorterProbeTimeoutReadsAsThatSettingAlone() throws Exception {
+    List<String> shipped = Files.readAllLines(Path.of("conf/headroom.conf"));
+    assertTrue(shipped.contains("#probe_timeout = 5s"), "conf/headroom.conf shows probe_timeout");
+    Path edited =
+        Files.write(
+            dir.resolve("edited.conf"),
+            shipped.stream()
+                .map(l -> l.equals("#probe_timeout = 5s") ? "probe_timeout = 2s" : l)
+                .toList());
+    Path alone = Files.write(dir.resolve("alone.conf"), List.of("probe_timeout = 2s"));
+
+    ConfigException refused = null;
+    try {
+      assertEquals(
+          withoutSource(ConfigParser.parse(alone)), withoutSource(ConfigParser.parse(edited)));
+    } catch (ConfigException e) {
+      refused = e;
+    }
+    assertEquals(List.of(), refused == null ? List.of() : refused.problems());
+  }
+
+  private static Config withoutSource(Config c) {
+    return new Config(
+        Optional.empty(),
+        c.listeners(),
+        c.sessions(),
+        c.schedule(),
+        c.gate(),
+        c.bypass(),
+        c.resources(),
+        c.dns(),
+        c.scan(),
+        c.recursion(),
+        c.queue(),
+        c.drain(),
+        c.lookup());
+  }
+
   /** The contract names every setting the parser knows, with its default. */
   @Test
   void everyKnownSettingIsDocumented() throws Exception {
