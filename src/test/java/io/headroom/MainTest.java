@@ -40,6 +40,24 @@ class MainTest {
         err.toString(StandardCharsets.UTF_8));
   }
 
+  /**
+   * Why a file cannot be read, once: the unit's reload check runs as the service user, which a
+   * root-only file refuses. procfs refuses a mode 0200 file even to root, so this holds as root.
+   */
+  @Test
+  void aFileThatCannotBeReadSaysWhy() throws Exception {
+    Path writeOnly = Path.of("/proc/sys/vm/drop_caches");
+    assertEquals(2, run("--check-config", "--config", writeOnly.toString()));
+    assertEquals(
+        writeOnly + ": cannot read: permission denied\n", err.toString(StandardCharsets.UTF_8));
+
+    err.reset();
+    Path underAFile = Files.createFile(dir.resolve("etc")).resolve("headroom.conf");
+    assertEquals(2, run("--check-config", "--config", underAFile.toString()));
+    assertEquals(
+        underAFile + ": cannot read: Not a directory\n", err.toString(StandardCharsets.UTF_8));
+  }
+
   @Test
   void drainWritesTheFileWithTheReasonAndUndrainRemovesIt() throws Exception {
     Path drain = dir.resolve("drain");

@@ -2,6 +2,8 @@ package io.headroom.config;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -39,12 +41,19 @@ record ConfigFile(String name, Map<String, Entry> entries, List<ConfigProblem> p
     try {
       return parse(file.toString(), Files.readAllLines(file, StandardCharsets.UTF_8));
     } catch (NoSuchFileException e) {
-      throw new ConfigException(
-          List.of(new ConfigProblem(file.toString(), 0, "cannot read", "no such file")));
+      throw cannotRead(file, "no such file");
+    } catch (AccessDeniedException e) {
+      throw cannotRead(file, "permission denied");
+    } catch (FileSystemException e) {
+      // Its message repeats the path; the reason alone says what is wrong with it.
+      throw cannotRead(file, e.getReason() != null ? e.getReason() : e.getMessage());
     } catch (IOException e) {
-      throw new ConfigException(
-          List.of(new ConfigProblem(file.toString(), 0, "cannot read", e.getMessage())));
+      throw cannotRead(file, e.getMessage());
     }
+  }
+
+  private static ConfigException cannotRead(Path file, String why) {
+    return new ConfigException(List.of(new ConfigProblem(file.toString(), 0, "cannot read", why)));
   }
 
   static ConfigFile parse(String name, List<String> lines) {
