@@ -5,6 +5,7 @@ import io.headroom.config.SessionLimits;
 import io.headroom.metrics.Metrics;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -13,6 +14,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Path;
@@ -70,6 +72,8 @@ public final class MilterServer implements AutoCloseable {
    * @param budget what partial packets of all connections together may hold; share it with the scan
    *     path so that both draw on one bound
    * @param loop serves the sessions; the caller closes it after this server
+   * @throws IOException naming {@code listen} and what the system said, for the daemon's one
+   *     "cannot start" line
    */
   public static MilterServer start(
       ListenAddress listen,
@@ -78,7 +82,7 @@ public final class MilterServer implements AutoCloseable {
       Metrics metrics,
       MemoryBudget budget,
       SessionLoop loop)
-      throws InterruptedException {
+      throws IOException, InterruptedException {
     JmilterLog.install();
     boolean unixListen = listen instanceof ListenAddress.Unix;
     ServerBootstrap b =
@@ -139,17 +143,31 @@ public final class MilterServer implements AutoCloseable {
               }
             });
     try {
-      Channel channel = b.bind(address).sync().channel();
+      ChannelFuture bound = b.bind(address).await();
+      if (!bound.isSuccess()) {
+        throw new IOException(
+            "cannot listen on " + listen + " for the milter: " + reason(bound.cause()),
+            bound.cause());
+      }
+      Channel channel = bound.channel();
       socketFile.ifPresent(UnixSocketFile::publish);
       LoopBeat beat = new LoopBeat(bounds.logLimiter());
       ScheduledFuture<?> beating =
           loop.group()
               .scheduleAtFixedRate(beat, 0, LoopBeat.INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
       return new MilterServer(channel, sessions, socketFile, beat, beating);
-    } catch (InterruptedException | RuntimeException e) {
+    } catch (IOException | InterruptedException | RuntimeException e) {
       socketFile.ifPresent(UnixSocketFile::remove);
       throw e;
     }
+  }
+
+  /**
+   * The system's words without the native transport's prefix ("bind(..) failed with error(-98): ").
+   */
+  private static String reason(Throwable cause) {
+    String message = String.valueOf(cause.getMessage());
+    return message.replaceFirst("^\\w+\\(\\.\\.\\) failed(?: with error\\(-?\\d+\\))?: ", "");
   }
 
   /** One milter connection's pipeline, outside a server (tests, the fuzzer). */

@@ -9,6 +9,7 @@ import io.headroom.metrics.Metrics;
 import io.headroom.transport.MemoryBudget;
 import io.headroom.transport.MilterServer;
 import io.headroom.transport.SessionLoop;
+import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.util.List;
@@ -37,7 +38,7 @@ import org.nightcode.milter.net.MilterPacketSender;
 public final class EventCostMilter {
   private EventCostMilter() {}
 
-  public static void main(String[] args) throws ConfigException, InterruptedException {
+  public static void main(String[] args) throws ConfigException, IOException, InterruptedException {
     if (args.length != 2 || !List.of("negotiated", "all").contains(args[1])) {
       System.err.println("usage: EventCostMilter CONFIG negotiated|all");
       System.exit(2);
