@@ -58,6 +58,20 @@ class MainTest {
         underAFile + ": cannot read: Not a directory\n", err.toString(StandardCharsets.UTF_8));
   }
 
+  /** A comment kept from a Latin-1 file: the line to fix, not the decoder's "Input length = 1". */
+  @Test
+  void aFileThatIsNotUtf8NamesTheLine() throws Exception {
+    Path latin1 = dir.resolve("latin1.conf");
+    Files.write(
+        latin1,
+        "probe_interval = 3s\n# J\u00fcrgen's settings\nfail_after = 3\n"
+            .getBytes(StandardCharsets.ISO_8859_1));
+    assertEquals(2, run("--check-config", "--config", latin1.toString()));
+    assertEquals(
+        latin1 + ":2: cannot read: not UTF-8 text (save the file as UTF-8)\n",
+        err.toString(StandardCharsets.UTF_8));
+  }
+
   @Test
   void drainWritesTheFileWithTheReasonAndUndrainRemovesIt() throws Exception {
     Path drain = dir.resolve("drain");

@@ -1,6 +1,8 @@
 package io.headroom.config;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -38,8 +40,9 @@ record ConfigFile(String name, Map<String, Entry> entries, List<ConfigProblem> p
   }
 
   static ConfigFile read(Path file) throws ConfigException {
+    byte[] bytes;
     try {
-      return parse(file.toString(), Files.readAllLines(file, StandardCharsets.UTF_8));
+      bytes = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
       throw cannotRead(file, "no such file");
     } catch (AccessDeniedException e) {
@@ -50,6 +53,33 @@ record ConfigFile(String name, Map<String, Entry> entries, List<ConfigProblem> p
     } catch (IOException e) {
       throw cannotRead(file, e.getMessage());
     }
+    // Lines end at LF, CR LF or CR, as Files.readAllLines reads them.
+    return parse(file.toString(), utf8(file, bytes).lines().toList());
+  }
+
+  /** The text, or the line to fix: a byte that is not UTF-8 (a comment kept from Latin-1). */
+  private static String utf8(Path file, byte[] bytes) throws ConfigException {
+    int line = 1;
+    for (int start = 0; start <= bytes.length; line++) {
+      int end = start;
+      while (end < bytes.length && bytes[end] != '\n' && bytes[end] != '\r') {
+        end++;
+      }
+      try {
+        StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes, start, end - start));
+      } catch (CharacterCodingException e) {
+        throw new ConfigException(
+            List.of(
+                new ConfigProblem(
+                    file.toString(),
+                    line,
+                    "cannot read",
+                    "not UTF-8 text (save the file as UTF-8)")));
+      }
+      start =
+          end + (end + 1 < bytes.length && bytes[end] == '\r' && bytes[end + 1] == '\n' ? 2 : 1);
+    }
+    return new String(bytes, StandardCharsets.UTF_8);
   }
 
   private static ConfigException cannotRead(Path file, String why) {
