@@ -204,7 +204,7 @@ class MainTest {
         printed);
     assertTrue(
         printed.contains(
-            "\n# changed on line 2; default: 2s\nprobe_interval = 1s\nprobe_timeout = 5s\n"),
+            "\n# changed on line 2; default: 2s\nprobe_interval = 1s\n#probe_timeout = 5s\n"),
         printed);
     assertTrue(
         printed.contains("\n# changed on line 3; default: enforce\ndns_mode = monitor\n"), printed);
@@ -223,6 +223,31 @@ class MainTest {
     assertEquals(
         "# " + conf + "\ndns_mode = monitor\ndns_stage = mail\n",
         out.toString(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * The man page promises "a valid headroom.conf": settings that are checked against others only
+   * when written (probe_timeout, dns_timeout, queue_timeout) are shown commented while the file
+   * leaves them unset, with the value they take.
+   */
+  @Test
+  void configPrintsAFileThatCheckConfigAccepts() throws Exception {
+    Path conf = dir.resolve("fast.conf");
+    Path printed = dir.resolve("printed.conf");
+    for (List<String> written :
+        List.of(
+            List.of("probe_interval = 1s"), List.of("probe_interval = 1s", "probe_timeout = 1s"))) {
+      Files.write(conf, written);
+      out.reset();
+      assertEquals(0, run("config", "--config", conf.toString()));
+      String listing = out.toString(StandardCharsets.UTF_8);
+      Files.writeString(printed, listing);
+      err.reset();
+      assertEquals(0, run("--check-config", "--config", printed.toString()), err.toString());
+    }
+    String listing = Files.readString(printed);
+    assertTrue(listing.contains("\n#dns_timeout = 800ms\n"), listing);
+    assertTrue(listing.contains("\n#queue_timeout = 800ms\n"), listing);
   }
 
   @Test

@@ -17,6 +17,9 @@ public record HealthSchedule(
   static HealthSchedule load(Settings s) {
     Duration interval = s.value("probe_interval", "2s", Values.positiveDuration("1h"));
     Duration timeout = s.value("probe_timeout", "5s", Values.positiveDuration("5m"));
+    if (!s.isSet("probe_timeout")) {
+      s.derived("probe_timeout", Units.formatDuration(timeout));
+    }
     if (s.isSet("probe_timeout")
         && timeout.compareTo(interval) > 0
         && s.isValid("probe_interval")
@@ -49,7 +52,9 @@ public record HealthSchedule(
     Duration value = s.value(name, defaultValue, Values.positiveDuration(max));
     if (!s.isSet(name)) {
       Duration share = probeTimeout.multipliedBy(4).dividedBy(5);
-      return share.compareTo(value) < 0 ? share : value;
+      Duration effective = share.compareTo(value) < 0 ? share : value;
+      s.derived(name, Units.formatDuration(effective));
+      return effective;
     }
     if (value.compareTo(probeTimeout) >= 0 && s.isValid(name) && s.isValid("probe_timeout")) {
       s.problem(

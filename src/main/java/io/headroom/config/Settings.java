@@ -78,6 +78,15 @@ final class Settings {
     return Arrays.stream(value.split("[,\\s]+")).filter(s -> !s.isEmpty()).toList();
   }
 
+  /**
+   * Marks {@code name}, which the file leaves unset, as taking {@code value} from other settings:
+   * the {@code config} command shows it commented.
+   */
+  void derived(String name, String value) {
+    Setting setting = known.get(name);
+    known.put(name, new Setting(name, setting.defaultValue(), value, 0, true));
+  }
+
   /** True when the file sets {@code name}. */
   boolean isSet(String name) {
     return file.entries().containsKey(name);
@@ -114,7 +123,8 @@ final class Settings {
             name,
             defaultValue,
             entry.map(ConfigFile.Entry::value).orElse(defaultValue),
-            entry.map(ConfigFile.Entry::line).orElse(0)));
+            entry.map(ConfigFile.Entry::line).orElse(0),
+            false));
     return entry;
   }
 
