@@ -129,6 +129,31 @@ final class SystemdUnitIT {
     assertEquals("rwxr-x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
   }
 
+  /**
+   * The package only recommends Postfix: installed without it (--no-install-recommends, or a milter
+   * for a Postfix elsewhere), a group of SupplementaryGroups that nothing created would stop the
+   * unit at start with 216/GROUP.
+   */
+  @Test
+  void sysusersCreatesEveryGroupTheUnitJoinsOnAMachineWithoutPostfix(@TempDir Path root)
+      throws Exception {
+    Tool.requireInstalled("systemd-sysusers", "systemd");
+    Files.createDirectories(root.resolve("etc"));
+    Files.writeString(root.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n");
+    Files.writeString(root.resolve("etc/group"), "root:x:0:\n");
+    copy(SYSUSERS, root.resolve("usr/lib/sysusers.d/headroom-milter.conf"));
+
+    Tool.run(TIMEOUT, "systemd-sysusers", "--root=" + root).assertExit(0);
+
+    List<String> groups =
+        List.of(UnitFile.read(UNIT).values("SupplementaryGroups").get(0).split(" "));
+    assertEquals(List.of("postfix", "postdrop"), groups);
+    // The unit grants them whatever /etc/group says of members; each must only exist.
+    for (String group : groups) {
+      line(root.resolve("etc/group"), group + ":");
+    }
+  }
+
   private static void copy(Path from, Path to) throws IOException {
     Files.createDirectories(to.getParent());
     Files.copy(from, to);
