@@ -49,6 +49,7 @@ record CommandLine(Action action, Optional<Path> config, String reason) {
     Path config = null;
     boolean changedOnly = false;
     String reason = null;
+    String command = null;
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
       switch (arg) {
@@ -64,15 +65,16 @@ record CommandLine(Action action, Optional<Path> config, String reason) {
           }
           reason = args.get(++i);
         }
-        case "--check-config" -> action = Action.CHECK_CONFIG;
-        case "drain" -> action = Action.DRAIN;
-        case "undrain" -> action = Action.UNDRAIN;
-        case "status" -> action = Action.STATUS;
-        case "config" -> action = Action.CONFIG;
         case "-n" -> changedOnly = true;
-        case "--version", "-V" -> action = Action.VERSION;
-        case "--help", "-h" -> action = Action.HELP;
-        default -> throw new IllegalArgumentException("unknown argument: " + arg);
+        default -> {
+          Action named = command(arg);
+          // "drain undrain" must not quietly undrain: two commands are a mistake to point out.
+          if (command != null && !command.equals(arg)) {
+            throw new IllegalArgumentException("one command at a time: " + command + " and " + arg);
+          }
+          command = arg;
+          action = named;
+        }
       }
     }
     if (changedOnly) {
@@ -85,6 +87,19 @@ record CommandLine(Action action, Optional<Path> config, String reason) {
       throw new IllegalArgumentException("--reason goes with drain");
     }
     return new CommandLine(action, Optional.ofNullable(config), reason == null ? "" : reason);
+  }
+
+  private static Action command(String arg) {
+    return switch (arg) {
+      case "--check-config" -> Action.CHECK_CONFIG;
+      case "drain" -> Action.DRAIN;
+      case "undrain" -> Action.UNDRAIN;
+      case "status" -> Action.STATUS;
+      case "config" -> Action.CONFIG;
+      case "--version", "-V" -> Action.VERSION;
+      case "--help", "-h" -> Action.HELP;
+      default -> throw new IllegalArgumentException("unknown argument: " + arg);
+    };
   }
 
   /**

@@ -125,6 +125,27 @@ class MainTest {
         err.toString(StandardCharsets.UTF_8).startsWith("unknown argument: --frobnicate\nusage:"));
   }
 
+  /** "drain undrain" undrained; "status --check-config" only checked: each is now refused. */
+  @Test
+  void twoCommandsAreRefusedNotTheLastOneRun() throws Exception {
+    Path drain = dir.resolve("drain");
+    Path conf = dir.resolve("drain.conf");
+    Files.write(conf, List.of("drain_file = " + drain));
+    Files.writeString(drain, "kept\n");
+
+    assertEquals(2, run("drain", "undrain", "--config", conf.toString()));
+    assertTrue(
+        err.toString(StandardCharsets.UTF_8)
+            .startsWith("one command at a time: drain and undrain\nusage:"),
+        err.toString(StandardCharsets.UTF_8));
+    assertEquals("kept\n", Files.readString(drain));
+    err.reset();
+    assertEquals(2, run("status", "--check-config"));
+    assertTrue(
+        err.toString(StandardCharsets.UTF_8)
+            .startsWith("one command at a time: status and --check-config\nusage:"));
+  }
+
   @Test
   void checkConfigPrintsWarningsAndExitsZero() throws Exception {
     Path conf = dir.resolve("warn.conf");
