@@ -39,6 +39,11 @@ public record GatePolicy(Stage deferStage, Map<Check, Mode> modes, Map<Check, St
   }
 
   public Mode mode(Check check) {
+    // dns_recursion asks the dns check's resolvers: with that check off, none is to be asked (and
+    // a test that turns DNS off must never reach the machine's resolver).
+    if (check == Check.DNS_RECURSION && mode(Check.DNS) == Mode.OFF) {
+      return Mode.OFF;
+    }
     return modes.getOrDefault(check, Mode.ENFORCE);
   }
 

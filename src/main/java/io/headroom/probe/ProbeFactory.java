@@ -64,12 +64,7 @@ public final class ProbeFactory {
       case SPOOL -> List.of(new SpoolWriteProbe(config.spoolProbeDirectory()));
       case QUEUE -> queueProbes(config.queue());
       case DNS -> List.of(new DnsProbe(config.dns()));
-      // Asked of the same resolvers as the dns check: with that check off, no resolver is to be
-      // asked anything (and a test that turns DNS off must never reach the machine's resolver).
-      case DNS_RECURSION ->
-          config.mode(Check.DNS) == Mode.OFF
-              ? List.of()
-              : List.of(DnsProbe.recursion(config.dns(), config.recursion()));
+      case DNS_RECURSION -> List.of(DnsProbe.recursion(config.dns(), config.recursion()));
       case SCAN -> ScannerPingProbe.perKind(config.scan().scanners(), pingTimeout(config));
       case LOOKUP -> backends.tableProbes();
       case POLICY -> backends.policyProbes();

@@ -31,6 +31,16 @@ class ConfigParserTest {
     return dir.resolve("headroom.conf").toString();
   }
 
+  /** The start line and every reader of the mode see what the probes do: no recursion asked. */
+  @Test
+  void dnsModeOffTurnsTheRecursionCheckOffToo() throws Exception {
+    assertEquals(Mode.OFF, parse("dns_mode = off").mode(Check.DNS_RECURSION));
+    assertEquals(
+        Mode.MONITOR,
+        parse("dns_mode = monitor", "dns_recursion_mode = monitor").mode(Check.DNS_RECURSION));
+    assertEquals(Mode.ENFORCE, parse("dns_mode = monitor").mode(Check.DNS_RECURSION));
+  }
+
   /** What a SIGHUP cannot apply, named for its warning; the rest of the file reloads. */
   @Test
   void aReloadNamesTheSocketSettingsThatWaitForARestart() throws Exception {
