@@ -54,7 +54,8 @@ record CommandLine(Action action, Optional<Path> config, String reason) {
       String arg = args.get(i);
       switch (arg) {
         case "--config" -> {
-          if (i + 1 >= args.size()) {
+          // An empty name is the working directory to Path.of: "Is a directory" would puzzle.
+          if (i + 1 >= args.size() || args.get(i + 1).isEmpty()) {
             throw new IllegalArgumentException("--config needs a file");
           }
           config = Path.of(args.get(++i));

@@ -125,9 +125,12 @@ class MainTest {
         err.toString(StandardCharsets.UTF_8).startsWith("unknown argument: --frobnicate\nusage:"));
   }
 
-  /** "drain undrain" undrained; "status --check-config" only checked: each is now refused. */
+  /**
+   * "drain undrain" undrained; "status --check-config" only checked; {@code --config ""} read the
+   * working directory: each is now a usage error.
+   */
   @Test
-  void twoCommandsAreRefusedNotTheLastOneRun() throws Exception {
+  void mistakesOnTheCommandLineAreUsageErrors() throws Exception {
     Path drain = dir.resolve("drain");
     Path conf = dir.resolve("drain.conf");
     Files.write(conf, List.of("drain_file = " + drain));
@@ -139,6 +142,11 @@ class MainTest {
             .startsWith("one command at a time: drain and undrain\nusage:"),
         err.toString(StandardCharsets.UTF_8));
     assertEquals("kept\n", Files.readString(drain));
+    err.reset();
+    assertEquals(2, run("--check-config", "--config", ""));
+    assertTrue(
+        err.toString(StandardCharsets.UTF_8).startsWith("--config needs a file\nusage:"),
+        err.toString(StandardCharsets.UTF_8));
     err.reset();
     assertEquals(2, run("status", "--check-config"));
     assertTrue(
