@@ -1,6 +1,6 @@
 package io.headroom.scan;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
 
 import io.headroom.config.ScanSettings;
 import io.headroom.config.ScannerEndpoint.Kind;
@@ -112,7 +112,8 @@ public final class MessageScan {
     // Postfix passes folded header values with bare LF between the lines; the message on the wire
     // and in the queue has CRLF, and that is what the scanners should see.
     String normalized = value.replace("\r\n", "\n").replace("\n", "\r\n");
-    return (name + ": " + normalized + "\r\n").getBytes(UTF_8);
+    // One character per byte Postfix sent (see transport.HeaderBytes): these are those bytes.
+    return (name + ": " + normalized + "\r\n").getBytes(ISO_8859_1);
   }
 
   private CompletionStage<Void> feed(byte[] bytes) {

@@ -65,6 +65,8 @@ final class SessionChannelHandler extends SimpleChannelInboundHandler<MilterPack
     }
     if (admitted.command() == CommandCode.SMFIC_CONNECT.code()) {
       session.clientAddress(ClientAddress.parse(admitted.payload()));
+    } else if (admitted.command() == CommandCode.SMFIC_HEADER.code()) {
+      admitted = HeaderBytes.preserved(admitted);
     }
     CommandEngine.instance().submit(session, admitted);
   }

@@ -224,6 +224,25 @@ class ScanEndToEndIT {
     assertEquals(1.0, daemon.metric("headroom_messages_total{action=\"rejected\"}"));
   }
 
+  /**
+   * A header in raw Latin-1 reaches clamd byte for byte. jmilter decodes header packets as UTF-8,
+   * and its replacement characters hid such a header from a signature on its bytes.
+   */
+  @Test
+  void aRaw8bitHeaderIsScannedAsItsBytes() throws Exception {
+    PostfixInstance postfix = start(List.of("-Xmx256m"));
+    ByteArrayOutputStream mail = new ByteArrayOutputStream();
+    mail.writeBytes(
+        "From: a@example.test\r\nTo: b@example.test\r\nSubject: "
+            .getBytes(StandardCharsets.US_ASCII));
+    mail.writeBytes(Clamd.RAW_8BIT_HEADER_TEXT);
+    mail.writeBytes("\r\n\r\nJust a plain note.\r\n".getBytes(StandardCharsets.US_ASCII));
+    Transcript t = send(postfix, mail.toByteArray());
+    assertEquals(
+        "550 5.7.1 Message contains malware (" + Clamd.RAW_8BIT_SIGNATURE + "), rejected",
+        t.message());
+  }
+
   @Test
   void quarantinedMalwareGoesToPostfixsHoldQueue() throws Exception {
     PostfixInstance postfix = start(List.of("-Xmx256m"), "malware_action = quarantine");

@@ -7,9 +7,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -26,6 +28,16 @@ public final class Clamd extends ServerProcess {
 
   /** sigtool names an MD5 signature after the file, and clamd adds .UNOFFICIAL to local ones. */
   public static final String SIGNATURE = "Eicar-Test-Signature.UNOFFICIAL";
+
+  /**
+   * A header of raw 8-bit text (Latin-1, not UTF-8), as old mailers still send: its bytes are what
+   * the second test signature matches, so a scan that altered them finds nothing.
+   */
+  public static final byte[] RAW_8BIT_HEADER_TEXT =
+      "caf\u00e9 headroom-8bit-marker".getBytes(StandardCharsets.ISO_8859_1);
+
+  /** The signature of {@link #RAW_8BIT_HEADER_TEXT}, an extended (.ndb) one for any file type. */
+  public static final String RAW_8BIT_SIGNATURE = "Raw-8bit-Header-Test.UNOFFICIAL";
 
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
@@ -58,6 +70,9 @@ public final class Clamd extends ServerProcess {
     String hdb =
         Processes.output(List.of("sigtool", "--md5", eicar.toString()), Duration.ofSeconds(30));
     Files.writeString(db.resolve("test.hdb"), hdb);
+    Files.writeString(
+        db.resolve("test.ndb"),
+        "Raw-8bit-Header-Test:0:*:" + HexFormat.of().formatHex(RAW_8BIT_HEADER_TEXT) + "\n");
     int port = Ports.freeTcpPort();
     Path config = dir.resolve("clamd.conf");
     Files.writeString(
