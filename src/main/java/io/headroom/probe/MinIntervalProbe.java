@@ -37,16 +37,10 @@ public final class MinIntervalProbe implements Probe {
   private ProbeResult last;
   private long lastAt;
 
-  /** Runs of the delegate begun so far. */
-  private long runs;
-
-  /** The run of the delegate under way, 0 for none: what a caller arriving now will wait for. */
-  private volatile long running;
-
-  /** The delegate's latest result and the run that returned it. */
+  /** The delegate's latest result, and when its run ended on {@code nanoTime}. */
   private ProbeResult latest;
 
-  private long latestRun;
+  private long latestEnded;
 
   MinIntervalProbe(Probe delegate, Duration minInterval, Reuse reuse, LongSupplier nanoTime) {
     this.delegate = delegate;
@@ -113,9 +107,10 @@ public final class MinIntervalProbe implements Probe {
    */
   @Override
   public ProbeResult run() throws Exception {
-    long awaited = running;
+    long arrived = nanoTime.getAsLong();
     synchronized (this) {
-      if (awaited != 0 && latestRun == awaited) {
+      // A run that ended after this call began is one it waited for.
+      if (latest != null && latestEnded - arrived > 0) {
         return latest;
       }
       long now = nanoTime.getAsLong();
@@ -123,16 +118,9 @@ public final class MinIntervalProbe implements Probe {
         return last;
       }
       last = null;
-      long run = ++runs;
-      running = run;
-      ProbeResult result;
-      try {
-        result = delegate.run();
-      } finally {
-        running = 0;
-      }
+      ProbeResult result = delegate.run();
       latest = result;
-      latestRun = run;
+      latestEnded = nanoTime.getAsLong();
       if (result.healthy() || (reuse == Reuse.MEASUREMENTS && !Double.isNaN(result.value()))) {
         last = result;
         lastAt = now;
