@@ -2,7 +2,8 @@ package io.headroom.config;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -59,27 +60,31 @@ record ConfigFile(String name, Map<String, Entry> entries, List<ConfigProblem> p
 
   /** The text, or the line to fix: a byte that is not UTF-8 (a comment kept from Latin-1). */
   private static String utf8(Path file, byte[] bytes) throws ConfigException {
-    int line = 1;
-    for (int start = 0; start <= bytes.length; line++) {
-      int end = start;
-      while (end < bytes.length && bytes[end] != '\n' && bytes[end] != '\r') {
-        end++;
-      }
-      try {
-        StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes, start, end - start));
-      } catch (CharacterCodingException e) {
-        throw new ConfigException(
-            List.of(
-                new ConfigProblem(
-                    file.toString(),
-                    line,
-                    "cannot read",
-                    "not UTF-8 text (save the file as UTF-8)")));
-      }
-      start =
-          end + (end + 1 < bytes.length && bytes[end] == '\r' && bytes[end + 1] == '\n' ? 2 : 1);
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    CharBuffer text = CharBuffer.allocate(bytes.length);
+    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder();
+    if (decoder.decode(in, text, true).isError() || decoder.flush(text).isError()) {
+      throw new ConfigException(
+          List.of(
+              new ConfigProblem(
+                  file.toString(),
+                  lineAt(bytes, in.position()),
+                  "cannot read",
+                  "not UTF-8 text (save the file as UTF-8)")));
     }
-    return new String(bytes, StandardCharsets.UTF_8);
+    return text.flip().toString();
+  }
+
+  /** The line {@code offset} is on, counting LF, CR LF and CR as line ends as the parser does. */
+  private static int lineAt(byte[] bytes, int offset) {
+    int line = 1;
+    for (int i = 0; i < offset; i++) {
+      if (bytes[i] == '\n'
+          || (bytes[i] == '\r' && (i + 1 >= bytes.length || bytes[i + 1] != '\n'))) {
+        line++;
+      }
+    }
+    return line;
   }
 
   private static ConfigException cannotRead(Path file, String why) {
