@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class MicrometerMetricsTest {
@@ -24,6 +25,13 @@ class MicrometerMetricsTest {
           () -> HealthSnapshot.EMPTY,
           new MicrometerMetrics.Labels(
               "9.9-test", List.of("packet_too_long", "idle_timeout"), List.of("clean", "timeout")));
+
+  /** Meters that read their gauges from {@code health}, as the daemon's read its live snapshot. */
+  private static MicrometerMetrics reading(Supplier<HealthSnapshot> health) {
+    return new MicrometerMetrics(
+        health,
+        new MicrometerMetrics.Labels("9.9-test", List.of("idle_timeout"), List.of("clean")));
+  }
 
   private void assertLine(String line, String scrape) {
     assertTrue(scrape.lines().anyMatch(line::equals), "no line \"" + line + "\" in:\n" + scrape);
@@ -83,10 +91,7 @@ class MicrometerMetricsTest {
             Optional.empty(),
             "Can't contact LDAP server");
     AtomicReference<HealthSnapshot> health = new AtomicReference<>(snapshot(failing, true));
-    MicrometerMetrics m =
-        new MicrometerMetrics(
-            health::get,
-            new MicrometerMetrics.Labels("1.0", List.of("idle_timeout"), List.of("clean")));
+    MicrometerMetrics m = reading(health::get);
 
     m.gaugesOf(health.get());
     assertLine("headroom_lookup_table_up{table=\"" + table + "\"} 1.0", m.scrape());
@@ -112,10 +117,7 @@ class MicrometerMetricsTest {
                 state(Check.DRAIN, "drain", Measure.DRAIN_ACTIVE, "", 1),
                 state(Check.QUEUE, "queue:deferred", Measure.QUEUE_MESSAGES, "deferred", 11997),
                 state(Check.QUEUE, "queue:hold", Measure.QUEUE_MESSAGES, "hold", 0)));
-    MicrometerMetrics m =
-        new MicrometerMetrics(
-            () -> snapshot,
-            new MicrometerMetrics.Labels("9.9-test", List.of("idle_timeout"), List.of("clean")));
+    MicrometerMetrics m = reading(() -> snapshot);
 
     m.gaugesOf(snapshot);
 
@@ -138,10 +140,7 @@ class MicrometerMetricsTest {
             List.of(
                 state(Check.DRAIN, "drain", Measure.DRAIN_ACTIVE, "", 1),
                 state(Check.MEMORY, "memory", Measure.MEMORY_AVAILABLE_RATIO, "", 0.25)));
-    MicrometerMetrics m =
-        new MicrometerMetrics(
-            () -> snapshot,
-            new MicrometerMetrics.Labels("9.9-test", List.of("idle_timeout"), List.of("clean")));
+    MicrometerMetrics m = reading(() -> snapshot);
     m.gaugesOf(snapshot);
 
     collectGarbage();
@@ -172,10 +171,7 @@ class MicrometerMetricsTest {
         state(Check.LOOKUP, "lookup:ldap:dropped", Measure.LOOKUP_TABLE_UP, "ldap:dropped", 1);
     AtomicReference<HealthSnapshot> health =
         new AtomicReference<>(new HealthSnapshot(Instant.EPOCH, List.of(kept, dropped)));
-    MicrometerMetrics m =
-        new MicrometerMetrics(
-            health::get,
-            new MicrometerMetrics.Labels("9.9-test", List.of("idle_timeout"), List.of("clean")));
+    MicrometerMetrics m = reading(health::get);
     m.gaugesOf(health.get());
     m.deferred(Check.LOOKUP, Stage.RCPT);
     assertLine("headroom_lookup_table_up{table=\"ldap:dropped\"} 1.0", m.scrape());

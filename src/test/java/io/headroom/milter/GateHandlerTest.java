@@ -22,14 +22,13 @@ import io.headroom.scan.ScanResult;
 import io.headroom.scan.ScanService;
 import io.headroom.support.ConfigFiles;
 import io.headroom.support.FakeMta;
+import io.headroom.support.LoopbackServers;
 import io.headroom.support.Ports;
 import io.headroom.support.RecordingMetrics;
 import io.headroom.support.TestLoop;
 import io.headroom.transport.MemoryBudget;
 import io.headroom.transport.ProtocolError;
-import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -404,16 +403,7 @@ class GateHandlerTest {
 
     Config config = ConfigFiles.parse(dir, "scanners = clamd:tcp:127.0.0.1:3310");
     try (ScanService scans = scanService(config, dir)) {
-      FakeMta scanning =
-          new FakeMta(
-              MilterHandlers.forConfig(
-                  config,
-                  Set.of(),
-                  health::get,
-                  metrics,
-                  Optional.of(scans),
-                  new MemoryBudget(1 << 30)),
-              metrics);
+      FakeMta scanning = scanning(config, scans);
       assertNull(
           scanning.exchange(
               CommandCode.SMFIC_OPTNEG,
@@ -743,20 +733,11 @@ class GateHandlerTest {
    */
   @Test
   void spamdsStatusHeaderReplacesEveryOneTheMessageCameWith(@TempDir Path dir) throws Exception {
-    try (ServerSocket spamd = fakeSpamd("Spam: False ; 0.3 / 5.0")) {
+    try (ServerSocket spamd = LoopbackServers.spamd("Spam: False ; 0.3 / 5.0")) {
       Config config =
           ConfigFiles.parse(dir, "scanners = spamd:tcp:127.0.0.1:" + spamd.getLocalPort());
       try (ScanService scans = scanService(config, dir)) {
-        FakeMta mta =
-            FakeMta.awaitingReplies(
-                MilterHandlers.forConfig(
-                    config,
-                    Set.of(),
-                    health::get,
-                    metrics,
-                    Optional.of(scans),
-                    new MemoryBudget(1 << 30)),
-                metrics);
+        FakeMta mta = FakeMta.awaitingReplies(scanningHandler(config, scans), metrics);
         mta.optneg();
         mta.connect("client.example", "192.0.2.1");
         mta.mail("<a@example.test>");
@@ -792,20 +773,11 @@ class GateHandlerTest {
   @Test
   void aMessageWithMoreSpamStatusHeadersThanCanBeReplacedIsRejected(@TempDir Path dir)
       throws Exception {
-    try (ServerSocket spamd = fakeSpamd("Spam: False ; 0.3 / 5.0")) {
+    try (ServerSocket spamd = LoopbackServers.spamd("Spam: False ; 0.3 / 5.0")) {
       Config config =
           ConfigFiles.parse(dir, "scanners = spamd:tcp:127.0.0.1:" + spamd.getLocalPort());
       try (ScanService scans = scanService(config, dir)) {
-        FakeMta mta =
-            FakeMta.awaitingReplies(
-                MilterHandlers.forConfig(
-                    config,
-                    Set.of(),
-                    health::get,
-                    metrics,
-                    Optional.of(scans),
-                    new MemoryBudget(1 << 30)),
-                metrics);
+        FakeMta mta = FakeMta.awaitingReplies(scanningHandler(config, scans), metrics);
         mta.optneg();
         mta.connect("client.example", "192.0.2.1");
         int limit = ContentScanning.MAX_REPLACED_SPAM_STATUS;
@@ -846,16 +818,15 @@ class GateHandlerTest {
     int addHeader = 0x01;
     int changeHeaders = 0x10;
     int quarantine = 0x20;
-    assertEquals(0, offeredEverything(unnegotiated(Set.of(Stage.RCPT), noBypass())));
+    assertEquals(0, unnegotiated(Set.of(Stage.RCPT), noBypass()).optnegActions());
     Config clamd = ConfigFiles.parse(dir, "scanners = clamd:tcp:127.0.0.1:3310");
     try (ScanService scans = scanService(clamd, dir)) {
-      assertEquals(addHeader | quarantine, offeredEverything(scanning(clamd, scans)));
+      assertEquals(addHeader | quarantine, scanning(clamd, scans).optnegActions());
     }
     Config both =
         ConfigFiles.parse(dir, "scanners = clamd:tcp:127.0.0.1:3310, spamd:tcp:127.0.0.1:783");
     try (ScanService scans = scanService(both, dir)) {
-      assertEquals(
-          addHeader | changeHeaders | quarantine, offeredEverything(scanning(both, scans)));
+      assertEquals(addHeader | changeHeaders | quarantine, scanning(both, scans).optnegActions());
     }
   }
 
@@ -864,24 +835,13 @@ class GateHandlerTest {
   }
 
   private FakeMta scanning(Config config, ScanService scans) {
-    return new FakeMta(
-        MilterHandlers.forConfig(
-            config, Set.of(), health::get, metrics, Optional.of(scans), new MemoryBudget(1 << 30)),
-        metrics);
+    return new FakeMta(scanningHandler(config, scans), metrics);
   }
 
-  /** The actions the milter asks for in its OPTNEG answer to an MTA that offers every one. */
-  private static int offeredEverything(FakeMta mta) {
-    FakeMta.Reply reply =
-        mta.exchange(
-            CommandCode.SMFIC_OPTNEG,
-            ByteBuffer.allocate(12)
-                .putInt(6)
-                .putInt(FakeMta.ALL_ACTIONS)
-                .putInt(FakeMta.ALL_STEPS)
-                .array());
-    assertEquals(CommandCode.SMFIC_OPTNEG.code(), reply.command());
-    return ByteBuffer.wrap(reply.payload()).getInt(4);
+  /** The handler for {@code config} with its scanners, the shared health, and memory to spare. */
+  private MilterHandler scanningHandler(Config config, ScanService scans) {
+    return MilterHandlers.forConfig(
+        config, Set.of(), health::get, metrics, Optional.of(scans), new MemoryBudget(1 << 30));
   }
 
   /** One header, as Postfix sends it when scanning: no reply is awaited. */
@@ -947,29 +907,5 @@ class GateHandlerTest {
     String[] parts = rest.split("\0", -1);
     assertEquals(3, parts.length, "a name and a value: " + rest);
     return parts[0] + "=" + parts[1];
-  }
-
-  /** A spamd on loopback that reads each request to its end and answers {@code spamLine}. */
-  private static ServerSocket fakeSpamd(String spamLine) throws IOException {
-    ServerSocket server = new ServerSocket(0, 50, Ports.LOOPBACK_V4);
-    Thread t =
-        new Thread(
-            () -> {
-              while (!server.isClosed()) {
-                try (Socket s = server.accept()) {
-                  s.getInputStream().readAllBytes(); // up to the client's shutdownOutput
-                  s.getOutputStream()
-                      .write(
-                          ("SPAMD/1.1 0 EX_OK\r\n" + spamLine + "\r\n\r\n")
-                              .getBytes(StandardCharsets.US_ASCII));
-                } catch (IOException closedOrGone) {
-                  // the server socket closed, or the client went away: next connection
-                }
-              }
-            },
-            "fake-spamd");
-    t.setDaemon(true);
-    t.start();
-    return server;
   }
 }

@@ -6,9 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headroom.config.ScannerEndpoint;
 import io.headroom.config.ScannerEndpoint.Kind;
-import java.net.InetAddress;
+import io.headroom.support.LoopbackServers;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,20 +27,9 @@ class SpamdConversationTest {
   @Test
   void aBackendThatAcceptsAndClosesIsPassedOverForTheNext() throws Exception {
     AtomicInteger brokenAccepts = new AtomicInteger();
-    try (ServerSocket broken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        ServerSocket good = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      serve(
-          broken,
-          s -> {
-            brokenAccepts.incrementAndGet();
-          });
-      serve(
-          good,
-          s -> {
-            s.getInputStream().readAllBytes(); // up to our shutdownOutput
-            s.getOutputStream()
-                .write("SPAMD/1.1 0 EX_OK\r\nSpam: False ; 0.3 / 5.0\r\n\r\n".getBytes(US_ASCII));
-          });
+    try (ServerSocket broken =
+            LoopbackServers.start("broken-spamd", s -> brokenAccepts.incrementAndGet());
+        ServerSocket good = LoopbackServers.spamd("Spam: False ; 0.3 / 5.0")) {
       BackendPool pool =
           new BackendPool(
               Kind.SPAMD,
@@ -58,26 +46,5 @@ class SpamdConversationTest {
         c.close();
       }
     }
-  }
-
-  interface Answer {
-    void to(Socket s) throws Exception;
-  }
-
-  /** Answers each connection to {@code server} on a daemon thread until the server closes. */
-  private static void serve(ServerSocket server, Answer answer) {
-    Thread t =
-        new Thread(
-            () -> {
-              while (!server.isClosed()) {
-                try (Socket s = server.accept()) {
-                  answer.to(s);
-                } catch (Exception closed) {
-                  // the server socket closed, or the client went away: next connection
-                }
-              }
-            });
-    t.setDaemon(true);
-    t.start();
   }
 }

@@ -12,6 +12,7 @@ import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
@@ -105,12 +106,27 @@ public final class FakeMta {
 
   /** Negotiates; returns the protocol-steps word the milter asked for. */
   public int optneg() {
+    return optnegWord(8);
+  }
+
+  /** Negotiates; returns the actions word the milter asked for. */
+  public int optnegActions() {
+    return optnegWord(4);
+  }
+
+  /**
+   * Negotiates, offering every action and step; returns the word at {@code offset} of the answer.
+   */
+  private int optnegWord(int offset) {
     byte[] p = new byte[12];
     putInt(p, 0, 6);
     putInt(p, 4, ALL_ACTIONS);
     putInt(p, 8, ALL_STEPS);
-    byte[] r = exchange(CommandCode.SMFIC_OPTNEG, p).payload();
-    return ((r[8] & 0xff) << 24) | ((r[9] & 0xff) << 16) | ((r[10] & 0xff) << 8) | (r[11] & 0xff);
+    Reply reply = exchange(CommandCode.SMFIC_OPTNEG, p);
+    if (reply == null || reply.command() != CommandCode.SMFIC_OPTNEG.code()) {
+      throw new AssertionError("no OPTNEG answer: " + reply);
+    }
+    return ByteBuffer.wrap(reply.payload()).getInt(offset);
   }
 
   public Reply connect(String host, String address) {
