@@ -5,7 +5,6 @@ import io.headroom.config.Config;
 import io.headroom.config.ConfigException;
 import io.headroom.config.ConfigParser;
 import io.headroom.config.HostPort;
-import io.headroom.config.ListenAddress;
 import io.headroom.config.Mode;
 import io.headroom.config.ParsedConfig;
 import io.headroom.config.ScannerEndpoint;
@@ -175,7 +174,7 @@ final class Daemon {
         "starting headroom-milter {} with {}: {}",
         BuildInfo.version(),
         config.describeSource(),
-        describe(config.listen(), config));
+        describe(config));
     LinkedBlockingQueue<String> signals = new LinkedBlockingQueue<>();
     Signals.handle("TERM", () -> signals.add("TERM"));
     Signals.handleUnlessIgnored("INT", () -> signals.add("TERM"));
@@ -354,7 +353,7 @@ final class Daemon {
       }
       apply(next);
       metrics.configReload(true);
-      log.info("reloaded {}: {}", file, describe(bound.listen(), next));
+      log.info("reloaded {}: {}", file, describe(next));
       return "reloaded " + file;
     } catch (ConfigException e) {
       metrics.configReload(false);
@@ -370,10 +369,10 @@ final class Daemon {
     }
   }
 
-  /** {@code listening}: where the daemon listens, which a reloaded file may not say. */
-  private static String describe(ListenAddress listening, Config c) {
+  /** The listen address is the bound one, which a reloaded file may not name. */
+  private String describe(Config c) {
     return "listen="
-        + listening
+        + bound.listen()
         + " defer_stage="
         + c.deferStage().label()
         + " probe_interval="
